@@ -1,0 +1,31 @@
+// Hooks the front ends supply: the core never prints and never polls signals.
+#pragma once
+
+#include <Eigen/Core>
+#include <functional>
+#include <stdexcept>
+
+namespace scoresactivation {
+
+struct EpochReport {
+  long epoch = 0;  // 1-based
+  double train_loss = 0.0;
+  double validation_loss = 0.0;  // NaN without early stopping
+  bool improved = false;
+  const Eigen::VectorXd* scores = nullptr;  // current w, null without the layer
+};
+
+struct Callbacks {
+  // Called after every epoch (progress, logging).
+  std::function<void(const EpochReport&)> on_epoch;
+  // Polled about every 0.1 s during fit; returning true aborts with Interrupted.
+  std::function<bool()> interrupt_requested;
+};
+
+// Thrown when interrupt_requested() returned true.
+class Interrupted : public std::runtime_error {
+ public:
+  Interrupted() : std::runtime_error("fit interrupted by the user") {}
+};
+
+}  // namespace scoresactivation

@@ -1,0 +1,77 @@
+// The facade both front ends bind: fit, predict, scores and the fitted state.
+#pragma once
+
+#include <Eigen/Core>
+#include <string>
+#include <vector>
+
+#include "scoresactivation/callbacks.hpp"
+#include "scoresactivation/kernels.hpp"
+#include "scoresactivation/model_state.hpp"
+#include "scoresactivation/network.hpp"
+#include "scoresactivation/params.hpp"
+
+namespace scoresactivation {
+
+enum class Task { classification, regression };
+Task task_from_string(const std::string& name);
+std::string to_string(Task task);
+
+class Estimator {
+ public:
+  Estimator(Params params, Task task);
+
+  // Rebuilds a fitted estimator from its state (see state()).
+  Estimator(Params params, const ModelState& state);
+
+  // X: (n, d). y: class indices 0..n_classes-1 for classification (n_classes
+  // >= 2), targets for regression. sample_weight: empty or (n), >= 0.
+  void fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
+           long n_classes, const Callbacks& callbacks = Callbacks());
+
+  bool fitted() const { return fitted_; }
+  const Params& params() const { return params_; }
+  Task task() const { return task_; }
+  long n_features() const { return network_.n_features(); }
+  long n_outputs() const { return network_.n_outputs(); }
+
+  // Regression outputs (original scale) or class logits, (n, n_outputs).
+  Eigen::MatrixXd decision_function(const Eigen::MatrixXd& x) const;
+  // Class probabilities (n, n_classes). Classification only.
+  Eigen::MatrixXd predict_proba(const Eigen::MatrixXd& x) const;
+
+  // Global importances w = softmax(s / T) (sums to 1). Needs the scores layer.
+  Eigen::VectorXd scores() const;
+  // (n_epochs_run, d): w after each epoch.
+  const Eigen::MatrixXd& scores_history() const { return scores_history_; }
+  const std::vector<double>& loss_curve() const { return loss_curve_; }
+  const std::vector<double>& validation_loss_curve() const { return validation_loss_curve_; }
+  long n_epochs_run() const { return static_cast<long>(loss_curve_.size()); }
+  long best_epoch() const { return best_epoch_; }
+
+  const Network& network() const { return network_; }
+  Network& network() { return network_; }
+  const Eigen::VectorXd& input_mean() const { return input_mean_; }
+  const Eigen::VectorXd& input_scale() const { return input_scale_; }
+  KernelPath kernel_path() const { return kernel_path_; }
+
+  ModelState state() const;
+
+ private:
+  Eigen::MatrixXd standardise(const Eigen::MatrixXd& x) const;
+  void check_fitted() const;
+  void check_input(const Eigen::MatrixXd& x, const char* name) const;
+
+  Params params_;
+  Task task_;
+  KernelPath kernel_path_;
+  bool fitted_ = false;
+  Network network_;
+  Eigen::VectorXd input_mean_, input_scale_;
+  double target_mean_ = 0.0, target_scale_ = 1.0;
+  Eigen::MatrixXd scores_history_;
+  std::vector<double> loss_curve_, validation_loss_curve_;
+  long best_epoch_ = 0;
+};
+
+}  // namespace scoresactivation

@@ -1,0 +1,31 @@
+// The fitted state as named arrays, so each front end serialises it with its
+// own JSON library (docs/model-format.md specifies the document).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace scoresactivation {
+
+constexpr int kModelFormatVersion = 1;
+
+// A dense array; data are row-major (C order) for any rank.
+struct NamedArray {
+  std::vector<long> shape;
+  std::vector<double> data;
+};
+
+struct ModelState {
+  std::string task;  // "classification" or "regression"
+  long n_features = 0;
+  long n_outputs = 0;
+  long n_epochs_run = 0;
+  long best_epoch = 0;  // 1-based epoch whose weights were kept
+  std::map<std::string, NamedArray> arrays;
+
+  // Throws std::invalid_argument when a required array is missing or misshaped.
+  const NamedArray& require(const std::string& name, const std::vector<long>& shape) const;
+};
+
+}  // namespace scoresactivation

@@ -1,0 +1,77 @@
+// The network: optional ScoresActivation input layer, dense hidden layers with
+// one activation, and a linear output layer (logits or regression outputs).
+#pragma once
+
+#include <Eigen/Core>
+#include <vector>
+
+#include "scoresactivation/activation.hpp"
+#include "scoresactivation/dense_layer.hpp"
+#include "scoresactivation/kernels.hpp"
+#include "scoresactivation/random.hpp"
+#include "scoresactivation/scores_layer.hpp"
+
+namespace scoresactivation {
+
+// Intermediate values of one forward pass, kept for the backward pass.
+struct ForwardCache {
+  Eigen::MatrixXd gated_input;               // x' (only with the scores layer)
+  std::vector<Eigen::MatrixXd> activations;  // output of each hidden layer
+  Eigen::MatrixXd output;                    // last layer's linear output
+};
+
+struct Gradients {
+  Eigen::VectorXd gate_weights;  // dL/dw, data term only (see ScoresLayer)
+  Eigen::VectorXd scores;        // dL/ds, filled by finish_scores_gradient
+  std::vector<Eigen::MatrixXd> weights;
+  std::vector<Eigen::VectorXd> biases;
+};
+
+class Network {
+ public:
+  Network() = default;
+  Network(long n_features, const std::vector<long>& hidden_layer_sizes, long n_outputs,
+          Activation activation, bool scores_layer, double temperature);
+
+  void initialise(Random& random);
+
+  long n_features() const { return n_features_; }
+  long n_outputs() const { return layers_.empty() ? 0 : layers_.back().n_out(); }
+  bool has_scores_layer() const { return has_scores_; }
+  Activation activation() const { return activation_; }
+
+  const ScoresLayer& scores_layer() const { return scores_; }
+  ScoresLayer& scores_layer() { return scores_; }
+  const std::vector<DenseLayer>& layers() const { return layers_; }
+  std::vector<DenseLayer>& layers() { return layers_; }
+
+  // Forward pass over standardised inputs (rows are samples).
+  void forward(KernelPath path, const Eigen::MatrixXd& x, ForwardCache& cache) const;
+
+  // Output only, for prediction.
+  Eigen::MatrixXd predict(KernelPath path, const Eigen::MatrixXd& x) const;
+
+  // Backward pass from dL/doutput; fills grads (shaped like the parameters)
+  // except grads.scores, which needs finish_scores_gradient once the blocks
+  // of a batch are summed.
+  void backward(KernelPath path, const Eigen::MatrixXd& x, const ForwardCache& cache,
+                const Eigen::MatrixXd& grad_output, Gradients& grads) const;
+
+  // grads.scores from grads.gate_weights and the entropy penalty.
+  void finish_scores_gradient(double entropy_penalty, Gradients& grads) const;
+
+  // a += b, parameter by parameter.
+  static void accumulate(Gradients& a, const Gradients& b);
+
+  // Gradients shaped like the parameters, zero.
+  Gradients zero_gradients() const;
+
+ private:
+  long n_features_ = 0;
+  bool has_scores_ = false;
+  Activation activation_ = Activation::relu;
+  ScoresLayer scores_;
+  std::vector<DenseLayer> layers_;
+};
+
+}  // namespace scoresactivation

@@ -1,0 +1,160 @@
+#include "scoresactivation/estimator.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "scoresactivation/loss.hpp"
+#include "scoresactivation/parallel.hpp"
+
+namespace scoresactivation {
+
+Task task_from_string(const std::string& name) {
+  if (name == "classification") return Task::classification;
+  if (name == "regression") return Task::regression;
+  throw std::invalid_argument("task must be 'classification' or 'regression'; got '" + name + "'");
+}
+
+std::string to_string(Task task) {
+  return task == Task::classification ? "classification" : "regression";
+}
+
+Estimator::Estimator(Params params, Task task)
+    : params_(std::move(params)), task_(task), kernel_path_(KernelPath::portable) {
+  params_.validate();
+  kernel_path_ = kernel_path_from_string(params_.kernel);
+}
+
+namespace {
+// Row-major (C order) copy of a matrix, and back.
+NamedArray to_named(const Eigen::MatrixXd& m) {
+  NamedArray a;
+  a.shape = {static_cast<long>(m.rows()), static_cast<long>(m.cols())};
+  a.data.resize(static_cast<std::size_t>(m.size()));
+  for (long i = 0; i < m.rows(); ++i)
+    for (long j = 0; j < m.cols(); ++j) a.data[static_cast<std::size_t>(i * m.cols() + j)] = m(i, j);
+  return a;
+}
+NamedArray to_named(const Eigen::VectorXd& v) {
+  NamedArray a;
+  a.shape = {static_cast<long>(v.size())};
+  a.data.assign(v.data(), v.data() + v.size());
+  return a;
+}
+NamedArray to_named(const std::vector<double>& v) {
+  return NamedArray{{static_cast<long>(v.size())}, v};
+}
+Eigen::MatrixXd matrix_from(const NamedArray& a) {
+  Eigen::MatrixXd m(a.shape[0], a.shape[1]);
+  for (long i = 0; i < m.rows(); ++i)
+    for (long j = 0; j < m.cols(); ++j) m(i, j) = a.data[static_cast<std::size_t>(i * m.cols() + j)];
+  return m;
+}
+Eigen::VectorXd vector_from(const NamedArray& a) {
+  return Eigen::Map<const Eigen::VectorXd>(a.data.data(), static_cast<long>(a.data.size()));
+}
+std::string layer_name(std::size_t l, const char* what) {
+  return "dense_" + std::to_string(l) + "_" + what;
+}
+}  // namespace
+
+ModelState Estimator::state() const {
+  check_fitted();
+  ModelState s;
+  s.task = to_string(task_);
+  s.n_features = n_features();
+  s.n_outputs = n_outputs();
+  s.n_epochs_run = n_epochs_run();
+  s.best_epoch = best_epoch_;
+  s.arrays["input_mean"] = to_named(input_mean_);
+  s.arrays["input_scale"] = to_named(input_scale_);
+  s.arrays["target_mean"] = NamedArray{{1}, {target_mean_}};
+  s.arrays["target_scale"] = NamedArray{{1}, {target_scale_}};
+  if (network_.has_scores_layer()) {
+    s.arrays["scores"] = to_named(network_.scores_layer().raw_scores());
+    s.arrays["scores_history"] = to_named(scores_history_);
+  }
+  const auto& layers = network_.layers();
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    s.arrays[layer_name(l, "weight")] = to_named(layers[l].weight);
+    s.arrays[layer_name(l, "bias")] = to_named(layers[l].bias);
+  }
+  s.arrays["loss_curve"] = to_named(loss_curve_);
+  s.arrays["validation_loss_curve"] = to_named(validation_loss_curve_);
+  return s;
+}
+
+Estimator::Estimator(Params params, const ModelState& s) : Estimator(std::move(params), task_from_string(s.task)) {
+  const long d = s.n_features, k = s.n_outputs, epochs = s.n_epochs_run;
+  if (d <= 0 || k <= 0 || epochs <= 0)
+    throw std::invalid_argument("model state needs positive n_features, n_outputs and n_epochs_run");
+  if (task_ == Task::classification && k < 2)
+    throw std::invalid_argument("a classification model needs n_outputs >= 2");
+  network_ = Network(d, params_.hidden_layer_sizes, k, activation_from_string(params_.activation),
+                     params_.scores_layer, params_.temperature);
+  input_mean_ = vector_from(s.require("input_mean", {d}));
+  input_scale_ = vector_from(s.require("input_scale", {d}));
+  target_mean_ = s.require("target_mean", {1}).data[0];
+  target_scale_ = s.require("target_scale", {1}).data[0];
+  if (params_.scores_layer) {
+    network_.scores_layer().raw_scores() = vector_from(s.require("scores", {d}));
+    scores_history_ = matrix_from(s.require("scores_history", {epochs, d}));
+  }
+  auto& layers = network_.layers();
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    layers[l].weight = matrix_from(s.require(layer_name(l, "weight"), {layers[l].n_in(), layers[l].n_out()}));
+    layers[l].bias = vector_from(s.require(layer_name(l, "bias"), {layers[l].n_out()}));
+  }
+  loss_curve_ = s.require("loss_curve", {epochs}).data;
+  auto it = s.arrays.find("validation_loss_curve");
+  if (it != s.arrays.end()) validation_loss_curve_ = it->second.data;
+  best_epoch_ = s.best_epoch;
+  fitted_ = true;
+}
+
+void Estimator::check_fitted() const {
+  if (!fitted_) throw std::logic_error("this estimator is not fitted yet; call fit first");
+}
+
+void Estimator::check_input(const Eigen::MatrixXd& x, const char* name) const {
+  if (x.cols() != n_features())
+    throw std::invalid_argument(std::string(name) + " has " + std::to_string(x.cols()) +
+                                " features, but the model expects " + std::to_string(n_features()));
+  if (!x.allFinite()) throw std::invalid_argument(std::string(name) + " contains NaN or infinity");
+}
+
+Eigen::MatrixXd Estimator::standardise(const Eigen::MatrixXd& x) const {
+  return (x.rowwise() - input_mean_.transpose()).array().rowwise() / input_scale_.transpose().array();
+}
+
+Eigen::MatrixXd Estimator::decision_function(const Eigen::MatrixXd& x) const {
+  check_fitted();
+  check_input(x, "X");
+  // Fixed row blocks: the same numbers whatever the thread count.
+  constexpr long block = 1024;
+  const long n = x.rows();
+  const long n_blocks = (n + block - 1) / block;
+  Eigen::MatrixXd out(n, n_outputs());
+  parallel_for(n_blocks, params_.n_threads, [&](long b) {
+    const long start = b * block, rows = std::min(block, n - start);
+    out.middleRows(start, rows) = network_.predict(kernel_path_, standardise(x.middleRows(start, rows)));
+  });
+  if (task_ == Task::regression) out = (out.array() * target_scale_ + target_mean_).matrix();
+  return out;
+}
+
+Eigen::MatrixXd Estimator::predict_proba(const Eigen::MatrixXd& x) const {
+  if (task_ != Task::classification)
+    throw std::logic_error("predict_proba is only defined for classification");
+  Eigen::MatrixXd probabilities;
+  softmax_rows(decision_function(x), probabilities);
+  return probabilities;
+}
+
+Eigen::VectorXd Estimator::scores() const {
+  check_fitted();
+  if (!network_.has_scores_layer())
+    throw std::logic_error("scores are only available when the model has the scores layer (scores_layer=True)");
+  return network_.scores_layer().weights();
+}
+
+}  // namespace scoresactivation

@@ -1,0 +1,281 @@
+// Estimator::fit: data checks, standardisation, validation split, the
+// mini-batch loop and early stopping.
+//
+// Random draws, in this order, all from one Random(random_state): the dense
+// weights layer by layer (row-major), the validation split, then one shuffle
+// of the training rows per epoch. Nothing else is random.
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+
+#include "scoresactivation/estimator.hpp"
+#include "scoresactivation/loss.hpp"
+#include "scoresactivation/optimizer.hpp"
+#include "scoresactivation/parallel.hpp"
+
+namespace scoresactivation {
+
+namespace {
+
+// Rows per block of a mini-batch. Gradients are summed block by block in a
+// fixed order, so results are identical for any n_threads.
+constexpr long kBlockRows = 128;
+
+struct Split {
+  std::vector<std::size_t> train, validation;
+};
+
+// Stratified for classification (each class keeps its share in both parts),
+// a plain random split for regression.
+Split split_rows(const Eigen::VectorXd& y, Task task, long n_classes, double fraction, Random& random) {
+  const std::size_t n = static_cast<std::size_t>(y.size());
+  std::vector<std::vector<std::size_t>> groups(task == Task::classification ? n_classes : 1);
+  for (std::size_t i = 0; i < n; ++i)
+    groups[task == Task::classification ? static_cast<std::size_t>(y[i]) : 0].push_back(i);
+  Split split;
+  for (auto& group : groups) {
+    random.shuffle(group);
+    std::size_t n_val = static_cast<std::size_t>(std::floor(fraction * group.size() + 0.5));
+    if (group.size() >= 2) n_val = std::max<std::size_t>(n_val, 1);
+    if (n_val >= group.size()) n_val = group.size() - 1;
+    split.validation.insert(split.validation.end(), group.begin(), group.begin() + n_val);
+    split.train.insert(split.train.end(), group.begin() + n_val, group.end());
+  }
+  if (split.validation.empty() || split.train.empty())
+    throw std::invalid_argument("early_stopping needs at least 2 samples to split off a validation set");
+  return split;
+}
+
+Eigen::MatrixXd take_rows(const Eigen::MatrixXd& m, const std::size_t* rows, long count) {
+  Eigen::MatrixXd out(count, m.cols());
+  for (long i = 0; i < count; ++i) out.row(i) = m.row(static_cast<long>(rows[i]));
+  return out;
+}
+Eigen::VectorXd take(const Eigen::VectorXd& v, const std::size_t* rows, long count) {
+  Eigen::VectorXd out(count);
+  for (long i = 0; i < count; ++i) out[i] = v[static_cast<long>(rows[i])];
+  return out;
+}
+
+// The network's parameters, in a copyable form for the best-epoch snapshot.
+struct Snapshot {
+  Eigen::VectorXd scores;
+  std::vector<DenseLayer> layers;
+};
+Snapshot take_snapshot(const Network& net) {
+  return Snapshot{net.has_scores_layer() ? net.scores_layer().raw_scores() : Eigen::VectorXd(), net.layers()};
+}
+void restore(Network& net, const Snapshot& snapshot) {
+  if (net.has_scores_layer()) net.scores_layer().raw_scores() = snapshot.scores;
+  net.layers() = snapshot.layers;  // same shapes: storage is reused, the optimiser's pointers stay valid
+}
+
+}  // namespace
+
+void Estimator::fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight_in,
+                    long n_classes, const Callbacks& callbacks) {
+  params_.validate();
+  kernel_path_ = kernel_path_from_string(params_.kernel);
+  const long n = x.rows(), d = x.cols();
+  if (n < 1) throw std::invalid_argument("X has 0 samples; at least 1 is required");
+  if (d < 1) throw std::invalid_argument("X has 0 features; at least 1 is required");
+  if (y.size() != n)
+    throw std::invalid_argument("y has " + std::to_string(y.size()) + " values but X has " + std::to_string(n) + " rows");
+  if (!x.allFinite()) throw std::invalid_argument("X contains NaN or infinity");
+  if (!y.allFinite()) throw std::invalid_argument("y contains NaN or infinity");
+  if (task_ == Task::classification) {
+    if (n_classes < 2) throw std::invalid_argument("classification needs at least 2 classes in y");
+    for (long i = 0; i < n; ++i)
+      if (y[i] < 0 || y[i] >= n_classes || y[i] != std::floor(y[i]))
+        throw std::invalid_argument("y must hold class indices 0..n_classes-1");
+  }
+  Eigen::VectorXd sample_weight = sample_weight_in.size() == 0 ? Eigen::VectorXd::Ones(n) : sample_weight_in;
+  if (sample_weight.size() != n)
+    throw std::invalid_argument("sample_weight has " + std::to_string(sample_weight.size()) + " values but X has " +
+                                std::to_string(n) + " rows");
+  if (!sample_weight.allFinite() || sample_weight.minCoeff() < 0.0)
+    throw std::invalid_argument("sample_weight must be finite and non-negative");
+  if (!(sample_weight.sum() > 0.0)) throw std::invalid_argument("sample_weight sums to zero");
+
+  // Standardisation (constant columns keep scale 1).
+  input_mean_ = Eigen::VectorXd::Zero(d);
+  input_scale_ = Eigen::VectorXd::Ones(d);
+  if (params_.standardize) {
+    input_mean_ = x.colwise().mean().transpose();
+    for (long j = 0; j < d; ++j) {
+      const double sd = std::sqrt((x.col(j).array() - input_mean_[j]).square().mean());
+      input_scale_[j] = sd > 1e-12 * std::max(1.0, std::abs(input_mean_[j])) ? sd : 1.0;
+    }
+  }
+  const Eigen::MatrixXd xs = standardise(x);
+  Eigen::VectorXd targets = y;
+  target_mean_ = 0.0;
+  target_scale_ = 1.0;
+  if (task_ == Task::regression && params_.standardize) {
+    target_mean_ = y.mean();
+    const double sd = std::sqrt((y.array() - target_mean_).square().mean());
+    target_scale_ = sd > 1e-12 * std::max(1.0, std::abs(target_mean_)) ? sd : 1.0;
+    targets = (y.array() - target_mean_) / target_scale_;
+  }
+  const long n_outputs = task_ == Task::classification ? n_classes : 1;
+
+  Random random(params_.random_state);
+  network_ = Network(d, params_.hidden_layer_sizes, n_outputs, activation_from_string(params_.activation),
+                     params_.scores_layer, params_.temperature);
+  network_.initialise(random);
+
+  Split split;
+  if (params_.early_stopping) {
+    split = split_rows(y, task_, n_classes, params_.validation_fraction, random);
+  } else {
+    split.train.resize(static_cast<std::size_t>(n));
+    std::iota(split.train.begin(), split.train.end(), std::size_t{0});
+  }
+  const long n_train = static_cast<long>(split.train.size());
+  const long n_val = static_cast<long>(split.validation.size());
+  Eigen::MatrixXd x_val, y_val;
+  Eigen::VectorXd labels_val, w_val;
+  if (n_val > 0) {
+    x_val = take_rows(xs, split.validation.data(), n_val);
+    labels_val = take(targets, split.validation.data(), n_val);
+    w_val = take(sample_weight, split.validation.data(), n_val);
+    if (!(w_val.sum() > 0.0)) w_val.setOnes();  // all-zero weights in the split: judge unweighted
+  }
+
+  auto batch_loss = [&](const Eigen::MatrixXd& out, const Eigen::VectorXd& t, const Eigen::VectorXd& w,
+                        double normaliser, Eigen::MatrixXd* grad) {
+    if (task_ == Task::classification) return softmax_cross_entropy(out, t, w, normaliser, grad);
+    return squared_error(out, t, w, normaliser, grad);
+  };
+
+  // Optimiser slots: dense weights decay, biases and scores do not; the
+  // scores have their own learning rate.
+  OptimizerSettings settings;
+  settings.solver = solver_from_string(params_.solver);
+  settings.beta_1 = params_.beta_1;
+  settings.beta_2 = params_.beta_2;
+  settings.epsilon = params_.epsilon;
+  settings.momentum = params_.momentum;
+  Optimizer optimizer(settings);
+  Gradients grads = network_.zero_gradients();
+  std::vector<ParameterSlot> slots;
+  if (network_.has_scores_layer()) {
+    auto& s = network_.scores_layer().raw_scores();
+    slots.push_back({s.data(), grads.scores.data(), s.size(), params_.scores_learning_rate, 0.0});
+  }
+  for (std::size_t l = 0; l < network_.layers().size(); ++l) {
+    DenseLayer& layer = network_.layers()[l];
+    slots.push_back({layer.weight.data(), grads.weights[l].data(), layer.weight.size(), params_.learning_rate,
+                     params_.weight_decay});
+    slots.push_back({layer.bias.data(), grads.biases[l].data(), layer.bias.size(), params_.learning_rate, 0.0});
+  }
+  optimizer.set_slots(slots);
+
+  scores_history_.resize(0, d);
+  std::vector<Eigen::VectorXd> history;
+  loss_curve_.clear();
+  validation_loss_curve_.clear();
+  Snapshot best = take_snapshot(network_);
+  double best_loss = std::numeric_limits<double>::infinity();
+  best_epoch_ = 0;
+  long epochs_without_improvement = 0;
+
+  const long batch_size = std::min(params_.batch_size, n_train);
+  std::vector<Gradients> block_grads;
+  std::vector<double> block_losses;
+  using Clock = std::chrono::steady_clock;
+  auto last_poll = Clock::now();
+
+  for (long epoch = 1; epoch <= params_.max_epochs; ++epoch) {
+    random.shuffle(split.train);
+    double epoch_loss = 0.0, epoch_weight = 0.0;
+    for (long start = 0; start < n_train; start += batch_size) {
+      const long rows = std::min(batch_size, n_train - start);
+      const std::size_t* index = split.train.data() + start;
+      const double batch_weight = take(sample_weight, index, rows).sum();
+      if (!(batch_weight > 0.0)) continue;  // nothing to learn from an all-zero-weight batch
+      const long n_blocks = (rows + kBlockRows - 1) / kBlockRows;
+      block_grads.resize(static_cast<std::size_t>(n_blocks));
+      block_losses.assign(static_cast<std::size_t>(n_blocks), 0.0);
+      parallel_for(n_blocks, params_.n_threads, [&](long b) {
+        const long b_start = b * kBlockRows, b_rows = std::min(kBlockRows, rows - b_start);
+        const Eigen::MatrixXd xb = take_rows(xs, index + b_start, b_rows);
+        const Eigen::VectorXd tb = take(targets, index + b_start, b_rows);
+        const Eigen::VectorXd wb = take(sample_weight, index + b_start, b_rows);
+        ForwardCache cache;
+        network_.forward(kernel_path_, xb, cache);
+        Eigen::MatrixXd grad_out;
+        block_losses[static_cast<std::size_t>(b)] =
+            task_ == Task::classification ? softmax_cross_entropy(cache.output, tb, wb, batch_weight, &grad_out)
+                                          : squared_error(cache.output, tb, wb, batch_weight, &grad_out);
+        network_.backward(kernel_path_, xb, cache, grad_out, block_grads[static_cast<std::size_t>(b)]);
+      });
+      // Sum blocks in order into the buffers the optimiser reads.
+      grads.gate_weights = block_grads[0].gate_weights;
+      for (std::size_t l = 0; l < grads.weights.size(); ++l) {
+        grads.weights[l] = block_grads[0].weights[l];
+        grads.biases[l] = block_grads[0].biases[l];
+      }
+      double loss = block_losses[0];
+      for (long b = 1; b < n_blocks; ++b) {
+        Network::accumulate(grads, block_grads[static_cast<std::size_t>(b)]);
+        loss += block_losses[static_cast<std::size_t>(b)];
+      }
+      network_.finish_scores_gradient(params_.entropy_penalty, grads);
+      optimizer.step();
+      if (!std::isfinite(loss))
+        throw std::runtime_error("training diverged (non-finite loss); lower learning_rate or check the data");
+      epoch_loss += loss * batch_weight;
+      epoch_weight += batch_weight;
+
+      if (callbacks.interrupt_requested && Clock::now() - last_poll > std::chrono::milliseconds(100)) {
+        last_poll = Clock::now();
+        if (callbacks.interrupt_requested()) throw Interrupted();
+      }
+    }
+    const double train_loss = epoch_weight > 0.0 ? epoch_loss / epoch_weight : 0.0;
+    loss_curve_.push_back(train_loss);
+    double monitored = train_loss;
+    double val_loss = std::numeric_limits<double>::quiet_NaN();
+    if (n_val > 0) {
+      val_loss = batch_loss(network_.predict(kernel_path_, x_val), labels_val, w_val, w_val.sum(), nullptr);
+      validation_loss_curve_.push_back(val_loss);
+      monitored = val_loss;
+    }
+    Eigen::VectorXd current_scores;
+    if (network_.has_scores_layer()) {
+      current_scores = network_.scores_layer().weights();
+      history.push_back(current_scores);
+    }
+    const bool improved = monitored < best_loss - params_.tol;
+    if (monitored < best_loss) {
+      best_loss = monitored;
+      best_epoch_ = epoch;
+      if (params_.early_stopping) best = take_snapshot(network_);
+    }
+    epochs_without_improvement = improved ? 0 : epochs_without_improvement + 1;
+    if (callbacks.on_epoch) {
+      EpochReport report;
+      report.epoch = epoch;
+      report.train_loss = train_loss;
+      report.validation_loss = val_loss;
+      report.improved = improved;
+      report.scores = network_.has_scores_layer() ? &current_scores : nullptr;
+      callbacks.on_epoch(report);
+    }
+    if (callbacks.interrupt_requested && callbacks.interrupt_requested()) throw Interrupted();
+    if (epochs_without_improvement >= params_.n_iter_no_change) break;
+  }
+  if (params_.early_stopping) {
+    restore(network_, best);
+  } else {
+    best_epoch_ = n_epochs_run();  // the final weights are kept
+  }
+  scores_history_.resize(static_cast<long>(history.size()), network_.has_scores_layer() ? d : 0);
+  for (std::size_t e = 0; e < history.size(); ++e) scores_history_.row(static_cast<long>(e)) = history[e].transpose();
+  fitted_ = true;
+}
+
+}  // namespace scoresactivation
