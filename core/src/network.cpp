@@ -76,7 +76,9 @@ void Network::backward(KernelPath path, const Eigen::MatrixXd& x, const ForwardC
 }
 
 void Network::finish_scores_gradient(double entropy_penalty, Gradients& grads) const {
-  if (has_scores_) grads.scores = scores_.scores_gradient(grads.gate_weights, entropy_penalty);
+  // noalias copies into the existing buffer; a plain move-assignment would
+  // swap storage and leave the optimiser pointing at freed memory.
+  if (has_scores_) grads.scores.noalias() = scores_.scores_gradient(grads.gate_weights, entropy_penalty);
 }
 
 void Network::accumulate(Gradients& a, const Gradients& b) {

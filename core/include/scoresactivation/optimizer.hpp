@@ -25,6 +25,8 @@ struct OptimizerSettings {
 };
 
 // One tensor the optimiser updates: its data, its gradient, its group settings.
+// Both pointers must stay valid across steps: write gradients into the same
+// buffers (copy or noalias), never move-assign a new Eigen object over them.
 struct ParameterSlot {
   double* values = nullptr;
   const double* gradient = nullptr;

@@ -1,0 +1,408 @@
+"""scikit-learn estimators over the C++ core."""
+
+import numbers
+import os
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from . import _core, _model_io
+
+__version__ = "0.1.0"
+
+# Hyperparameters handed to the core unchanged (same names in R and C++).
+_CORE_PARAMS = (
+    "hidden_layer_sizes", "activation", "scores_layer", "temperature", "entropy_penalty", "solver",
+    "learning_rate", "scores_learning_rate", "weight_decay", "momentum", "beta_1", "beta_2", "epsilon",
+    "batch_size", "max_epochs", "early_stopping", "validation_fraction", "n_iter_no_change", "tol",
+    "standardize", "kernel",
+)
+_INT_PARAMS = ("batch_size", "max_epochs", "n_iter_no_change")
+_FLOAT_PARAMS = ("temperature", "entropy_penalty", "learning_rate", "scores_learning_rate", "weight_decay",
+                 "momentum", "beta_1", "beta_2", "epsilon", "validation_fraction", "tol")
+_BOOL_PARAMS = ("scores_layer", "early_stopping", "standardize")
+_STR_PARAMS = ("activation", "solver", "kernel")
+
+
+def _resolve_seed(random_state):
+    """An int seed passes through; None or a RandomState draws one (so np.random.seed works)."""
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        if not 0 <= int(random_state) < 2**32:
+            raise ValueError(f"random_state must be in [0, 2**32), got {random_state}")
+        return int(random_state)
+    return int(check_random_state(random_state).randint(0, 2**31 - 1))
+
+
+def _resolve_threads(n_threads):
+    if n_threads is None:
+        return max(1, os.cpu_count() or 1)
+    if not isinstance(n_threads, numbers.Integral) or isinstance(n_threads, bool) or n_threads == 0:
+        raise ValueError(f"n_threads must be a non-zero integer or None, got {n_threads!r}")
+    n_threads = int(n_threads)
+    return n_threads if n_threads > 0 else max(1, (os.cpu_count() or 1) + 1 + n_threads)
+
+
+class _ScoresActivationBase(BaseEstimator):
+    """Shared fit/predict logic; see ScoresActivationClassifier for the parameters."""
+
+    _task = None
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(64, 32),
+        activation="relu",
+        *,
+        scores_layer=True,
+        temperature=1.0,
+        entropy_penalty=0.03,
+        solver="adam",
+        learning_rate=1e-3,
+        scores_learning_rate=1e-2,
+        weight_decay=1.0,
+        momentum=0.9,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        batch_size=64,
+        max_epochs=200,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        standardize=True,
+        random_state=None,
+        n_threads=None,
+        kernel="auto",
+        verbose=0,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.scores_layer = scores_layer
+        self.temperature = temperature
+        self.entropy_penalty = entropy_penalty
+        self.solver = solver
+        self.learning_rate = learning_rate
+        self.scores_learning_rate = scores_learning_rate
+        self.weight_decay = weight_decay
+        self.momentum = momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.standardize = standardize
+        self.random_state = random_state
+        self.n_threads = n_threads
+        self.kernel = kernel
+        self.verbose = verbose
+
+    # ----------------------------------------------------------------- params
+    def _core_params(self, seed):
+        """Validated core Params; errors name the parameter."""
+        p = _core.Params()
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
+            sizes = (sizes,)
+        try:
+            sizes = [int(s) for s in sizes]
+            if any(s != v for s, v in zip(sizes, self.hidden_layer_sizes if not isinstance(
+                    self.hidden_layer_sizes, numbers.Integral) else [self.hidden_layer_sizes])):
+                raise TypeError
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"hidden_layer_sizes must be a sequence of positive integers, got {self.hidden_layer_sizes!r}"
+            ) from None
+        p.hidden_layer_sizes = sizes
+        for name in _INT_PARAMS:
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+                raise ValueError(f"{name} must be an integer, got {value!r}")
+            setattr(p, name, int(value))
+        for name in _FLOAT_PARAMS:
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Real) or isinstance(value, bool):
+                raise ValueError(f"{name} must be a number, got {value!r}")
+            setattr(p, name, float(value))
+        for name in _BOOL_PARAMS:
+            value = getattr(self, name)
+            if not isinstance(value, (bool, np.bool_)):
+                raise ValueError(f"{name} must be True or False, got {value!r}")
+            setattr(p, name, bool(value))
+        for name in _STR_PARAMS:
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                raise ValueError(f"{name} must be a string, got {value!r}")
+            setattr(p, name, value)
+        p.random_state = seed
+        p.n_threads = _resolve_threads(self.n_threads)
+        p.validate()  # raises ValueError naming the parameter
+        return p
+
+    # -------------------------------------------------------------------- fit
+    def _fit(self, X, y, sample_weight, n_classes):
+        seed = _resolve_seed(self.random_state)
+        params = self._core_params(seed)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+            if np.any(sample_weight < 0):
+                raise ValueError("sample_weight must be non-negative")
+            if not sample_weight.sum() > 0:
+                raise ValueError("sample_weight sums to zero; at least one sample needs a positive weight")
+        else:
+            sample_weight = np.empty(0)
+        core = _core.Estimator(params, self._task)
+        core.fit(X, y.astype(np.float64), sample_weight, n_classes, self._progress_callback())
+        self._core = core
+        self._seed = seed
+        self._store_fitted(core)
+        return self
+
+    def _store_fitted(self, core):
+        self.n_epochs_ = core.n_epochs_run
+        self.best_epoch_ = core.best_epoch
+        self.loss_curve_ = np.asarray(core.loss_curve)
+        self.validation_loss_curve_ = np.asarray(core.validation_loss_curve)
+        if self.scores_layer:
+            self.scores_history_ = np.array(core.scores_history)
+
+    def _progress_callback(self):
+        if not self.verbose:
+            return None
+        names = getattr(self, "feature_names_in_", None)
+
+        def on_epoch(epoch, train_loss, validation_loss, improved, scores):
+            line = f"epoch {epoch:4d}/{self.max_epochs}  loss {train_loss:.5f}"
+            if not np.isnan(validation_loss):
+                line += f"  validation {validation_loss:.5f}{' *' if improved else ''}"
+            if scores is not None:
+                top = np.argsort(-scores, kind="stable")[:5]
+                label = (lambda j: names[j]) if names is not None else (lambda j: f"x{j}")
+                line += "  top: " + ", ".join(f"{label(j)} {scores[j]:.3f}" for j in top)
+            print(line, flush=True)
+
+        return on_epoch
+
+    def _check_X(self, X):
+        check_is_fitted(self, "n_epochs_")
+        X = validate_data(self, X, reset=False, dtype=np.float64, order="F")
+        return X
+
+    # ----------------------------------------------------------------- scores
+    @property
+    def feature_importances_(self):
+        """Global importances w = softmax(s / T): non-negative, summing to 1."""
+        check_is_fitted(self, "n_epochs_")
+        if not self.scores_layer:
+            raise AttributeError(
+                "this model was fitted with scores_layer=False and has no feature scores"
+            )
+        return np.asarray(self._core.scores())
+
+    def scores(self):
+        """The learned global feature scores (n_features,), >= 0, summing to 1, in column order."""
+        return self.feature_importances_.copy()
+
+    def ranking(self):
+        """Features from most to least important: names when fitted on a DataFrame, else column indices."""
+        order = np.argsort(-self.feature_importances_, kind="stable")
+        names = getattr(self, "feature_names_in_", None)
+        return names[order] if names is not None else order
+
+    # ------------------------------------------------------------ persistence
+    def _classes_for_document(self):
+        return None
+
+    def to_dict(self):
+        """The model document of docs/model-format.md as a dict."""
+        check_is_fitted(self, "n_epochs_")
+        return _model_io.state_to_document(
+            estimator_name=type(self).__name__,
+            params=self.get_params(deep=False),
+            seed=self._seed,
+            state=self._core.state(),
+            feature_names=getattr(self, "feature_names_in_", None),
+            classes=self._classes_for_document(),
+            library_version=__version__,
+        )
+
+    def save(self, path):
+        """Writes the fitted model to a JSON file (docs/model-format.md)."""
+        _model_io.write_document(self.to_dict(), os.fspath(path))
+        return self
+
+    @classmethod
+    def from_dict(cls, doc):
+        state = _model_io.document_to_state(doc)
+        if state["task"] != cls._task:
+            raise ValueError(f"the model document holds a {state['task']} model; {cls.__name__} cannot load it")
+        est = cls(**{k: (tuple(v) if k == "hidden_layer_sizes" else v) for k, v in doc["params"].items()
+                     if k in cls._get_param_names()})
+        params = est._core_params(int(doc["seed"]))
+        est._core = _core.Estimator.from_state(params, state)
+        est._seed = int(doc["seed"])
+        est.n_features_in_ = int(doc["n_features"])
+        if doc.get("feature_names") is not None:
+            est.feature_names_in_ = np.asarray(doc["feature_names"], dtype=object)
+        est._restore_classes(doc)
+        est._store_fitted(est._core)
+        return est
+
+    def _restore_classes(self, doc):
+        pass
+
+    @classmethod
+    def load(cls, path):
+        """Reads a model saved by save() (in Python or R)."""
+        return cls.from_dict(_model_io.read_document(os.fspath(path)))
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        core = state.pop("_core", None)
+        if core is not None:
+            state["_core_state"] = core.state()
+        return state
+
+    def __setstate__(self, state):
+        core_state = state.pop("_core_state", None)
+        self.__dict__.update(state)
+        if core_state is not None:
+            self._core = _core.Estimator.from_state(self._core_params(self._seed), core_state)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        return tags
+
+
+class ScoresActivationClassifier(ClassifierMixin, _ScoresActivationBase):
+    """Neural network classifier whose first layer learns a global score per feature.
+
+    The ScoresActivation layer gates each standardised input feature by
+    ``d * softmax(s / temperature)``; the scores ``s`` train with the network,
+    so ``feature_importances_`` (the softmax weights) rank the features at no
+    extra cost. See docs/method.md for the method and its defaults.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(64, 32)
+        Width of each hidden layer.
+    activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
+    scores_layer : bool, default=True
+        False trains the same network without the layer (the baseline).
+    temperature : float, default=1.0
+        T in ``softmax(s / T)``.
+    entropy_penalty : float, default=0.03
+        Weight of the entropy of the scores in the loss; pushes them to commit.
+    solver : {"adam", "sgd"}, default="adam"
+        Adam with decoupled weight decay (AdamW), or SGD with momentum.
+    learning_rate : float, default=1e-3
+        Step size of the dense layers.
+    scores_learning_rate : float, default=1e-2
+        Step size of the scores.
+    weight_decay : float, default=1.0
+        Decoupled decay of the dense weights (PyTorch's AdamW convention): each
+        step multiplies them by ``1 - learning_rate * weight_decay``. Biases and
+        scores are not decayed.
+    momentum, beta_1, beta_2, epsilon : float
+        SGD momentum; Adam's moment decays and epsilon.
+    batch_size : int, default=64
+    max_epochs : int, default=200
+    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` (stratified), stop after
+        ``n_iter_no_change`` epochs without a validation-loss improvement of
+        ``tol``, and restore the best weights and scores together.
+    validation_fraction : float, default=0.1
+    n_iter_no_change : int, default=10
+    tol : float, default=1e-4
+    standardize : bool, default=True
+        Standardise inputs inside the model (mean and sd are stored).
+    random_state : int, RandomState or None, default=None
+        Seeds every random choice of the core (init, split, shuffles). Equal
+        integer seeds give equal models in Python and R.
+    n_threads : int or None, default=None
+        Threads for prediction and for large mini-batches (None: all cores).
+        Results do not depend on it.
+    kernel : {"auto", "avx2", "portable"}, default="auto"
+        Matrix kernel; "portable" gives the same bits on every x86-64 CPU.
+    verbose : int, default=0
+        Print loss and the top features after each epoch.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    feature_importances_ : ndarray of shape (n_features_in_,)
+        The learned scores, summing to 1.
+    scores_history_ : ndarray of shape (n_epochs_, n_features_in_)
+        The scores after each epoch.
+    loss_curve_, validation_loss_curve_ : ndarray of shape (n_epochs_,)
+    n_epochs_ : int
+    best_epoch_ : int
+        The epoch whose weights were kept.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Only when X had string column names.
+    """
+
+    _task = "classification"
+
+    def fit(self, X, y, sample_weight=None):
+        """Trains the network and the feature scores. Returns self."""
+        X, y = validate_data(self, X, y, dtype=np.float64, order="F", y_numeric=False)
+        check_classification_targets(y)
+        self.classes_, encoded = np.unique(y, return_inverse=True)
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"y has only one class ({self.classes_[0]!r}); a classifier needs samples of at least 2 classes"
+            )
+        return self._fit(X, encoded, sample_weight, len(self.classes_))
+
+    def predict_proba(self, X):
+        """Class probabilities, (n_samples, n_classes) in the order of classes_."""
+        return np.asarray(self._core.predict_proba(self._check_X(X)))
+
+    def predict_log_proba(self, X):
+        return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def _classes_for_document(self):
+        return self.classes_
+
+    def _restore_classes(self, doc):
+        self.classes_ = np.asarray(doc["classes"])
+
+
+class ScoresActivationRegressor(RegressorMixin, _ScoresActivationBase):
+    """Neural network regressor whose first layer learns a global score per feature.
+
+    Same parameters and attributes as ScoresActivationClassifier (without
+    ``classes_``). The target is standardised inside the model; the loss is
+    half the squared error on that scale.
+    """
+
+    _task = "regression"
+
+    def fit(self, X, y, sample_weight=None):
+        """Trains the network and the feature scores. Returns self."""
+        X, y = validate_data(self, X, y, dtype=np.float64, order="F", y_numeric=True)
+        if y.ndim != 1:
+            raise ValueError(f"y must be 1-dimensional for regression, got shape {y.shape}")
+        return self._fit(X, y, sample_weight, 0)
+
+    def predict(self, X):
+        return np.asarray(self._core.decision_function(self._check_X(X)))[:, 0]
+
+
+def load_model(path):
+    """Loads a saved model as the right estimator class."""
+    doc = _model_io.read_document(os.fspath(path))
+    cls = ScoresActivationClassifier if doc.get("task") == "classification" else ScoresActivationRegressor
+    return cls.from_dict(doc)
