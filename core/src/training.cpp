@@ -44,7 +44,8 @@ Split split_rows(const Eigen::VectorXd& y, Task task, long n_classes, double fra
     split.train.insert(split.train.end(), group.begin() + n_val, group.end());
   }
   if (split.validation.empty() || split.train.empty())
-    throw std::invalid_argument("early_stopping needs at least 2 samples to split off a validation set");
+    throw std::invalid_argument("early_stopping needs at least 2 samples to split off a validation set; got n_samples = " +
+                                std::to_string(n));
   return split;
 }
 

@@ -108,17 +108,17 @@ class _ScoresActivationBase(BaseEstimator):
         """Validated core Params; errors name the parameter."""
         p = _core.Params()
         sizes = self.hidden_layer_sizes
-        if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
+        if isinstance(sizes, numbers.Integral):
             sizes = (sizes,)
         try:
-            sizes = [int(s) for s in sizes]
-            if any(s != v for s, v in zip(sizes, self.hidden_layer_sizes if not isinstance(
-                    self.hidden_layer_sizes, numbers.Integral) else [self.hidden_layer_sizes])):
-                raise TypeError
-        except (TypeError, ValueError):
+            valid = all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in sizes)
+        except TypeError:
+            valid = False
+        if not valid:
             raise ValueError(
                 f"hidden_layer_sizes must be a sequence of positive integers, got {self.hidden_layer_sizes!r}"
-            ) from None
+            )
+        sizes = [int(s) for s in sizes]
         p.hidden_layer_sizes = sizes
         for name in _INT_PARAMS:
             value = getattr(self, name)
@@ -365,13 +365,15 @@ class ScoresActivationClassifier(ClassifierMixin, _ScoresActivationBase):
 
     def predict_proba(self, X):
         """Class probabilities, (n_samples, n_classes) in the order of classes_."""
-        return np.asarray(self._core.predict_proba(self._check_X(X)))
+        X = self._check_X(X)
+        return np.asarray(self._core.predict_proba(X))
 
     def predict_log_proba(self, X):
         return np.log(self.predict_proba(X))
 
     def predict(self, X):
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        probabilities = self.predict_proba(X)
+        return self.classes_[np.argmax(probabilities, axis=1)]
 
     def _classes_for_document(self):
         return self.classes_
@@ -398,7 +400,8 @@ class ScoresActivationRegressor(RegressorMixin, _ScoresActivationBase):
         return self._fit(X, y, sample_weight, 0)
 
     def predict(self, X):
-        return np.asarray(self._core.decision_function(self._check_X(X)))[:, 0]
+        X = self._check_X(X)
+        return np.asarray(self._core.decision_function(X))[:, 0]
 
 
 def load_model(path):

@@ -1,0 +1,146 @@
+# Hyperparameters: names, defaults (from the C++ core) and checks.
+
+# In the order of the core's Params (core/include/scoresactivation/params.hpp),
+# the same names as in the Python package.
+.param_names <- c(
+  "hidden_layer_sizes", "activation", "scores_layer", "temperature",
+  "entropy_penalty", "solver", "learning_rate", "scores_learning_rate",
+  "weight_decay", "momentum", "beta_1", "beta_2", "epsilon", "batch_size",
+  "max_epochs", "early_stopping", "validation_fraction", "n_iter_no_change",
+  "tol", "standardize", "random_state", "n_threads", "kernel"
+)
+.int_params <- c("batch_size", "max_epochs", "n_iter_no_change")
+.double_params <- c(
+  "temperature", "entropy_penalty", "learning_rate", "scores_learning_rate",
+  "weight_decay", "momentum", "beta_1", "beta_2", "epsilon",
+  "validation_fraction", "tol"
+)
+.bool_params <- c("scores_layer", "early_stopping", "standardize")
+.string_params <- c("activation", "solver", "kernel")
+
+#' Default hyperparameters
+#'
+#' The defaults of \code{\link{scores_activation}}, read from the C++ core
+#' (\code{core/include/scoresactivation/params.hpp}), which the Python package
+#' uses too. The one difference from the core's own defaults is
+#' \code{random_state}: \code{NULL} here, meaning that a seed is drawn from R's
+#' random number generator (so \code{\link{set.seed}} makes a fit
+#' reproducible).
+#'
+#' @return A named list with one element per hyperparameter.
+#' @seealso \code{\link{scores_activation}} for their meaning.
+#' @examples
+#' str(default_params())
+#' @export
+default_params <- function() {
+  p <- sa_default_params()
+  p["random_state"] <- list(NULL)
+  p[.param_names]
+}
+
+.stop <- function(...) stop(..., call. = FALSE)
+
+# Runs a call into the core; its std::exception messages become plain R
+# errors (without the internal function's call).
+.core <- function(expr) {
+  tryCatch(expr, error = function(e) .stop(conditionMessage(e)))
+}
+
+.is_whole <- function(v) {
+  is.numeric(v) && !anyNA(v) && all(is.finite(v)) && all(v == round(v))
+}
+
+.describe <- function(v) {
+  if (is.null(v)) return("NULL")
+  paste(utils::capture.output(utils::str(v, give.head = FALSE)), collapse = " ")
+}
+
+# Checks the R types of a named list of hyperparameters and coerces them to
+# what the core takes. Ranges are checked by the core (.check_params).
+.normalise_params <- function(params) {
+  unknown <- setdiff(names(params), .param_names)
+  if (length(unknown)) {
+    .stop("unknown hyperparameter(s): ", paste(unknown, collapse = ", "))
+  }
+  out <- default_params()
+  for (name in names(params)) out[name] <- list(params[[name]])
+
+  h <- out$hidden_layer_sizes
+  if (is.null(h)) h <- integer(0)
+  if (!.is_whole(h) || any(h < 1) || any(h > .Machine$integer.max)) {
+    .stop("hidden_layer_sizes must be a vector of positive whole numbers, got ", .describe(h))
+  }
+  out$hidden_layer_sizes <- as.integer(h)
+  for (name in .int_params) {
+    v <- out[[name]]
+    if (length(v) != 1L || !.is_whole(v) || abs(v) > .Machine$integer.max) {
+      .stop(name, " must be a single whole number, got ", .describe(v))
+    }
+    out[[name]] <- as.integer(v)
+  }
+  for (name in .double_params) {
+    v <- out[[name]]
+    if (length(v) != 1L || !is.numeric(v) || is.na(v)) {
+      .stop(name, " must be a single number, got ", .describe(v))
+    }
+    out[[name]] <- as.double(v)
+  }
+  for (name in .bool_params) {
+    v <- out[[name]]
+    if (length(v) != 1L || !is.logical(v) || is.na(v)) {
+      .stop(name, " must be TRUE or FALSE, got ", .describe(v))
+    }
+  }
+  for (name in .string_params) {
+    v <- out[[name]]
+    if (length(v) != 1L || !is.character(v) || is.na(v)) {
+      .stop(name, " must be a single string, got ", .describe(v))
+    }
+  }
+  rs <- out$random_state
+  if (!is.null(rs)) {
+    if (length(rs) != 1L || !.is_whole(rs) || rs < 0 || rs >= 2^32) {
+      .stop("random_state must be NULL or a whole number in [0, 2^32), got ", .describe(rs))
+    }
+    out$random_state <- as.double(rs)
+  }
+  nt <- out$n_threads
+  if (!is.null(nt)) {
+    if (length(nt) != 1L || !.is_whole(nt) || nt < 1 || nt > .Machine$integer.max) {
+      .stop("n_threads must be NULL or a positive whole number, got ", .describe(nt))
+    }
+    out$n_threads <- as.integer(nt)
+  }
+  out
+}
+
+# The seed the core uses: random_state, or one drawn from R's RNG.
+.resolve_seed <- function(random_state) {
+  if (is.null(random_state)) {
+    return(as.double(sample.int(.Machine$integer.max, 1L)))
+  }
+  as.double(random_state)
+}
+
+.resolve_threads <- function(n_threads) {
+  if (is.null(n_threads)) {
+    cores <- parallel::detectCores()
+    return(if (is.na(cores)) 1L else as.integer(max(1L, cores)))
+  }
+  as.integer(n_threads)
+}
+
+# The list the C++ glue reads: every hyperparameter with its core type, the
+# seed in place of random_state and a thread count in place of NULL.
+.core_params <- function(params, seed) {
+  p <- params
+  p$random_state <- as.double(seed)
+  p$n_threads <- .resolve_threads(params$n_threads)
+  p
+}
+
+# Range checks with the core's own rules (the message names the parameter).
+.check_params <- function(core_params) {
+  .core(sa_validate_params(core_params))
+  invisible(core_params)
+}

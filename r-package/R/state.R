@@ -1,0 +1,82 @@
+# The fitted state. The core exchanges arrays as list(shape, data) with data
+# in row-major (C) order (docs/model-format.md); a fit object keeps them as
+# R vectors (1-d) and matrices (2-d), which is what users look at.
+
+.array_from_core <- function(entry) {
+  shape <- as.integer(entry$shape)
+  data <- as.double(entry$data)
+  if (length(data) != prod(shape)) {
+    .stop("array has ", length(data), " values for shape [", paste(shape, collapse = ", "), "]")
+  }
+  if (length(shape) == 1L) return(data)
+  # Row-major data of shape (a, b, ...) is column-major data of shape (..., b, a).
+  aperm(array(data, dim = rev(shape)))
+}
+
+.array_to_core <- function(a) {
+  if (is.null(dim(a))) {
+    return(list(shape = length(a), data = as.double(a)))
+  }
+  list(shape = dim(a), data = as.double(aperm(a)))
+}
+
+.arrays_from_core <- function(arrays) {
+  out <- lapply(arrays, .array_from_core)
+  out[sort(names(out))]
+}
+
+.arrays_to_core <- function(arrays) lapply(arrays, .array_to_core)
+
+# The state list the C++ glue reads, from a fit object.
+.core_state <- function(object) {
+  list(
+    task = object$task,
+    n_features = object$n_features,
+    n_outputs = object$n_outputs,
+    n_epochs_run = object$n_epochs_run,
+    best_epoch = object$best_epoch,
+    arrays = .arrays_to_core(object$arrays)
+  )
+}
+
+.core_params_of <- function(object) .core_params(object$params, object$seed)
+
+.estimator_name <- function(task) {
+  if (identical(task, "classification")) "ScoresActivationClassifier" else "ScoresActivationRegressor"
+}
+
+# Builds the S3 object from the pieces every constructor (fit, load_model) has.
+.new_fit <- function(task, params, seed, kernel, feature_names, classes, n_features,
+                     n_outputs, n_epochs_run, best_epoch, arrays, call = NULL,
+                     terms = NULL, xlevels = NULL, contrasts = NULL,
+                     library_version = as.character(utils::packageVersion("scoresactivation"))) {
+  structure(
+    list(
+      call = call,
+      task = task,
+      estimator = .estimator_name(task),
+      params = params,
+      seed = seed,
+      kernel = kernel,
+      feature_names = feature_names,
+      classes = classes,
+      n_features = as.integer(n_features),
+      n_outputs = as.integer(n_outputs),
+      n_epochs_run = as.integer(n_epochs_run),
+      best_epoch = as.integer(best_epoch),
+      arrays = arrays,
+      terms = terms,
+      xlevels = xlevels,
+      contrasts = contrasts,
+      library_version = library_version
+    ),
+    class = "scores_activation"
+  )
+}
+
+.check_fit <- function(object, arg = "object") {
+  if (!inherits(object, "scores_activation")) {
+    .stop(arg, " must be a fitted model from scores_activation() or load_model()")
+  }
+  invisible(object)
+}

@@ -1,0 +1,4 @@
+library(testthat)
+library(scoresactivation)
+
+test_check("scoresactivation")

@@ -1,0 +1,130 @@
+"""Bad input raises ValueError / NotFittedError naming the problem."""
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from scoresactivation import ScoresActivationClassifier, ScoresActivationRegressor
+
+QUICK = dict(hidden_layer_sizes=(8,), max_epochs=5, random_state=0)
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3))
+    return X, (X[:, 0] > 0).astype(int)
+
+
+@pytest.mark.parametrize("bad, match", [(np.nan, "NaN"), (np.inf, "infinity")])
+def test_non_finite_X(data, bad, match):
+    X, y = data
+    X = X.copy()
+    X[3, 1] = bad
+    with pytest.raises(ValueError, match=match):
+        ScoresActivationClassifier(**QUICK).fit(X, y)
+
+
+def test_non_finite_y_regression(data):
+    X, _ = data
+    y = X[:, 0].copy()
+    y[0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        ScoresActivationRegressor(**QUICK).fit(X, y)
+
+
+def test_wrong_number_of_columns_at_predict(data):
+    X, y = data
+    est = ScoresActivationClassifier(**QUICK).fit(X, y)
+    with pytest.raises(ValueError, match="3 features"):
+        est.predict(X[:, :2])
+
+
+def test_one_dimensional_X(data):
+    X, y = data
+    with pytest.raises(ValueError, match="2D array"):
+        ScoresActivationClassifier(**QUICK).fit(X[:, 0], y)
+
+
+def test_empty_X():
+    with pytest.raises(ValueError, match="0 sample"):
+        ScoresActivationClassifier(**QUICK).fit(np.empty((0, 3)), np.empty(0))
+
+
+def test_single_class(data):
+    X, _ = data
+    with pytest.raises(ValueError, match="only one class"):
+        ScoresActivationClassifier(**QUICK).fit(X, np.zeros(len(X)))
+
+
+def test_strings_in_X(data):
+    X, y = data
+    with pytest.raises(ValueError, match="could not convert"):
+        ScoresActivationClassifier(**QUICK).fit(X.astype(str).astype(object) + "a", y)
+
+
+def test_continuous_target_for_classifier(data):
+    X, _ = data
+    with pytest.raises(ValueError, match="Unknown label type"):
+        ScoresActivationClassifier(**QUICK).fit(X, X[:, 0])
+
+
+def test_unfitted():
+    est = ScoresActivationClassifier()
+    for method in (est.predict, est.predict_proba):
+        with pytest.raises(NotFittedError):
+            method(np.zeros((2, 3)))
+    with pytest.raises(NotFittedError):
+        est.scores()
+    with pytest.raises(NotFittedError):
+        est.save("never.json")
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"hidden_layer_sizes": (8, 0)}, "hidden_layer_sizes"),
+        ({"hidden_layer_sizes": "big"}, "hidden_layer_sizes"),
+        ({"activation": "swish"}, "activation"),
+        ({"solver": "lbfgs"}, "solver"),
+        ({"temperature": 0.0}, "temperature"),
+        ({"learning_rate": -1.0}, "learning_rate"),
+        ({"scores_learning_rate": np.nan}, "scores_learning_rate"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"batch_size": 2.5}, "batch_size"),
+        ({"validation_fraction": 1.0}, "validation_fraction"),
+        ({"entropy_penalty": -0.1}, "entropy_penalty"),
+        ({"kernel": "gpu"}, "kernel"),
+        ({"early_stopping": "yes"}, "early_stopping"),
+        ({"random_state": -1}, "random_state"),
+        ({"n_threads": 0}, "n_threads"),
+    ],
+)
+def test_bad_parameters_name_themselves(data, params, match):
+    X, y = data
+    with pytest.raises(ValueError, match=match):
+        ScoresActivationClassifier(**{**QUICK, **params}).fit(X, y)
+
+
+def test_negative_sample_weight(data):
+    X, y = data
+    with pytest.raises(ValueError, match="sample_weight"):
+        ScoresActivationClassifier(**QUICK).fit(X, y, sample_weight=-np.ones(len(y)))
+
+
+def test_interrupt_stops_fit_with_keyboard_interrupt():
+    """SIGINT during a long fit surfaces as KeyboardInterrupt within a second."""
+    import signal
+    import threading
+    import time
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20000, 20))
+    y = (X[:, 0] > 0).astype(int)
+    est = ScoresActivationClassifier(max_epochs=10000, early_stopping=False, tol=0.0, n_iter_no_change=10000)
+    timer = threading.Timer(0.5, lambda: signal.raise_signal(signal.SIGINT))
+    start = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        est.fit(X, y)
+    assert time.monotonic() - start < 5.0
