@@ -24,15 +24,15 @@ void Network::initialise(Random& random) {
 void Network::forward(KernelPath path, const Eigen::MatrixXd& x, ForwardCache& cache) const {
   const Eigen::MatrixXd* input = &x;
   if (has_scores_) {
-    scores_.forward(x, cache.gated_input);
+    cache.gate = scores_.gate();
+    cache.gated_input = x * cache.gate.asDiagonal();
     input = &cache.gated_input;
   }
   const std::size_t n_hidden = layers_.size() - 1;
   cache.activations.resize(n_hidden);
-  Eigen::MatrixXd z;
   for (std::size_t l = 0; l < n_hidden; ++l) {
-    layers_[l].forward(path, *input, z);
-    apply_activation(activation_, z, cache.activations[l]);
+    layers_[l].forward(path, *input, cache.activations[l]);
+    apply_activation(activation_, cache.activations[l], cache.activations[l]);  // in place
     input = &cache.activations[l];
   }
   layers_.back().forward(path, *input, cache.output);
@@ -55,24 +55,28 @@ Gradients Network::zero_gradients() const {
   return grads;
 }
 
-void Network::backward(KernelPath path, const Eigen::MatrixXd& x, const ForwardCache& cache,
+void Network::backward(KernelPath path, const Eigen::MatrixXd& x, ForwardCache& cache,
                        const Eigen::MatrixXd& grad_output, Gradients& grads) const {
   grads.weights.resize(layers_.size());
   grads.biases.resize(layers_.size());
-  Eigen::MatrixXd grad_z = grad_output;
-  Eigen::MatrixXd grad_input;
-  for (std::size_t l = layers_.size(); l-- > 0;) {
-    const Eigen::MatrixXd& input =
-        l > 0 ? cache.activations[l - 1] : (has_scores_ ? cache.gated_input : x);
-    const bool need_input_grad = l > 0 || has_scores_;
-    layers_[l].backward(path, input, grad_z, grads.weights[l], grads.biases[l],
-                        need_input_grad ? &grad_input : nullptr);
-    if (l > 0) {
-      multiply_by_derivative(activation_, cache.activations[l - 1], grad_input);
-      grad_z.swap(grad_input);
-    }
+  if (&grad_output != &cache.grad_z) cache.grad_z = grad_output;
+  for (std::size_t l = layers_.size(); l-- > 1;) {
+    layers_[l].backward(path, cache.activations[l - 1], cache.grad_z, grads.weights[l], grads.biases[l],
+                        &cache.grad_input);
+    multiply_by_derivative(activation_, cache.activations[l - 1], cache.grad_input);
+    cache.grad_z.swap(cache.grad_input);
   }
-  if (has_scores_) grads.gate_weights = scores_.weights_gradient(x, grad_input);
+  const DenseLayer& first = layers_.front();
+  if (!has_scores_) {
+    first.backward(path, x, cache.grad_z, grads.weights[0], grads.biases[0], nullptr);
+    return;
+  }
+  // With the gate, dL/dW0 = x'^T dz0 = diag(gate) (x^T dz0); x^T dz0 also
+  // gives dL/dw (see ScoresLayer::weights_gradient_from_products).
+  matmul(path, x, true, cache.grad_z, false, cache.input_times_grad);
+  grads.gate_weights = scores_.weights_gradient_from_products(cache.input_times_grad, first.weight);
+  grads.weights[0].noalias() = cache.gate.asDiagonal() * cache.input_times_grad;
+  grads.biases[0] = cache.grad_z.colwise().sum().transpose();
 }
 
 void Network::finish_scores_gradient(double entropy_penalty, Gradients& grads) const {

@@ -27,6 +27,12 @@ Eigen::VectorXd ScoresLayer::weights_gradient(const Eigen::MatrixXd& x,
   return d * (grad_out.array() * x.array()).colwise().sum().transpose().matrix();
 }
 
+Eigen::VectorXd ScoresLayer::weights_gradient_from_products(const Eigen::MatrixXd& input_times_grad,
+                                                           const Eigen::MatrixXd& first_weight) const {
+  const double d = static_cast<double>(n_features());
+  return d * (input_times_grad.array() * first_weight.array()).rowwise().sum().matrix();
+}
+
 Eigen::VectorXd ScoresLayer::scores_gradient(const Eigen::VectorXd& grad_weights,
                                              double entropy_penalty) const {
   const Eigen::VectorXd w = weights();

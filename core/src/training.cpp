@@ -49,16 +49,33 @@ Split split_rows(const Eigen::VectorXd& y, Task task, long n_classes, double fra
   return split;
 }
 
+void take_rows_into(const Eigen::MatrixXd& m, const std::size_t* rows, long count, Eigen::MatrixXd& out) {
+  out.resize(count, m.cols());
+  for (long j = 0; j < m.cols(); ++j)
+    for (long i = 0; i < count; ++i) out(i, j) = m(static_cast<long>(rows[i]), j);
+}
+void take_into(const Eigen::VectorXd& v, const std::size_t* rows, long count, Eigen::VectorXd& out) {
+  out.resize(count);
+  for (long i = 0; i < count; ++i) out[i] = v[static_cast<long>(rows[i])];
+}
 Eigen::MatrixXd take_rows(const Eigen::MatrixXd& m, const std::size_t* rows, long count) {
-  Eigen::MatrixXd out(count, m.cols());
-  for (long i = 0; i < count; ++i) out.row(i) = m.row(static_cast<long>(rows[i]));
+  Eigen::MatrixXd out;
+  take_rows_into(m, rows, count, out);
   return out;
 }
 Eigen::VectorXd take(const Eigen::VectorXd& v, const std::size_t* rows, long count) {
-  Eigen::VectorXd out(count);
-  for (long i = 0; i < count; ++i) out[i] = v[static_cast<long>(rows[i])];
+  Eigen::VectorXd out;
+  take_into(v, rows, count, out);
   return out;
 }
+
+// One block's inputs, forward cache and gradients, kept across batches.
+struct BlockWorkspace {
+  Eigen::MatrixXd x;
+  Eigen::VectorXd targets, weights;
+  ForwardCache cache;
+  Gradients grads;
+};
 
 // The network's parameters, in a copyable form for the best-epoch snapshot.
 struct Snapshot {
@@ -184,7 +201,7 @@ void Estimator::fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Ei
   long epochs_without_improvement = 0;
 
   const long batch_size = std::min(params_.batch_size, n_train);
-  std::vector<Gradients> block_grads;
+  std::vector<BlockWorkspace> workspaces;  // reused across batches: no allocation per step
   std::vector<double> block_losses;
   using Clock = std::chrono::steady_clock;
   auto last_poll = Clock::now();
@@ -195,33 +212,35 @@ void Estimator::fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Ei
     for (long start = 0; start < n_train; start += batch_size) {
       const long rows = std::min(batch_size, n_train - start);
       const std::size_t* index = split.train.data() + start;
-      const double batch_weight = take(sample_weight, index, rows).sum();
+      double batch_weight = 0.0;
+      for (long i = 0; i < rows; ++i) batch_weight += sample_weight[static_cast<long>(index[i])];
       if (!(batch_weight > 0.0)) continue;  // nothing to learn from an all-zero-weight batch
       const long n_blocks = (rows + kBlockRows - 1) / kBlockRows;
-      block_grads.resize(static_cast<std::size_t>(n_blocks));
+      if (workspaces.size() < static_cast<std::size_t>(n_blocks)) workspaces.resize(static_cast<std::size_t>(n_blocks));
       block_losses.assign(static_cast<std::size_t>(n_blocks), 0.0);
       parallel_for(n_blocks, params_.n_threads, [&](long b) {
         const long b_start = b * kBlockRows, b_rows = std::min(kBlockRows, rows - b_start);
-        const Eigen::MatrixXd xb = take_rows(xs, index + b_start, b_rows);
-        const Eigen::VectorXd tb = take(targets, index + b_start, b_rows);
-        const Eigen::VectorXd wb = take(sample_weight, index + b_start, b_rows);
-        ForwardCache cache;
-        network_.forward(kernel_path_, xb, cache);
-        Eigen::MatrixXd grad_out;
+        BlockWorkspace& ws = workspaces[static_cast<std::size_t>(b)];
+        take_rows_into(xs, index + b_start, b_rows, ws.x);
+        take_into(targets, index + b_start, b_rows, ws.targets);
+        take_into(sample_weight, index + b_start, b_rows, ws.weights);
+        network_.forward(kernel_path_, ws.x, ws.cache);
         block_losses[static_cast<std::size_t>(b)] =
-            task_ == Task::classification ? softmax_cross_entropy(cache.output, tb, wb, batch_weight, &grad_out)
-                                          : squared_error(cache.output, tb, wb, batch_weight, &grad_out);
-        network_.backward(kernel_path_, xb, cache, grad_out, block_grads[static_cast<std::size_t>(b)]);
+            task_ == Task::classification
+                ? softmax_cross_entropy(ws.cache.output, ws.targets, ws.weights, batch_weight, &ws.cache.grad_z)
+                : squared_error(ws.cache.output, ws.targets, ws.weights, batch_weight, &ws.cache.grad_z);
+        network_.backward(kernel_path_, ws.x, ws.cache, ws.cache.grad_z, ws.grads);
       });
       // Sum blocks in order into the buffers the optimiser reads.
-      grads.gate_weights = block_grads[0].gate_weights;
+      const Gradients& first = workspaces[0].grads;
+      grads.gate_weights = first.gate_weights;
       for (std::size_t l = 0; l < grads.weights.size(); ++l) {
-        grads.weights[l] = block_grads[0].weights[l];
-        grads.biases[l] = block_grads[0].biases[l];
+        grads.weights[l] = first.weights[l];
+        grads.biases[l] = first.biases[l];
       }
       double loss = block_losses[0];
       for (long b = 1; b < n_blocks; ++b) {
-        Network::accumulate(grads, block_grads[static_cast<std::size_t>(b)]);
+        Network::accumulate(grads, workspaces[static_cast<std::size_t>(b)].grads);
         loss += block_losses[static_cast<std::size_t>(b)];
       }
       network_.finish_scores_gradient(params_.entropy_penalty, grads);

@@ -148,19 +148,32 @@ std::string progress_line(const sa::EpochReport& r, long max_epochs, const std::
 // [[Rcpp::export]]
 Rcpp::List sa_default_params() {
   const sa::Params p;
-  return Rcpp::List::create(
-      Rcpp::Named("hidden_layer_sizes") = Rcpp::IntegerVector(p.hidden_layer_sizes.begin(), p.hidden_layer_sizes.end()),
-      Rcpp::Named("activation") = p.activation, Rcpp::Named("scores_layer") = p.scores_layer,
-      Rcpp::Named("temperature") = p.temperature, Rcpp::Named("entropy_penalty") = p.entropy_penalty,
-      Rcpp::Named("solver") = p.solver, Rcpp::Named("learning_rate") = p.learning_rate,
-      Rcpp::Named("scores_learning_rate") = p.scores_learning_rate, Rcpp::Named("weight_decay") = p.weight_decay,
-      Rcpp::Named("momentum") = p.momentum, Rcpp::Named("beta_1") = p.beta_1, Rcpp::Named("beta_2") = p.beta_2,
-      Rcpp::Named("epsilon") = p.epsilon, Rcpp::Named("batch_size") = static_cast<int>(p.batch_size),
-      Rcpp::Named("max_epochs") = static_cast<int>(p.max_epochs), Rcpp::Named("early_stopping") = p.early_stopping,
-      Rcpp::Named("validation_fraction") = p.validation_fraction,
-      Rcpp::Named("n_iter_no_change") = static_cast<int>(p.n_iter_no_change), Rcpp::Named("tol") = p.tol,
-      Rcpp::Named("standardize") = p.standardize, Rcpp::Named("random_state") = static_cast<double>(p.random_state),
-      Rcpp::Named("n_threads") = p.n_threads, Rcpp::Named("kernel") = p.kernel);
+  Rcpp::List out;
+  auto add = [&out](const char* name, SEXP value) { out[name] = value; };
+  add("hidden_layer_sizes", Rcpp::wrap(std::vector<int>(p.hidden_layer_sizes.begin(), p.hidden_layer_sizes.end())));
+  add("activation", Rcpp::wrap(p.activation));
+  add("scores_layer", Rcpp::wrap(p.scores_layer));
+  add("temperature", Rcpp::wrap(p.temperature));
+  add("entropy_penalty", Rcpp::wrap(p.entropy_penalty));
+  add("solver", Rcpp::wrap(p.solver));
+  add("learning_rate", Rcpp::wrap(p.learning_rate));
+  add("scores_learning_rate", Rcpp::wrap(p.scores_learning_rate));
+  add("weight_decay", Rcpp::wrap(p.weight_decay));
+  add("momentum", Rcpp::wrap(p.momentum));
+  add("beta_1", Rcpp::wrap(p.beta_1));
+  add("beta_2", Rcpp::wrap(p.beta_2));
+  add("epsilon", Rcpp::wrap(p.epsilon));
+  add("batch_size", Rcpp::wrap(static_cast<int>(p.batch_size)));
+  add("max_epochs", Rcpp::wrap(static_cast<int>(p.max_epochs)));
+  add("early_stopping", Rcpp::wrap(p.early_stopping));
+  add("validation_fraction", Rcpp::wrap(p.validation_fraction));
+  add("n_iter_no_change", Rcpp::wrap(static_cast<int>(p.n_iter_no_change)));
+  add("tol", Rcpp::wrap(p.tol));
+  add("standardize", Rcpp::wrap(p.standardize));
+  add("random_state", Rcpp::wrap(static_cast<double>(p.random_state)));
+  add("n_threads", Rcpp::wrap(p.n_threads));
+  add("kernel", Rcpp::wrap(p.kernel));
+  return out;
 }
 
 // Checks hyperparameters with the core's own rules (errors name the parameter).

@@ -13,11 +13,15 @@
 
 namespace scoresactivation {
 
-// Intermediate values of one forward pass, kept for the backward pass.
+// Intermediate values of one forward pass, kept for the backward pass, and
+// the backward pass's scratch buffers. Reusing one cache across mini-batches
+// of the same size avoids every allocation in the training loop.
 struct ForwardCache {
+  Eigen::VectorXd gate;                      // d * w (only with the scores layer)
   Eigen::MatrixXd gated_input;               // x' (only with the scores layer)
   std::vector<Eigen::MatrixXd> activations;  // output of each hidden layer
   Eigen::MatrixXd output;                    // last layer's linear output
+  Eigen::MatrixXd grad_z, grad_input, input_times_grad;  // backward scratch
 };
 
 struct Gradients {
@@ -54,7 +58,8 @@ class Network {
   // Backward pass from dL/doutput; fills grads (shaped like the parameters)
   // except grads.scores, which needs finish_scores_gradient once the blocks
   // of a batch are summed.
-  void backward(KernelPath path, const Eigen::MatrixXd& x, const ForwardCache& cache,
+  // grad_output may be cache.grad_z itself.
+  void backward(KernelPath path, const Eigen::MatrixXd& x, ForwardCache& cache,
                 const Eigen::MatrixXd& grad_output, Gradients& grads) const;
 
   // grads.scores from grads.gate_weights and the entropy penalty.

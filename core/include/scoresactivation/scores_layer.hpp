@@ -34,6 +34,13 @@ class ScoresLayer {
   // Linear in the rows, so blocks of a batch can be summed.
   Eigen::VectorXd weights_gradient(const Eigen::MatrixXd& x, const Eigen::MatrixXd& grad_out) const;
 
+  // The same g without forming dL/dx': with M = x^T dL/dz0 (z0 = x' W0 + b0),
+  //   g_i = d * sum_k M_ik W0_ik.
+  // The network computes M anyway for dL/dW0 = diag(d w) M, so this saves
+  // the n x d x h product that dL/dx' would cost.
+  Eigen::VectorXd weights_gradient_from_products(const Eigen::MatrixXd& input_times_grad,
+                                                 const Eigen::MatrixXd& first_weight) const;
+
   // dL/ds from the data term g = dL/dw, adding entropy_penalty * H(w) with
   // H(w) = -sum w log w:  dL/ds_i = (w_i / T) (g~_i - sum_j w_j g~_j).
   Eigen::VectorXd scores_gradient(const Eigen::VectorXd& grad_weights, double entropy_penalty) const;

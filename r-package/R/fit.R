@@ -1,0 +1,330 @@
+#' Fit a neural network that learns a global score per feature
+#'
+#' Trains a feed-forward network whose first layer is a ScoresActivation
+#' layer: every standardised input feature \eqn{i} is multiplied by
+#' \eqn{d \cdot w_i}, where \eqn{w = \mathrm{softmax}(s / T)} and the scores
+#' \eqn{s} (one per feature, starting at 0) train with the network. After
+#' training, \eqn{w} is the global importance of the features
+#' (\code{\link{scores}}). A factor response gives a classifier (softmax
+#' output, cross-entropy loss), a numeric response a regressor (squared error
+#' on the standardised target).
+#'
+#' The hyperparameters have the same names, meanings and defaults as in the
+#' Python package (\code{ScoresActivationClassifier},
+#' \code{ScoresActivationRegressor}); the defaults come from the C++ core, see
+#' \code{\link{default_params}}.
+#'
+#' @param x For the default method: a numeric matrix or a data.frame of
+#'   numeric (or logical) columns, one row per sample. Factor columns need the
+#'   formula method.
+#' @param y A factor (classification; character and logical vectors are turned
+#'   into factors) or a numeric vector (regression), one value per row of
+#'   \code{x}.
+#' @param formula A model formula such as \code{Species ~ .}; factors and
+#'   interactions on the right-hand side are encoded by
+#'   \code{\link[stats]{model.matrix}} (the intercept column is dropped).
+#' @param data A data.frame holding the variables of \code{formula}.
+#' @param subset Optional expression selecting the rows of \code{data} to use.
+#' @param na.action How to treat missing values in \code{data}. By default
+#'   they are an error; pass \code{na.action = na.omit} to drop those rows.
+#' @param hidden_layer_sizes Integer vector: the width of each hidden layer.
+#' @param activation Activation of the hidden layers: \code{"relu"},
+#'   \code{"tanh"}, \code{"logistic"} or \code{"identity"}.
+#' @param scores_layer \code{TRUE} to train the ScoresActivation layer;
+#'   \code{FALSE} trains the same network without it (a baseline, which has no
+#'   scores).
+#' @param temperature \eqn{T} in \eqn{w = \mathrm{softmax}(s / T)}.
+#' @param entropy_penalty Weight of the entropy \eqn{H(w) = -\sum w \log w}
+#'   added to the loss; pushes the scores to commit to a few features.
+#' @param solver \code{"adam"} (Adam with decoupled weight decay, AdamW) or
+#'   \code{"sgd"} (SGD with momentum).
+#' @param learning_rate Step size of the dense weights and biases.
+#' @param scores_learning_rate Step size of the scores \eqn{s}.
+#' @param weight_decay Decoupled decay of the dense weights (PyTorch's AdamW
+#'   convention): each step multiplies them by
+#'   \code{1 - learning_rate * weight_decay}. Biases and scores do not decay.
+#'   The decay is what makes the scores, not the first dense layer, carry the
+#'   feature selection.
+#' @param momentum Momentum of \code{solver = "sgd"}.
+#' @param beta_1,beta_2,epsilon Adam's moment decay rates and its epsilon.
+#' @param batch_size Mini-batch size.
+#' @param max_epochs Maximum number of passes over the training data.
+#' @param early_stopping \code{TRUE} holds out \code{validation_fraction} of the
+#'   rows (stratified by class for classification), stops after
+#'   \code{n_iter_no_change} epochs without a validation-loss improvement
+#'   larger than \code{tol}, and restores the weights and scores of the best
+#'   epoch.
+#' @param validation_fraction Share of the rows held out for early stopping.
+#' @param n_iter_no_change Epochs without improvement before stopping.
+#' @param tol Minimum improvement of the monitored loss.
+#' @param standardize \code{TRUE} standardises the inputs (and a regression
+#'   target) inside the model; means and standard deviations are stored, so
+#'   \code{predict} takes data on the original scale. Scores compare features
+#'   only when the features share a scale.
+#' @param random_state \code{NULL} (a seed is drawn from R's random number
+#'   generator, so \code{\link{set.seed}} makes the fit reproducible) or a whole
+#'   number in \eqn{[0, 2^{32})}. It seeds every random choice of the core
+#'   (initial weights, validation split, shuffles); the seed used is stored as
+#'   \code{fit$seed}. Equal seeds give equal models in R and Python.
+#' @param n_threads Threads for prediction and for large mini-batches
+#'   (\code{NULL}: all cores). Results do not depend on it.
+#' @param kernel Matrix-product kernel: \code{"auto"} (AVX2+FMA when the CPU
+#'   has it, else portable), \code{"avx2"} or \code{"portable"}. Bitwise
+#'   reproducibility across machines needs the same kernel on each.
+#' @param sample_weight Optional non-negative weights, one per row.
+#' @param verbose \code{TRUE} prints the losses and the top features after each
+#'   epoch.
+#' @param ... Hyperparameters (formula method); further arguments are an
+#'   error.
+#'
+#' @return An object of class \code{"scores_activation"}: a list of plain R
+#'   values (hyperparameters, the seed used, feature names, classes and the
+#'   fitted arrays in \code{$arrays}), so \code{saveRDS}/\code{readRDS} carry it
+#'   to a new session. Its elements include \code{task}, \code{params},
+#'   \code{seed}, \code{kernel} (the kernel used), \code{feature_names},
+#'   \code{classes}, \code{n_epochs_run}, \code{best_epoch} and \code{arrays}
+#'   (\code{loss_curve}, \code{validation_loss_curve}, \code{scores_history},
+#'   \code{scores} (raw \eqn{s}), \code{dense_<l>_weight} ...). An Esc or
+#'   Ctrl-C during training stops the fit with an error of class
+#'   \code{"interrupt"} whose message is "fit interrupted".
+#'
+#' @seealso \code{\link{scores}}, \code{\link[=predict.scores_activation]{predict}},
+#'   \code{\link[=summary.scores_activation]{summary}},
+#'   \code{\link[=plot.scores_activation]{plot}}, \code{\link{save_model}}.
+#' @examples
+#' fit <- scores_activation(Species ~ ., data = iris, random_state = 1,
+#'                          max_epochs = 50)
+#' fit
+#' scores(fit)
+#' table(predict(fit, iris), iris$Species)
+#'
+#' # x/y interface, regression: only the first two columns matter
+#' set.seed(1)
+#' x <- matrix(rnorm(400 * 4), ncol = 4, dimnames = list(NULL, paste0("v", 1:4)))
+#' y <- sin(2 * x[, 1]) + x[, 2]^2 + 0.1 * rnorm(400)
+#' reg <- scores_activation(x, y, hidden_layer_sizes = c(32, 16), max_epochs = 60)
+#' round(scores(reg, sort = TRUE), 3)
+#' @export
+scores_activation <- function(x, ...) UseMethod("scores_activation")
+
+#' @rdname scores_activation
+#' @export
+scores_activation.default <- function(x, y,
+                                      hidden_layer_sizes = c(64L, 32L),
+                                      activation = "relu",
+                                      scores_layer = TRUE,
+                                      temperature = 1,
+                                      entropy_penalty = 0.03,
+                                      solver = "adam",
+                                      learning_rate = 1e-3,
+                                      scores_learning_rate = 1e-2,
+                                      weight_decay = 1,
+                                      momentum = 0.9,
+                                      beta_1 = 0.9,
+                                      beta_2 = 0.999,
+                                      epsilon = 1e-8,
+                                      batch_size = 64L,
+                                      max_epochs = 200L,
+                                      early_stopping = TRUE,
+                                      validation_fraction = 0.1,
+                                      n_iter_no_change = 10L,
+                                      tol = 1e-4,
+                                      standardize = TRUE,
+                                      random_state = NULL,
+                                      n_threads = 1L,
+                                      kernel = "auto",
+                                      sample_weight = NULL,
+                                      verbose = FALSE,
+                                      ...) {
+  .no_extra_args(...)
+  call <- match.call()
+  call[[1L]] <- as.name("scores_activation")
+  if (missing(x)) .stop("x is missing")
+  if (missing(y)) .stop("y is missing")
+  params <- mget(.param_names, envir = environment())
+  .fit_xy(x, y, params, sample_weight, verbose, call = call)
+}
+
+#' @rdname scores_activation
+#' @export
+scores_activation.formula <- function(formula, data, subset, na.action, sample_weight = NULL, ...) {
+  call <- match.call()
+  call[[1L]] <- as.name("scores_activation")
+  args <- list(...)
+  verbose <- if (is.null(args$verbose)) FALSE else args$verbose
+  args$verbose <- NULL
+  .no_extra_args_list(args, allowed = .param_names)
+
+  mf <- match.call(expand.dots = FALSE)
+  keep <- match(c("formula", "data", "subset", "na.action", "sample_weight"), names(mf), 0L)
+  mf <- mf[c(1L, keep)]
+  names(mf)[names(mf) == "sample_weight"] <- "weights"
+  mf$drop.unused.levels <- TRUE
+  default_na <- missing(na.action)
+  if (default_na) mf$na.action <- quote(stats::na.pass)
+  mf[[1L]] <- quote(stats::model.frame)
+  mf <- tryCatch(eval(mf, parent.frame()), error = function(e) .stop("data: ", conditionMessage(e)))
+  mt <- attr(mf, "terms")
+  if (attr(mt, "response") == 0L) .stop("formula needs a response, e.g. y ~ .")
+  if (default_na) {
+    has_na <- vapply(mf, anyNA, logical(1))
+    if (any(has_na)) {
+      .stop("data has missing values (NA) in: ", paste(names(mf)[has_na], collapse = ", "),
+            "; remove them or pass na.action = na.omit")
+    }
+  }
+  y <- stats::model.response(mf)
+  x <- stats::model.matrix(mt, mf)
+  contrasts <- attr(x, "contrasts")
+  x <- x[, colnames(x) != "(Intercept)", drop = FALSE]
+  attr(x, "assign") <- NULL
+  attr(x, "contrasts") <- NULL
+  weights <- stats::model.weights(mf)
+
+  fit <- .fit_xy(x, y, args, weights, verbose, call = call, x_arg = "data",
+                 y_arg = "the response", w_arg = "sample_weight")
+  fit$terms <- mt
+  fit$xlevels <- stats::.getXlevels(mt, mf)
+  fit$contrasts <- contrasts
+  fit
+}
+
+.no_extra_args <- function(...) {
+  extra <- list(...)
+  if (length(extra)) {
+    nm <- names(extra)
+    if (is.null(nm)) nm <- rep("", length(extra))
+    label <- ifelse(nzchar(nm), nm, "<unnamed>")
+    .stop("unknown argument(s): ", paste(label, collapse = ", "))
+  }
+}
+
+.no_extra_args_list <- function(args, allowed) {
+  nm <- names(args)
+  if (length(args) && (is.null(nm) || any(!nzchar(nm)))) {
+    .stop("hyperparameters must be named, e.g. max_epochs = 50")
+  }
+  unknown <- setdiff(nm, allowed)
+  if (length(unknown)) .stop("unknown argument(s): ", paste(unknown, collapse = ", "))
+}
+
+# x -> a finite double matrix, or an error naming the argument.
+.as_feature_matrix <- function(x, arg = "x") {
+  if (is.data.frame(x)) {
+    ok <- vapply(x, function(col) (is.numeric(col) || is.logical(col)) && is.null(dim(col)), logical(1))
+    if (!all(ok)) {
+      .stop(arg, " has non-numeric column(s): ", paste(names(x)[!ok], collapse = ", "),
+            "; use the formula interface, scores_activation(y ~ ., data), to encode factors")
+    }
+    rn <- attr(x, "row.names")
+    x <- as.matrix(x)
+    if (is.integer(rn)) rownames(x) <- NULL
+  } else if (is.matrix(x)) {
+    if (!(is.numeric(x) || is.logical(x))) {
+      .stop(arg, " must be numeric; got a ", typeof(x), " matrix")
+    }
+  } else if ((is.numeric(x) || is.logical(x)) && is.null(dim(x)) && !is.factor(x)) {
+    x <- matrix(x, ncol = 1L)
+  } else {
+    .stop(arg, " must be a numeric matrix or a data.frame; got an object of class ",
+          paste(class(x), collapse = "/"))
+  }
+  if (nrow(x) == 0L) .stop(arg, " has 0 rows")
+  if (ncol(x) == 0L) .stop(arg, " has 0 columns")
+  storage.mode(x) <- "double"
+  if (anyNA(x)) {
+    bad <- which(colSums(is.na(x)) > 0)
+    .stop(arg, " contains missing values (NA/NaN) in column(s) ", .column_labels(x, bad))
+  }
+  if (any(is.infinite(x))) {
+    bad <- which(colSums(is.infinite(x)) > 0)
+    .stop(arg, " contains infinite values in column(s) ", .column_labels(x, bad))
+  }
+  x
+}
+
+.column_labels <- function(x, j) {
+  labels <- if (is.null(colnames(x))) as.character(j) else colnames(x)[j]
+  paste(utils::head(labels, 10L), collapse = ", ")
+}
+
+# The shared fit: checks, calls the core, builds the object.
+.fit_xy <- function(x, y, params, sample_weight, verbose, call, x_arg = "x", y_arg = "y",
+                    w_arg = "sample_weight") {
+  params <- .normalise_params(params)
+  if (!is.logical(verbose) || length(verbose) != 1L || is.na(verbose)) {
+    .stop("verbose must be TRUE or FALSE")
+  }
+  x <- .as_feature_matrix(x, x_arg)
+  n <- nrow(x)
+
+  if (is.data.frame(y)) {
+    if (ncol(y) != 1L) .stop(y_arg, " must be a vector or a one-column data.frame")
+    y <- y[[1L]]
+  }
+  if (is.matrix(y)) {
+    if (ncol(y) != 1L) .stop(y_arg, " must be a vector; got a matrix with ", ncol(y), " columns")
+    y <- drop(y)
+  }
+  if (is.null(y) || length(y) != n) {
+    .stop(y_arg, " has ", length(y), " values but ", x_arg, " has ", n, " rows")
+  }
+  if (anyNA(y)) .stop(y_arg, " contains missing values (NA)")
+  if (is.factor(y) || is.character(y) || is.logical(y)) {
+    task <- "classification"
+    y <- droplevels(as.factor(y))
+    classes <- levels(y)
+    if (length(classes) < 2L) {
+      .stop(y_arg, " has only one class ('", classes, "'); classification needs at least 2")
+    }
+    y_core <- as.double(as.integer(y) - 1L)
+    n_classes <- length(classes)
+  } else if (is.numeric(y)) {
+    task <- "regression"
+    if (any(is.infinite(y))) .stop(y_arg, " contains infinite values")
+    y_core <- as.double(y)
+    classes <- NULL
+    n_classes <- 0L
+  } else {
+    .stop(y_arg, " must be a factor (classification) or a numeric vector (regression); got ",
+          paste(class(y), collapse = "/"))
+  }
+
+  if (is.null(sample_weight)) {
+    w <- numeric(0)
+  } else {
+    if (!is.numeric(sample_weight) || length(sample_weight) != n) {
+      .stop(w_arg, " must be a numeric vector with one value per row (", n, ")")
+    }
+    if (anyNA(sample_weight) || any(!is.finite(sample_weight)) || any(sample_weight < 0)) {
+      .stop(w_arg, " must be finite and non-negative")
+    }
+    if (!(sum(sample_weight) > 0)) .stop(w_arg, " sums to zero; at least one row needs a positive weight")
+    w <- as.double(sample_weight)
+  }
+
+  seed <- .resolve_seed(params$random_state)
+  core_params <- .check_params(.core_params(params, seed))
+  feature_names <- colnames(x)
+  x_core <- x
+  dimnames(x_core) <- NULL
+  result <- .core(sa_fit(x_core, y_core, w, n_classes, task, core_params, verbose,
+                         if (is.null(feature_names)) character(0) else feature_names))
+  if (isTRUE(result$interrupted)) .interrupted()
+  state <- result$state
+  .new_fit(
+    task = task, params = params, seed = seed, kernel = result$kernel,
+    feature_names = feature_names, classes = classes,
+    n_features = state$n_features, n_outputs = state$n_outputs,
+    n_epochs_run = state$n_epochs_run, best_epoch = state$best_epoch,
+    arrays = .arrays_from_core(state$arrays), call = call
+  )
+}
+
+# Esc / Ctrl-C during a fit: an R error that is also an interrupt condition.
+.interrupted <- function() {
+  stop(structure(
+    class = c("scoresactivation_interrupt", "interrupt", "error", "condition"),
+    list(message = "fit interrupted", call = NULL)
+  ))
+}

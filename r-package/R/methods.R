@@ -1,0 +1,218 @@
+#' Feature scores of a fitted model
+#'
+#' The learned global importances \eqn{w = \mathrm{softmax}(s / T)}: one
+#' non-negative number per input feature, summing to 1, named after the
+#' features (\code{x1, x2, ...} when the data had no column names).
+#' \code{coef} is an alias.
+#'
+#' @param object A fit from \code{\link{scores_activation}} or
+#'   \code{\link{load_model}}.
+#' @param sort \code{TRUE} orders the scores from the most to the least
+#'   important feature (ties keep column order).
+#' @param ... Unused.
+#' @return A named numeric vector.
+#' @examples
+#' fit <- scores_activation(Species ~ ., data = iris, random_state = 1,
+#'                          max_epochs = 50)
+#' scores(fit, sort = TRUE)
+#' sum(scores(fit))
+#' @export
+scores <- function(object, ...) UseMethod("scores")
+
+#' @rdname scores
+#' @export
+scores.scores_activation <- function(object, sort = FALSE, ...) {
+  .check_fit(object)
+  if (!isTRUE(object$params$scores_layer)) {
+    .stop("this model was fitted with scores_layer = FALSE and has no feature scores")
+  }
+  w <- .core(sa_scores(.core_params_of(object), .core_state(object)))
+  names(w) <- .feature_labels(object)
+  if (isTRUE(sort)) w <- w[order(-w)]
+  w
+}
+
+#' @rdname scores
+#' @export
+coef.scores_activation <- function(object, ...) scores.scores_activation(object, ...)
+
+.feature_labels <- function(object) {
+  if (is.null(object$feature_names)) paste0("x", seq_len(object$n_features)) else object$feature_names
+}
+
+.layers_text <- function(object) {
+  p <- object$params
+  widths <- c(paste(object$n_features, "inputs"),
+              if (isTRUE(p$scores_layer)) "scores",
+              as.character(p$hidden_layer_sizes),
+              paste(object$n_outputs, if (object$n_outputs == 1L) "output" else "outputs"))
+  paste0(paste(widths, collapse = " -> "), " (", p$activation, ")")
+}
+
+.task_text <- function(object) {
+  if (identical(object$task, "classification")) {
+    cl <- as.character(object$classes)
+    shown <- paste(utils::head(cl, 6L), collapse = ", ")
+    if (length(cl) > 6L) shown <- paste0(shown, ", ...")
+    paste0("classification, ", length(cl), " classes (", shown, ")")
+  } else {
+    "regression"
+  }
+}
+
+.training_text <- function(object) {
+  stop_text <- if (isTRUE(object$params$early_stopping)) {
+    paste0("weights of epoch ", object$best_epoch, " kept (early stopping)")
+  } else {
+    "final weights kept"
+  }
+  paste0(object$n_epochs_run, " epochs run, ", stop_text, "; seed ", format(object$seed, scientific = FALSE),
+         ", kernel ", object$kernel)
+}
+
+#' @export
+print.scores_activation <- function(x, digits = 3L, ...) {
+  cat("ScoresActivation network\n")
+  if (!is.null(x$call)) cat("  call:     ", paste(deparse(x$call, width.cutoff = 200L), collapse = " "), "\n", sep = "")
+  cat("  task:     ", .task_text(x), "\n", sep = "")
+  cat("  layers:   ", .layers_text(x), "\n", sep = "")
+  cat("  training: ", .training_text(x), "\n", sep = "")
+  if (isTRUE(x$params$scores_layer)) {
+    w <- scores(x, sort = TRUE)
+    top <- utils::head(w, 5L)
+    cat("  top features: ", paste0(names(top), " ", formatC(top, digits = digits, format = "f"), collapse = ", "),
+        if (length(w) > 5L) ", ..." else "", "\n", sep = "")
+  } else {
+    cat("  no scores layer (scores_layer = FALSE)\n")
+  }
+  invisible(x)
+}
+
+#' Summarise a ScoresActivation network
+#'
+#' The scores table (every feature with its importance, raw score \eqn{s} and
+#' rank) and a summary of the loss curves.
+#'
+#' @param object A fit from \code{\link{scores_activation}} or
+#'   \code{\link{load_model}}.
+#' @param x A \code{"summary.scores_activation"} object.
+#' @param digits Digits to print.
+#' @param ... Unused.
+#' @return An object of class \code{"summary.scores_activation"}: a list with
+#'   \code{scores} (a data.frame sorted by importance, or \code{NULL} without
+#'   the scores layer), \code{loss} (a data.frame of the training and
+#'   validation loss at the first, best and last epoch) and the model's
+#'   description.
+#' @examples
+#' fit <- scores_activation(Species ~ ., data = iris, random_state = 1,
+#'                          max_epochs = 50)
+#' summary(fit)
+#' @export
+summary.scores_activation <- function(object, ...) {
+  .check_fit(object)
+  scores_table <- NULL
+  if (isTRUE(object$params$scores_layer)) {
+    w <- scores(object)
+    s <- object$arrays$scores
+    ord <- order(-w)
+    scores_table <- data.frame(
+      feature = names(w)[ord], score = unname(w[ord]), raw_score = s[ord],
+      rank = seq_along(ord), stringsAsFactors = FALSE
+    )
+  }
+  loss <- object$arrays$loss_curve
+  val <- object$arrays$validation_loss_curve
+  epochs <- unique(c(1L, object$best_epoch, length(loss)))
+  epochs <- epochs[epochs >= 1L & epochs <= length(loss)]
+  loss_table <- data.frame(
+    epoch = epochs,
+    what = c("first", "best", "last")[match(epochs, c(1L, object$best_epoch, length(loss)))],
+    training = loss[epochs],
+    validation = if (length(val) == length(loss)) val[epochs] else rep(NA_real_, length(epochs))
+  )
+  loss_table$what[loss_table$epoch == object$best_epoch] <- "best (kept)"
+  structure(
+    list(call = object$call, task = .task_text(object), layers = .layers_text(object),
+         training = .training_text(object), scores = scores_table, loss = loss_table,
+         n_epochs_run = object$n_epochs_run, best_epoch = object$best_epoch),
+    class = "summary.scores_activation"
+  )
+}
+
+#' @rdname summary.scores_activation
+#' @export
+print.summary.scores_activation <- function(x, digits = 4L, ...) {
+  cat("ScoresActivation network\n")
+  if (!is.null(x$call)) cat("  call:     ", paste(deparse(x$call, width.cutoff = 200L), collapse = " "), "\n", sep = "")
+  cat("  task:     ", x$task, "\n", sep = "")
+  cat("  layers:   ", x$layers, "\n", sep = "")
+  cat("  training: ", x$training, "\n", sep = "")
+  if (!is.null(x$scores)) {
+    cat("\nFeature scores (w = softmax(s / T), sums to 1):\n")
+    tab <- x$scores
+    tab$score <- formatC(tab$score, digits = digits, format = "f")
+    tab$raw_score <- formatC(tab$raw_score, digits = digits, format = "f")
+    print(tab, row.names = FALSE, right = TRUE)
+  } else {
+    cat("\nNo scores layer (scores_layer = FALSE).\n")
+  }
+  cat("\nLoss (training; validation when early stopping held rows out):\n")
+  tab <- x$loss
+  tab$training <- formatC(tab$training, digits = digits, format = "f")
+  tab$validation <- ifelse(is.na(x$loss$validation), "-", formatC(x$loss$validation, digits = digits, format = "f"))
+  print(tab, row.names = FALSE, right = TRUE)
+  invisible(x)
+}
+
+#' Plot the feature scores or their history
+#'
+#' \code{type = "scores"} draws a bar chart of the scores, the most important
+#' feature on top. \code{type = "history"} draws the score of each feature
+#' after every epoch, with a dashed line at the epoch whose weights were kept.
+#' Base graphics.
+#'
+#' @param x A fit from \code{\link{scores_activation}} or \code{\link{load_model}}.
+#' @param type \code{"scores"} or \code{"history"}.
+#' @param top The number of features to show (bars), or to name in the
+#'   legend (history).
+#' @param main Title; a default when \code{NULL}.
+#' @param ... Passed to \code{\link[graphics]{barplot}} or
+#'   \code{\link[graphics]{matplot}}.
+#' @return \code{x}, invisibly.
+#' @examples
+#' fit <- scores_activation(Species ~ ., data = iris, random_state = 1,
+#'                          max_epochs = 50)
+#' plot(fit)
+#' plot(fit, "history")
+#' @export
+plot.scores_activation <- function(x, type = c("scores", "history"), top = 20L, main = NULL, ...) {
+  .check_fit(x, "x")
+  type <- match.arg(type)
+  if (!isTRUE(x$params$scores_layer)) {
+    .stop("this model was fitted with scores_layer = FALSE and has no feature scores to plot")
+  }
+  w <- scores(x)
+  if (type == "scores") {
+    shown <- utils::head(w[order(-w)], top)
+    width <- max(nchar(names(shown)))
+    op <- graphics::par(mar = c(4.5, min(20, max(4, 0.6 * width + 1.5)), 3, 1))
+    on.exit(graphics::par(op))
+    graphics::barplot(rev(shown), horiz = TRUE, las = 1, col = "steelblue",
+                      xlab = "score w = softmax(s / T)",
+                      main = if (is.null(main)) "Feature scores" else main, ...)
+    graphics::abline(v = 1 / length(w), lty = 3, col = "grey40")
+  } else {
+    h <- x$arrays$scores_history
+    epochs <- seq_len(nrow(h))
+    k <- ncol(h)
+    colours <- grDevices::hcl.colors(max(k, 2L), "Dark 3")[seq_len(k)]
+    graphics::matplot(epochs, h, type = "l", lty = 1, col = colours, xlab = "epoch",
+                      ylab = "score w = softmax(s / T)",
+                      main = if (is.null(main)) "Feature scores during training" else main, ...)
+    graphics::abline(v = x$best_epoch, lty = 2, col = "grey40")
+    named <- utils::head(order(-w), min(top, 10L))
+    graphics::legend("topleft", legend = names(w)[named], col = colours[named], lty = 1,
+                     bty = "n", cex = 0.8)
+  }
+  invisible(x)
+}
