@@ -166,6 +166,7 @@ scores_activation.formula <- function(formula, data, subset, na.action, sample_w
   mf <- tryCatch(eval(mf, parent.frame()), error = function(e) .stop("data: ", conditionMessage(e)))
   mt <- attr(mf, "terms")
   if (attr(mt, "response") == 0L) .stop("formula needs a response, e.g. y ~ .")
+  if (nrow(mf) == 0L) .stop("data has 0 rows")
   if (default_na) {
     has_na <- vapply(mf, anyNA, logical(1))
     if (any(has_na)) {

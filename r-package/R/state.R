@@ -2,11 +2,11 @@
 # in row-major (C) order (docs/model-format.md); a fit object keeps them as
 # R vectors (1-d) and matrices (2-d), which is what users look at.
 
-.array_from_core <- function(entry) {
+.array_from_core <- function(entry, name = "") {
   shape <- as.integer(entry$shape)
   data <- as.double(entry$data)
-  if (length(data) != prod(shape)) {
-    .stop("array has ", length(data), " values for shape [", paste(shape, collapse = ", "), "]")
+  if (length(shape) == 0L || anyNA(shape) || any(shape < 0L) || length(data) != prod(shape)) {
+    .stop("array '", name, "' has ", length(data), " values for shape [", paste(shape, collapse = ", "), "]")
   }
   if (length(shape) == 1L) return(data)
   # Row-major data of shape (a, b, ...) is column-major data of shape (..., b, a).
@@ -21,7 +21,7 @@
 }
 
 .arrays_from_core <- function(arrays) {
-  out <- lapply(arrays, .array_from_core)
+  out <- mapply(.array_from_core, arrays, names(arrays), SIMPLIFY = FALSE)
   out[sort(names(out))]
 }
 
