@@ -166,7 +166,6 @@ test_that("print, summary and plot work", {
 
 test_that("Esc/Ctrl-C interrupts a fit cleanly", {
   skip_on_os("windows")
-  skip_on_cran()
   skip_if(!nzchar(Sys.which("kill")) || !nzchar(Sys.which("sleep")))
   code <- sprintf('
     .libPaths(c(%s, .libPaths()))
