@@ -17,13 +17,13 @@ APT_PACKAGES := build-essential cmake pkg-config libeigen3-dev libgtest-dev nloh
 	python3-dev python3-venv r-base-dev r-cran-rcpp r-cran-rcppeigen r-cran-testthat \
 	r-cran-jsonlite r-cran-knitr r-cran-rmarkdown pandoc
 PY_PACKAGES := numpy scikit-learn pandas pytest shap matplotlib nbclient nbformat ipykernel \
-	scikit-build-core pybind11
+	scikit-build-core pybind11 build
 
 CORE_SOURCES := $(shell find core -type f) CMakeLists.txt
 PY_SOURCES := $(shell find python-package -type f -not -path '*/__pycache__/*' -not -name '*.pyc') $(CORE_SOURCES)
 R_SOURCES := $(shell find r-package -type f -not -path '*.Rcheck*' 2>/dev/null) $(CORE_SOURCES)
 
-.PHONY: help demo test deps test-cpp test-python test-r test-cross check-r python-install r-install clean
+.PHONY: help demo test deps test-cpp test-python test-sdist test-r test-cross check-r python-install r-install clean
 
 help:
 	@echo "make demo   set everything up, fit on built-in data, print the ranking beside SHAP's"
@@ -69,7 +69,7 @@ demo: $(STAMPS)/python-package $(STAMPS)/r-package
 	@Rscript docs/examples/demo.R
 
 # ------------------------------------------------------------------- tests
-test: test-cpp test-python test-r test-cross check-r
+test: test-cpp test-python test-sdist test-r test-cross check-r
 	@echo "All test suites passed."
 
 test-cpp: $(STAMPS)/apt
@@ -80,6 +80,14 @@ test-cpp: $(STAMPS)/apt
 # pytest exits 5 when it collects nothing: that is a failure here too.
 test-python: $(STAMPS)/python-package
 	@$(PY) -m pytest tests/python -q -p no:cacheprovider
+
+# The sdist must carry the C++ core and install in a fresh environment.
+test-sdist: $(STAMPS)/venv
+	@rm -rf build/sdist && mkdir -p build/sdist
+	@$(PY) -m build --sdist -o build/sdist python-package >build/sdist/build.log 2>&1 || { cat build/sdist/build.log; exit 1; }
+	@$(PYTHON) -m venv build/sdist/venv
+	@build/sdist/venv/bin/python -m pip install -q build/sdist/scoresactivation-*.tar.gz
+	@cd build/sdist && venv/bin/python -c "import numpy as np; from scoresactivation import ScoresActivationRegressor as R; 	  X = np.random.default_rng(0).normal(size=(200, 3)); y = 2 * X[:, 1]; 	  est = R(random_state=0).fit(X, y); assert est.ranking()[0] == 1 and est.score(X, y) > 0.9; 	  print('sdist: built, installed in a fresh venv, fits (R^2 %.3f)' % est.score(X, y))"
 
 test-r: $(STAMPS)/r-package
 	@cd r-package/tests && Rscript testthat.R

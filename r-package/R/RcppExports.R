@@ -2,34 +2,34 @@
 # Generator token: 10BE3573-1514-4C36-9D1C-5A225CD40393
 
 sa_default_params <- function() {
-    .Call('_scoresactivation_sa_default_params', PACKAGE = 'scoresactivation')
+    .Call(`_scoresactivation_sa_default_params`)
 }
 
 sa_validate_params <- function(params) {
-    invisible(.Call('_scoresactivation_sa_validate_params', PACKAGE = 'scoresactivation', params))
+    invisible(.Call(`_scoresactivation_sa_validate_params`, params))
 }
 
 sa_avx2_available <- function() {
-    .Call('_scoresactivation_sa_avx2_available', PACKAGE = 'scoresactivation')
+    .Call(`_scoresactivation_sa_avx2_available`)
 }
 
 sa_model_format_version <- function() {
-    .Call('_scoresactivation_sa_model_format_version', PACKAGE = 'scoresactivation')
+    .Call(`_scoresactivation_sa_model_format_version`)
 }
 
 sa_fit <- function(x, y, sample_weight, n_classes, task, params, verbose, feature_names) {
-    .Call('_scoresactivation_sa_fit', PACKAGE = 'scoresactivation', x, y, sample_weight, n_classes, task, params, verbose, feature_names)
+    .Call(`_scoresactivation_sa_fit`, x, y, sample_weight, n_classes, task, params, verbose, feature_names)
 }
 
 sa_check_state <- function(params, state) {
-    .Call('_scoresactivation_sa_check_state', PACKAGE = 'scoresactivation', params, state)
+    .Call(`_scoresactivation_sa_check_state`, params, state)
 }
 
 sa_predict <- function(params, state, x, type) {
-    .Call('_scoresactivation_sa_predict', PACKAGE = 'scoresactivation', params, state, x, type)
+    .Call(`_scoresactivation_sa_predict`, params, state, x, type)
 }
 
 sa_scores <- function(params, state) {
-    .Call('_scoresactivation_sa_scores', PACKAGE = 'scoresactivation', params, state)
+    .Call(`_scoresactivation_sa_scores`, params, state)
 }
 

@@ -17,9 +17,10 @@
 #' @param x For the default method: a numeric matrix or a data.frame of
 #'   numeric (or logical) columns, one row per sample. Factor columns need the
 #'   formula method.
-#' @param y A factor (classification; character and logical vectors are turned
-#'   into factors) or a numeric vector (regression), one value per row of
-#'   \code{x}.
+#' @param y A factor (classification; the classes are its levels, in order) or
+#'   a numeric vector (regression), one value per row of \code{x}. Character
+#'   and logical vectors are classification targets too; character labels are
+#'   ordered by code point (as in Python), whatever the locale.
 #' @param formula A model formula such as \code{Species ~ .}; factors and
 #'   interactions on the right-hand side are encoded by
 #'   \code{\link[stats]{model.matrix}} (the intercept column is dropped).
@@ -273,6 +274,9 @@ scores_activation.formula <- function(formula, data, subset, na.action, sample_w
   if (anyNA(y)) .stop(y_arg, " contains missing values (NA)")
   if (is.factor(y) || is.character(y) || is.logical(y)) {
     task <- "classification"
+    # Character labels are ordered by code point, as numpy.unique orders them
+    # in Python, so equal data give equal class indices (and equal models).
+    if (is.character(y)) y <- factor(y, levels = sort(unique(y), method = "radix"))
     y <- droplevels(as.factor(y))
     classes <- levels(y)
     if (length(classes) < 2L) {

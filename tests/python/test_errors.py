@@ -128,3 +128,23 @@ def test_interrupt_stops_fit_with_keyboard_interrupt():
     with pytest.raises(KeyboardInterrupt):
         est.fit(X, y)
     assert time.monotonic() - start < 5.0
+
+
+def test_fit_and_predict_release_the_gil():
+    """Python keeps running while a fit is inside the C++ core."""
+    import threading
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20000, 20))
+    y = (X[:, 0] > 0).astype(int)
+    est = ScoresActivationClassifier(max_epochs=30, early_stopping=False, tol=0.0, n_iter_no_change=100,
+                                     random_state=0, n_threads=1)
+    worker = threading.Thread(target=est.fit, args=(X, y))
+    worker.start()
+    ticks = 0
+    while worker.is_alive() and ticks < 1000:
+        ticks += 1  # only advances while the fit does not hold the GIL
+        threading.Event().wait(0.001)
+    worker.join()
+    # a fit holding the GIL would leave the loop at most one tick
+    assert ticks >= 50

@@ -1,0 +1,125 @@
+"""Python and R give the same numbers and read each other's model files.
+
+Drives Rscript from pytest; skipped with a message when R or the R package
+is not installed (make test installs both).
+"""
+
+import json
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scoresactivation import ScoresActivationClassifier, ScoresActivationRegressor, load_model
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def run_r(code, tmp_path):
+    if shutil.which("Rscript") is None:
+        pytest.skip("Rscript is not installed")
+    script = tmp_path / "script.R"
+    script.write_text("suppressPackageStartupMessages(library(scoresactivation))\n" + textwrap.dedent(code))
+    result = subprocess.run(["Rscript", str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    if "there is no package called" in result.stderr:
+        pytest.skip("the R package scoresactivation is not installed")
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def data(task, n=300, d=6, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    if task == "classification":
+        y = np.where(X[:, 0] + X[:, 1] * X[:, 2] > 0, "yes", "no")
+    else:
+        y = 3 * X[:, 0] - X[:, 1] ** 2 + 0.1 * rng.normal(size=n)
+    return X, y
+
+
+def write_csv(path, X, y):
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(",".join([f"x{j}" for j in range(X.shape[1])] + ["y"]) + "\n")
+        for row, target in zip(X, y):
+            out.write(",".join(repr(float(v)) for v in row) + "," + str(target) + "\n")
+
+
+PARAMS = dict(hidden_layer_sizes=(16, 8), max_epochs=40, random_state=7, n_threads=1)
+R_PARAMS = "hidden_layer_sizes = c(16, 8), max_epochs = 40, random_state = 7, n_threads = 1"
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_python_model_loads_in_r_and_predicts_the_same(task, tmp_path):
+    X, y = data(task)
+    write_csv(tmp_path / "data.csv", X, y)
+    Estimator = ScoresActivationClassifier if task == "classification" else ScoresActivationRegressor
+    est = Estimator(**PARAMS).fit(X, y)
+    est.save(tmp_path / "py_model.json")
+    kind = "prob" if task == "classification" else "response"
+    run_r(f"""
+        d <- read.csv("data.csv")
+        fit <- load_model("py_model.json")
+        p <- predict(fit, as.matrix(d[, 1:{X.shape[1]}]), type = "{kind}")
+        jsonlite::write_json(list(pred = unname(as.matrix(p)), scores = unname(scores(fit))),
+                             "r_out.json", digits = NA)
+    """, tmp_path)
+    out = json.loads((tmp_path / "r_out.json").read_text())
+    expected = est.predict_proba(X) if task == "classification" else est.predict(X)
+    np.testing.assert_allclose(np.asarray(out["pred"]).reshape(expected.shape), expected, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(out["scores"], est.scores(), rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_r_model_loads_in_python_and_predicts_the_same(task, tmp_path):
+    X, y = data(task)
+    write_csv(tmp_path / "data.csv", X, y)
+    target = "factor(d$y)" if task == "classification" else "d$y"
+    kind = "prob" if task == "classification" else "response"
+    run_r(f"""
+        d <- read.csv("data.csv")
+        x <- as.matrix(d[, 1:{X.shape[1]}])
+        fit <- scores_activation(x, {target}, {R_PARAMS})
+        save_model(fit, "r_model.json")
+        p <- predict(fit, x, type = "{kind}")
+        jsonlite::write_json(list(pred = unname(as.matrix(p))), "r_pred.json", digits = NA)
+    """, tmp_path)
+    model = load_model(tmp_path / "r_model.json")
+    pred = json.loads((tmp_path / "r_pred.json").read_text())["pred"]
+    ours = model.predict_proba(X) if task == "classification" else model.predict(X)
+    np.testing.assert_allclose(np.asarray(pred).reshape(ours.shape), ours, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_same_data_and_seed_give_the_same_model_in_both_languages(task, tmp_path):
+    X, y = data(task)
+    write_csv(tmp_path / "data.csv", X, y)
+    target = "factor(d$y)" if task == "classification" else "d$y"
+    run_r(f"""
+        d <- read.csv("data.csv")
+        fit <- scores_activation(as.matrix(d[, 1:{X.shape[1]}]), {target}, {R_PARAMS})
+        save_model(fit, "r_model.json")
+    """, tmp_path)
+    Estimator = ScoresActivationClassifier if task == "classification" else ScoresActivationRegressor
+    est = Estimator(**PARAMS).fit(X, y)
+    r_model = load_model(tmp_path / "r_model.json")
+    assert r_model.n_epochs_ == est.n_epochs_
+    np.testing.assert_array_equal(r_model.ranking(), est.ranking())
+    # Eigen 3.3 (RcppEigen) and 3.4 (Debian) may round matrix products
+    # differently in the last bit; the contract is 1e-6.
+    np.testing.assert_allclose(r_model.scores(), est.scores(), rtol=0, atol=1e-6)
+    np.testing.assert_allclose(r_model.scores_history_, est.scores_history_, rtol=0, atol=1e-6)
+
+
+def test_golden_fixture_models_load_in_r(tmp_path):
+    expected = json.loads((FIXTURES / "classification_expected.json").read_text())
+    run_r(f"""
+        d <- read.csv("{FIXTURES / 'classification_data.csv'}")
+        fit <- load_model("{FIXTURES / 'classification_model.json'}")
+        p <- predict(fit, as.matrix(d[, 1:4]), type = "prob")
+        jsonlite::write_json(list(pred = unname(as.matrix(p))), "out.json", digits = NA)
+    """, tmp_path)
+    pred = np.asarray(json.loads((tmp_path / "out.json").read_text())["pred"])
+    np.testing.assert_allclose(pred, expected["predict_proba"], rtol=0, atol=1e-12)
