@@ -6,6 +6,19 @@
 
 namespace scoresactivation {
 
+namespace {
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+}  // namespace
+
+std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t unit, std::uint64_t sub_unit) {
+  return splitmix64(splitmix64(splitmix64(seed) ^ unit) ^ sub_unit);
+}
+
 double Random::uniform() {
   return static_cast<double>(engine_() >> 11) * 0x1.0p-53;
 }

@@ -6,8 +6,14 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "scoresactivation/deeplift.hpp"
 #include "scoresactivation/estimator.hpp"
+#include "scoresactivation/explained_model.hpp"
+#include "scoresactivation/gradients.hpp"
+#include "scoresactivation/metrics.hpp"
+#include "scoresactivation/permutation_importance.hpp"
 #include "scoresactivation/random.hpp"
+#include "scoresactivation/shapley.hpp"
 
 namespace py = pybind11;
 namespace sa = scoresactivation;
@@ -139,6 +145,111 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("n_outputs", &sa::Estimator::n_outputs)
       .def_property_readonly("kernel", [](const sa::Estimator& e) { return sa::to_string(e.kernel_path()); })
       .def("state", [](const sa::Estimator& e) { return state_to_dict(e.state()); });
+
+  // Attribution methods and metrics (the heavy work runs without the GIL).
+  using Matrix = Eigen::MatrixXd;
+  using sa::ExplainedModel;
+  m.def(
+      "deeplift",
+      [](const sa::Estimator& est, const Matrix& x, const Matrix& baseline, long target, const std::string& rule,
+         int n_threads) {
+        py::gil_scoped_release release;
+        return sa::deeplift(ExplainedModel(est), x, baseline, target, sa::deeplift_rule_from_string(rule), n_threads);
+      },
+      py::arg("estimator"), py::arg("X"), py::arg("baseline"), py::arg("target"), py::arg("rule"), py::arg("n_threads"));
+  m.def(
+      "integrated_gradients",
+      [](const sa::Estimator& est, const Matrix& x, const Matrix& baseline, long target, long n_steps,
+         const std::string& method, int n_threads) {
+        py::gil_scoped_release release;
+        return sa::integrated_gradients(ExplainedModel(est), x, baseline, target, n_steps,
+                                        sa::quadrature_from_string(method), n_threads);
+      },
+      py::arg("estimator"), py::arg("X"), py::arg("baseline"), py::arg("target"), py::arg("n_steps"),
+      py::arg("method"), py::arg("n_threads"));
+  m.def(
+      "gradient",
+      [](const sa::Estimator& est, const Matrix& x, long target, bool times_input, int n_threads) {
+        py::gil_scoped_release release;
+        const ExplainedModel model(est);
+        return times_input ? sa::gradient_times_input(model, x, target, n_threads)
+                           : sa::input_gradient(model, x, target, n_threads);
+      },
+      py::arg("estimator"), py::arg("X"), py::arg("target"), py::arg("times_input"), py::arg("n_threads"));
+  m.def(
+      "shapley",
+      [](const sa::Estimator& est, const Matrix& x, const Matrix& background, long target, const std::string& output,
+         bool exact, long n_permutations, std::uint64_t seed, int n_threads) {
+        sa::ShapleyResult r;
+        {
+          py::gil_scoped_release release;
+          const ExplainedModel model(est);
+          const sa::ExplainedOutput out = sa::explained_output_from_string(output);
+          r = exact ? sa::shapley_exact(model, x, background, target, out, n_threads)
+                    : sa::shapley_sampled(model, x, background, target, out, n_permutations, seed, n_threads);
+        }
+        py::dict d;
+        d["values"] = r.values;
+        d["standard_error"] = r.standard_error;
+        d["base_value"] = r.base_value;
+        d["evaluations_per_row"] = r.evaluations_per_row;
+        return d;
+      },
+      py::arg("estimator"), py::arg("X"), py::arg("background"), py::arg("target"), py::arg("output"),
+      py::arg("exact"), py::arg("n_permutations"), py::arg("seed"), py::arg("n_threads"));
+  m.def(
+      "permutation_importance",
+      [](const sa::Estimator& est, const Matrix& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
+         long n_repeats, std::uint64_t seed, int n_threads) {
+        sa::PermutationImportance r;
+        {
+          py::gil_scoped_release release;
+          r = sa::permutation_importance(ExplainedModel(est), x, y, sample_weight, n_repeats, seed, n_threads);
+        }
+        py::dict d;
+        d["importances_mean"] = r.importances_mean;
+        d["importances_std"] = r.importances_std;
+        d["importances"] = r.importances;
+        d["baseline_loss"] = r.baseline_loss;
+        return d;
+      },
+      py::arg("estimator"), py::arg("X"), py::arg("y"), py::arg("sample_weight"), py::arg("n_repeats"),
+      py::arg("seed"), py::arg("n_threads"));
+  m.def("model_outputs",
+        [](const sa::Estimator& est, const Matrix& x, const std::string& output, int n_threads) {
+          py::gil_scoped_release release;
+          return ExplainedModel(est).outputs(x, sa::explained_output_from_string(output), n_threads);
+        },
+        py::arg("estimator"), py::arg("X"), py::arg("output"), py::arg("n_threads"));
+  m.def("spearman", &sa::spearman, py::arg("a"), py::arg("b"));
+  m.def("kendall_tau", &sa::kendall_tau, py::arg("a"), py::arg("b"));
+  m.def("top_k_precision", &sa::top_k_precision, py::arg("scores"), py::arg("relevant"), py::arg("k"));
+  m.def(
+      "deletion_curve",
+      [](const sa::Estimator& est, const Matrix& x, const Matrix& attributions, const Eigen::RowVectorXd& baseline,
+         long target, const std::string& output, bool insertion, int n_threads) {
+        sa::PerturbationCurve c;
+        {
+          py::gil_scoped_release release;
+          c = sa::deletion_curve(ExplainedModel(est), x, attributions, baseline, target,
+                                 sa::explained_output_from_string(output), insertion, n_threads);
+        }
+        return py::make_tuple(c.curves, c.auc);
+      },
+      py::arg("estimator"), py::arg("X"), py::arg("attributions"), py::arg("baseline"), py::arg("target"),
+      py::arg("output"), py::arg("insertion"), py::arg("n_threads"));
+  m.def(
+      "faithfulness_correlation",
+      [](const sa::Estimator& est, const Matrix& x, const Matrix& attributions, const Eigen::RowVectorXd& reference,
+         long target, const std::string& output, int n_threads) {
+        py::gil_scoped_release release;
+        return sa::faithfulness_correlation(ExplainedModel(est), x, attributions, reference, target,
+                                            sa::explained_output_from_string(output), n_threads);
+      },
+      py::arg("estimator"), py::arg("X"), py::arg("attributions"), py::arg("reference"), py::arg("target"),
+      py::arg("output"), py::arg("n_threads"));
+  m.def("local_lipschitz", &sa::local_lipschitz, py::arg("explain"), py::arg("X"), py::arg("feature_scale"),
+        py::arg("radius"), py::arg("n_samples"), py::arg("seed"));
 
   m.def("avx2_kernels_available", &sa::avx2_kernels_available,
         "Whether this CPU and build run the AVX2+FMA matrix kernels.");

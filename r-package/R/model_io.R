@@ -56,7 +56,8 @@ load_model <- function(path) {
   }
 }
 
-.format_version <- 1L
+# The model format version this package writes and reads (from the core).
+.format_version <- function() sa_model_format_version()
 
 # Finite doubles as JSON numbers that parse back to the same bits: the
 # shortest of 15, 16 or 17 significant digits that round-trips (jsonlite's
@@ -98,7 +99,7 @@ load_model <- function(path) {
   }
   list(
     format = "scoresactivation",
-    format_version = .format_version,
+    format_version = .format_version(),
     library_version = as.character(utils::packageVersion("scoresactivation")),
     estimator = .estimator_name(fit$task),
     task = fit$task,
@@ -122,9 +123,9 @@ load_model <- function(path) {
   if (!is.numeric(version) || length(version) != 1L || version < 1 || version != round(version)) {
     .stop("invalid format_version in the model document")
   }
-  if (version > .format_version) {
+  if (version > .format_version()) {
     .stop("the model's format_version ", version, " is newer than this package reads (",
-          .format_version, "); upgrade scoresactivation")
+          .format_version(), "); upgrade scoresactivation")
   }
   required <- c("task", "params", "seed", "n_features", "n_outputs", "n_epochs_run", "best_epoch", "arrays")
   absent <- required[!required %in% names(doc)]

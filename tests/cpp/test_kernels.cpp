@@ -165,6 +165,16 @@ TEST(Matmul, MismatchedInnerDimensionsThrow) {
   EXPECT_TRUE((out.array() == 2.0).all());
 }
 
+TEST(Kernels, Avx2CopyIsCompiledOnX86_64) {
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+  // The build compiles matmul_avx2.cpp with -mavx2 -mfma on x86-64: the
+  // run-time switch must have a real AVX2 kernel to pick.
+  EXPECT_TRUE(detail::avx2_compiled());
+#else
+  GTEST_SKIP() << "not an x86-64 GCC/Clang build";
+#endif
+}
+
 TEST(Kernels, PathNames) {
   EXPECT_EQ(kernel_path_from_string("portable"), KernelPath::portable);
   EXPECT_EQ(to_string(KernelPath::portable), "portable");

@@ -54,13 +54,19 @@ class Estimator {
   const Eigen::VectorXd& input_mean() const { return input_mean_; }
   const Eigen::VectorXd& input_scale() const { return input_scale_; }
   KernelPath kernel_path() const { return kernel_path_; }
+  // Regression outputs are o * target_scale + target_mean (o: network output).
+  double target_mean() const { return target_mean_; }
+  double target_scale() const { return target_scale_; }
+
+  // (x - input_mean) / input_scale, the network's input.
+  Eigen::MatrixXd standardise(const Eigen::MatrixXd& x) const;
+  // Throws std::invalid_argument unless x has n_features finite columns.
+  void check_input(const Eigen::MatrixXd& x, const char* name) const;
 
   ModelState state() const;
 
  private:
-  Eigen::MatrixXd standardise(const Eigen::MatrixXd& x) const;
   void check_fitted() const;
-  void check_input(const Eigen::MatrixXd& x, const char* name) const;
 
   Params params_;
   Task task_;

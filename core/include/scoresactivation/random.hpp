@@ -13,6 +13,11 @@
 
 namespace scoresactivation {
 
+// A seed for one unit of parallel work (a feature, a repeat, a row), mixed
+// from the user's seed by SplitMix64 so results never depend on which thread
+// ran the unit.
+std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t unit, std::uint64_t sub_unit = 0);
+
 class Random {
  public:
   explicit Random(std::uint64_t seed) : engine_(seed) {}

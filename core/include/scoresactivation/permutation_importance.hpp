@@ -1,0 +1,31 @@
+// Permutation importance (Breiman 2001; scikit-learn's definition with the
+// model's own loss as the score): the increase of the loss when one column
+// is shuffled, averaged over repeats. Loss: softmax cross-entropy for
+// classification (y holds class indices), half squared error in the target's
+// original units for regression; both weighted by sample_weight when given.
+// Each (feature, repeat) draws its shuffle from its own seeded generator, so
+// results do not depend on n_threads.
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+
+#include "scoresactivation/explained_model.hpp"
+
+namespace scoresactivation {
+
+struct PermutationImportance {
+  Eigen::VectorXd importances_mean;  // (d)
+  Eigen::VectorXd importances_std;   // (d), population sd over repeats (as scikit-learn)
+  Eigen::MatrixXd importances;       // (d, n_repeats)
+  double baseline_loss = 0.0;
+};
+
+double model_loss(const ExplainedModel& model, const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
+                  const Eigen::VectorXd& sample_weight, int n_threads);
+
+PermutationImportance permutation_importance(const ExplainedModel& model, const Eigen::MatrixXd& x,
+                                             const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
+                                             long n_repeats, std::uint64_t seed, int n_threads);
+
+}  // namespace scoresactivation

@@ -1,0 +1,37 @@
+// Shapley values of one output with an interventional value function:
+// v(S) = mean over background rows b of f(x_S, b_rest), the definition of
+// shap's ExactExplainer and PermutationExplainer with an independent masker.
+//  - exact: all 2^d coalitions (d <= 16), no sampling error;
+//  - sampled: random feature orders, each paired with its reverse
+//    (antithetic), every marginal contribution averaged over the background;
+//    the standard error is the spread of the pair means / sqrt(pairs).
+// Values sum to f(x) - mean_b f(b) (exact: to rounding; sampled: exactly too,
+// since every order telescopes).
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+
+#include "scoresactivation/explained_model.hpp"
+
+namespace scoresactivation {
+
+struct ShapleyResult {
+  Eigen::MatrixXd values;          // (n, d)
+  Eigen::MatrixXd standard_error;  // (n, d), zeros for exact
+  double base_value = 0.0;         // mean_b f(b)
+  long evaluations_per_row = 0;    // model evaluations (rows through the network) per explained row
+};
+
+// Largest d for the exact method (2^d * background rows per explained row).
+constexpr long kMaxExactShapleyFeatures = 16;
+
+ShapleyResult shapley_exact(const ExplainedModel& model, const Eigen::MatrixXd& x, const Eigen::MatrixXd& background,
+                            long target, ExplainedOutput output, int n_threads);
+
+// n_permutations is rounded up to an even number (pairs).
+ShapleyResult shapley_sampled(const ExplainedModel& model, const Eigen::MatrixXd& x,
+                              const Eigen::MatrixXd& background, long target, ExplainedOutput output,
+                              long n_permutations, std::uint64_t seed, int n_threads);
+
+}  // namespace scoresactivation
