@@ -57,8 +57,9 @@ void expect_same_model(const Estimator& original, const Estimator& rebuilt, cons
   for (std::size_t i = 0; i < original.validation_loss_curve().size(); ++i)
     EXPECT_EQ(rebuilt.validation_loss_curve()[i], original.validation_loss_curve()[i]);
   EXPECT_TRUE(bit_identical(rebuilt.decision_function(x), original.decision_function(x)));
-  if (original.task() == Task::classification)
+  if (original.task() == Task::classification) {
     EXPECT_TRUE(bit_identical(rebuilt.predict_proba(x), original.predict_proba(x)));
+  }
   if (original.network().has_scores_layer()) {
     EXPECT_TRUE(bit_identical(rebuilt.scores(), original.scores()));
     EXPECT_TRUE(bit_identical(rebuilt.scores_history(), original.scores_history()));

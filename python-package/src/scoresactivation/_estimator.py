@@ -215,6 +215,56 @@ class _ScoresActivationBase(BaseEstimator):
         names = getattr(self, "feature_names_in_", None)
         return names[order] if names is not None else order
 
+    # ----------------------------------------------------------- attribution
+    def explain(self, X, method="deeplift", **kwargs):
+        """Local attributions of each feature for each row of X, from the C++ core.
+
+        Returns an array (n_samples, n_features) for a regressor or a single
+        ``target`` class, (n_samples, n_features, n_classes) for every class
+        (``target=None``), or a ``shap.Explanation`` with ``as_explanation=True``.
+
+        Parameters
+        ----------
+        method : {"deeplift", "integrated_gradients", "gradient", "gradient_times_input", "shapley"}
+        baseline : "mean" (training mean, default), "zeros", or array (d,) / (r, d)
+            Reference input(s) of DeepLIFT and Integrated Gradients; several
+            rows are averaged over.
+        target : class label or None
+            The class whose logit (or probability) is explained; None: all classes.
+        output : {"raw", "probability"}
+            What Shapley values explain; the other methods explain the logit.
+        rule : {"rescale", "reveal_cancel"}
+            DeepLIFT's rule for the activations.
+        n_steps, integration
+            Integrated Gradients' quadrature.
+        background : array (m, d), optional
+            Rows that stand in for absent features in Shapley values (default:
+            the training mean).
+        exact : bool or None
+            Shapley: all coalitions (None: when n_features <= 12) or sampled.
+        n_permutations : int
+            Sampled Shapley: feature orders (in antithetic pairs).
+        random_state : int or None
+            Sampled Shapley's seed.
+        as_explanation : bool
+            Return a ``shap.Explanation`` for shap's plots.
+        """
+        from ._explain import explain
+
+        return explain(self, X, method, **kwargs)
+
+    def global_importance(self, X=None, y=None, method="scores", **kwargs):
+        """One importance per feature (column order).
+
+        ``method="scores"``: the learned scores (no data needed);
+        ``"permutation"``: increase of the model's loss when a column is
+        shuffled (needs X and y; ``n_repeats``, ``random_state``); any local
+        method of :meth:`explain`: mean absolute attribution over X.
+        """
+        from ._explain import global_importance
+
+        return global_importance(self, X, y, method, **kwargs)
+
     # ------------------------------------------------------------ persistence
     def _classes_for_document(self):
         return None

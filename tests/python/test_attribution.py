@@ -1,0 +1,229 @@
+"""Attribution methods and metrics of the C++ core, seen from Python."""
+
+import numpy as np
+import pytest
+from scipy import stats
+from sklearn.datasets import make_classification, make_friedman1
+
+from scoresactivation import ScoresActivationClassifier, ScoresActivationRegressor, _core, metrics
+
+
+@pytest.fixture(scope="module")
+def classifier():
+    X, y = make_classification(n_samples=400, n_features=6, n_informative=3, n_redundant=0, n_classes=3,
+                               n_clusters_per_class=1, random_state=0)
+    est = ScoresActivationClassifier(hidden_layer_sizes=(16, 8), max_epochs=60, random_state=0).fit(X, y)
+    return est, X, y
+
+
+@pytest.fixture(scope="module")
+def tanh_regressor():
+    X, y = make_friedman1(n_samples=400, n_features=7, random_state=0)
+    est = ScoresActivationRegressor(hidden_layer_sizes=(16,), activation="tanh", max_epochs=60,
+                                    random_state=0).fit(X, y)
+    return est, X, y
+
+
+def logits(est, X):
+    return np.asarray(_core.model_outputs(est._core, np.asfortranarray(X, dtype=float), "raw", 1))
+
+
+@pytest.mark.parametrize("rule", ["rescale", "reveal_cancel"])
+def test_deeplift_sums_to_output_difference(classifier, rule):
+    est, X, _ = classifier
+    baseline = X[:3]  # several references: contributions sum to f(x) - mean f(ref)
+    values = est.explain(X[:40], "deeplift", baseline=baseline, rule=rule)
+    assert values.shape == (40, 6, 3)
+    expected = logits(est, X[:40]) - logits(est, baseline).mean(axis=0)
+    np.testing.assert_allclose(values.sum(axis=1), expected, rtol=0, atol=1e-8)
+
+
+def test_deeplift_regression_in_target_units(tanh_regressor):
+    est, X, _ = tanh_regressor
+    values = est.explain(X[:30], "deeplift")
+    np.testing.assert_allclose(values.sum(axis=1), est.predict(X[:30]) - est.predict(X.mean(axis=0, keepdims=True)),
+                               rtol=0, atol=1e-8)
+
+
+def test_integrated_gradients_completeness_on_smooth_network(tanh_regressor):
+    est, X, _ = tanh_regressor
+    values = est.explain(X[:30], "integrated_gradients", baseline="zeros", n_steps=64)
+    np.testing.assert_allclose(values.sum(axis=1), est.predict(X[:30]) - est.predict(np.zeros((1, 7))),
+                               rtol=0, atol=1e-6)
+    coarse = est.explain(X[:30], "integrated_gradients", baseline="zeros", n_steps=64, integration="riemann_trapezoid")
+    np.testing.assert_allclose(coarse, values, atol=1e-2)
+
+
+def test_gradient_matches_finite_differences(tanh_regressor):
+    est, X, _ = tanh_regressor
+    grad = est.explain(X[:5], "gradient")
+    h = 1e-6
+    for j in range(X.shape[1]):
+        step = np.zeros(X.shape[1])
+        step[j] = h
+        numeric = (est.predict(X[:5] + step) - est.predict(X[:5] - step)) / (2 * h)
+        np.testing.assert_allclose(grad[:, j], numeric, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(est.explain(X[:5], "gradient_times_input"), grad * X[:5], rtol=1e-12)
+
+
+def torch_copy(est):
+    """The same network in PyTorch (float64): standardisation and the scores
+    gate as a fixed element-wise affine map, then the dense layers."""
+    torch = pytest.importorskip("torch", reason="PyTorch 2.13 (CPU) is a test-only dependency")
+    arrays = est._core.state()["arrays"]
+    gate = est.n_features_in_ * est.scores()
+    mean = torch.tensor(arrays["input_mean"])
+    scale = torch.tensor(arrays["input_scale"] / gate)
+
+    class Standardise(torch.nn.Module):
+        def forward(self, x):
+            return (x - mean) / scale
+
+    layers = [Standardise()]
+    n_layers = len([k for k in arrays if k.endswith("_weight")])
+    for layer in range(n_layers):
+        linear = torch.nn.Linear(*arrays[f"dense_{layer}_weight"].shape).double()
+        with torch.no_grad():
+            linear.weight.copy_(torch.tensor(arrays[f"dense_{layer}_weight"].T))
+            linear.bias.copy_(torch.tensor(arrays[f"dense_{layer}_bias"]))
+        layers.append(linear)
+        if layer < n_layers - 1:
+            layers.append(torch.nn.ReLU())
+    return torch, torch.nn.Sequential(*layers).double().eval()
+
+
+def test_deeplift_rescale_equals_captum(classifier):
+    est, X, _ = classifier
+    torch, model = torch_copy(est)
+    captum_attr = pytest.importorskip("captum.attr", reason="captum is a test-only dependency")
+    inputs = torch.tensor(X[:25])
+    baseline = torch.tensor(X.mean(axis=0, keepdims=True))
+    np.testing.assert_allclose(model(inputs).detach().numpy(), logits(est, X[:25]), atol=1e-12)
+    for target in range(3):
+        theirs = captum_attr.DeepLift(model).attribute(inputs, baselines=baseline, target=target).detach().numpy()
+        ours = est.explain(X[:25], "deeplift", baseline=X.mean(axis=0), target=target)
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-6)
+
+
+def test_integrated_gradients_equals_captum(classifier):
+    est, X, _ = classifier
+    torch, model = torch_copy(est)
+    captum_attr = pytest.importorskip("captum.attr", reason="captum is a test-only dependency")
+    theirs = captum_attr.IntegratedGradients(model).attribute(
+        torch.tensor(X[:10]), baselines=torch.zeros(1, 6, dtype=torch.float64), target=2, n_steps=20,
+        method="gausslegendre").detach().numpy()
+    ours = est.explain(X[:10], "integrated_gradients", baseline="zeros", target=2, n_steps=20)
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-6)
+
+
+def test_exact_shapley_equals_shap_exact_explainer(classifier):
+    shap = pytest.importorskip("shap", reason="shap is a test-only dependency")
+    est, X, _ = classifier
+    background = X[:20]
+
+    def class_two_logit(rows):
+        return logits(est, rows)[:, 2]
+
+    explainer = shap.explainers.Exact(class_two_logit, shap.maskers.Independent(background, max_samples=20))
+    theirs = explainer(X[:8])
+    ours = est.explain(X[:8], "shapley", background=background, target=2)
+    np.testing.assert_allclose(ours, theirs.values, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(theirs.base_values, class_two_logit(background).mean(), atol=1e-9)
+
+
+def test_sampled_shapley_converges_to_exact_and_ignores_threads(classifier):
+    est, X, _ = classifier
+    background = X[:15]
+    exact = est.explain(X[:5], "shapley", background=background, target=0, output="probability")
+    sampled = est.explain(X[:5], "shapley", background=background, target=0, output="probability",
+                          exact=False, n_permutations=400, random_state=3)
+    assert np.abs(sampled - exact).max() < 0.02
+    # antithetic orders telescope: sampled values still sum exactly
+    np.testing.assert_allclose(sampled.sum(axis=1), exact.sum(axis=1), atol=1e-12)
+    other_threads = est.set_params(n_threads=1).explain(X[:5], "shapley", background=background, target=0,
+                                                        output="probability", exact=False, n_permutations=400,
+                                                        random_state=3)
+    est.set_params(n_threads=None)
+    np.testing.assert_array_equal(other_threads, sampled)
+
+
+def test_shap_explanation_for_shap_plots(classifier):
+    shap = pytest.importorskip("shap")
+    est, X, _ = classifier
+    explanation = est.explain(X[:4], "deeplift", target=1, as_explanation=True)
+    assert isinstance(explanation, shap.Explanation)
+    np.testing.assert_allclose(explanation.values.sum(axis=1) + explanation.base_values, logits(est, X[:4])[:, 1],
+                               atol=1e-8)
+
+
+def test_permutation_importance_finds_the_informative_features():
+    X, y = make_classification(n_samples=800, n_features=8, n_informative=3, n_redundant=0, shuffle=False,
+                               random_state=1)
+    est = ScoresActivationClassifier(random_state=0).fit(X, y)
+    importance = est.global_importance(X, y, "permutation", n_repeats=5, random_state=0)
+    assert set(np.argsort(-importance)[:3]) == {0, 1, 2}
+    again = est.set_params(n_threads=1).global_importance(X, y, "permutation", n_repeats=5, random_state=0)
+    np.testing.assert_array_equal(importance, again)
+    deeplift = est.global_importance(X, method="deeplift")
+    assert set(np.argsort(-deeplift)[:3]) == {0, 1, 2}
+    np.testing.assert_array_equal(est.global_importance(), est.scores())
+
+
+def test_rank_metrics_match_scipy():
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 5, size=30).astype(float)  # with ties
+    b = a + rng.normal(size=30)
+    assert metrics.spearman(a, b) == pytest.approx(stats.spearmanr(a, b).statistic, abs=1e-12)
+    assert metrics.kendall_tau(a, b) == pytest.approx(stats.kendalltau(a, b).statistic, abs=1e-12)
+    assert metrics.top_k_precision([0.4, 0.1, 0.3, 0.2], relevant=[0, 1]) == 0.5
+    assert metrics.ranking_stability([[1, 2, 3], [1, 2, 3], [3, 2, 1]]) == pytest.approx(-1 / 3)
+
+
+def test_deletion_and_insertion_curves_start_and_end_at_known_outputs(classifier):
+    est, X, _ = classifier
+    attributions = est.explain(X[:10], "deeplift", target=1)
+    curves, auc = metrics.deletion_curve(est, X[:10], attributions, target=1)
+    assert curves.shape == (10, 7)
+    np.testing.assert_allclose(curves[:, 0], logits(est, X[:10])[:, 1], atol=1e-12)
+    np.testing.assert_allclose(curves[:, -1], logits(est, X.mean(axis=0, keepdims=True))[0, 1], atol=1e-12)
+    np.testing.assert_allclose(auc, np.mean((curves[:, :-1] + curves[:, 1:]).sum(axis=1) / 12), atol=1e-12)
+    inserted, _ = metrics.insertion_curve(est, X[:10], attributions, target=1)
+    np.testing.assert_allclose(inserted[:, 0], curves[:, -1], atol=1e-12)
+    np.testing.assert_allclose(inserted[:, -1], curves[:, 0], atol=1e-12)
+
+
+def test_faithfulness_is_one_for_the_output_drops_themselves(classifier):
+    est, X, _ = classifier
+    reference = np.median(X, axis=0)
+    drops = np.empty((6, 6))
+    for j in range(6):
+        changed = X[:6].copy()
+        changed[:, j] = reference[j]
+        drops[:, j] = logits(est, X[:6])[:, 0] - logits(est, changed)[:, 0]
+    assert metrics.faithfulness(est, X[:6], drops, X_train=X, target=0) == pytest.approx(1.0)
+
+
+def test_local_lipschitz_of_a_linear_map_is_its_norm():
+    A = np.array([[2.0, 0.0], [0.0, 0.5]])
+    estimate = metrics.local_lipschitz(lambda rows: rows @ A, np.zeros((3, 2)) + 1.0, n_samples=200)
+    assert np.all(estimate <= 2.0 + 1e-12) and np.all(estimate > 1.9)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"method": "lime"}, "method"),
+        ({"method": "deeplift", "target": 7}, "target"),
+        ({"method": "deeplift", "output": "probability"}, "probability"),
+        ({"method": "deeplift", "baseline": np.zeros(3)}, "baseline"),
+        ({"method": "deeplift", "rule": "linear"}, "rule"),
+        ({"method": "integrated_gradients", "n_steps": 0}, "n_steps"),
+        ({"method": "integrated_gradients", "integration": "simpson"}, "gausslegendre"),
+        ({"method": "shapley", "exact": True, "background": np.full((2, 6), np.nan)}, "NaN"),
+    ],
+)
+def test_bad_arguments(classifier, kwargs, match):
+    est, X, _ = classifier
+    method = kwargs.pop("method")
+    with pytest.raises(ValueError, match=match):
+        est.explain(X[:2], method, **kwargs)
