@@ -6,5 +6,7 @@ from ._estimator import (
     __version__,
     load_model,
 )
+from .plotting import plot_history, plot_scores, to_shap_explanation
 
-__all__ = ["ScoresActivationClassifier", "ScoresActivationRegressor", "load_model", "__version__"]
+__all__ = ["ScoresActivationClassifier", "ScoresActivationRegressor", "load_model", "__version__",
+           "plot_scores", "plot_history", "to_shap_explanation"]

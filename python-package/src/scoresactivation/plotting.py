@@ -1,0 +1,130 @@
+"""Plots of the learned scores, and a bridge to shap's plots.
+
+matplotlib and shap are optional: they are imported only when a function that
+needs them is called (``pip install scoresactivation[plot]`` or
+``pip install matplotlib shap``).
+"""
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["plot_scores", "plot_history", "to_shap_explanation"]
+
+
+def _pyplot(function):
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ImportError(f"{function} needs matplotlib: pip install matplotlib") from None
+    return plt
+
+
+def _feature_names(est):
+    names = getattr(est, "feature_names_in_", None)
+    if names is not None:
+        return [str(n) for n in names]
+    return [f"x{j}" for j in range(est.n_features_in_)]
+
+
+def _check_scores(est, function):
+    """NotFittedError for an unfitted estimator, ValueError for one without scores."""
+    check_is_fitted(est, "n_epochs_")
+    if not getattr(est, "scores_layer", True):
+        raise ValueError(f"{function}: this model was fitted with scores_layer=False and has no feature scores")
+
+
+def _top(top, d):
+    if top is None:
+        return d
+    if not isinstance(top, (int, np.integer)) or isinstance(top, bool) or top < 1:
+        raise ValueError(f"top must be a positive integer or None, got {top!r}")
+    return min(int(top), d)
+
+
+def plot_scores(est, ax=None, top=None, **bar_kwargs):
+    """Horizontal bar chart of ``est.scores()``, the most important feature on top.
+
+    Parameters
+    ----------
+    est : fitted ScoresActivationClassifier or ScoresActivationRegressor
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
+    top : int, optional
+        Show only the ``top`` highest-scored features.
+    **bar_kwargs
+        Passed to ``Axes.barh``.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    plt = _pyplot("plot_scores")
+    _check_scores(est, "plot_scores")
+    scores = est.scores()
+    names = _feature_names(est)
+    order = np.argsort(-scores, kind="stable")[: _top(top, len(scores))]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 0.9 + 0.28 * len(order)))
+    bar_kwargs.setdefault("color", "tab:blue")
+    positions = np.arange(len(order))
+    ax.barh(positions, scores[order], **bar_kwargs)
+    ax.set_yticks(positions)
+    ax.set_yticklabels([names[j] for j in order])
+    if not ax.yaxis_inverted():
+        ax.invert_yaxis()  # first (most important) bar on top
+    ax.set_xlabel("score (softmax weight, sums to 1)")
+    ax.set_title(f"ScoresActivation feature scores ({type(est).__name__})")
+    return ax
+
+
+def plot_history(est, ax=None, top=None, **line_kwargs):
+    """The scores after each epoch (``est.scores_history_``), one line per feature.
+
+    Parameters
+    ----------
+    est : fitted ScoresActivationClassifier or ScoresActivationRegressor
+    ax : matplotlib Axes, optional
+    top : int, optional
+        Draw only the ``top`` features with the highest final scores
+        (``est.scores()``, the scores of the restored best epoch).
+    **line_kwargs
+        Passed to ``Axes.plot``.
+
+    Returns
+    -------
+    matplotlib Axes
+        One line per drawn feature (epochs 1..n_epochs_ on x), labelled with
+        the feature's name; a legend is added when at most 12 lines are drawn.
+    """
+    plt = _pyplot("plot_history")
+    _check_scores(est, "plot_history")
+    history = np.asarray(est.scores_history_)
+    names = _feature_names(est)
+    order = np.argsort(-est.scores(), kind="stable")[: _top(top, history.shape[1])]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    epochs = np.arange(1, history.shape[0] + 1)
+    for j in order:
+        ax.plot(epochs, history[:, j], label=names[j], **line_kwargs)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("score")
+    best = getattr(est, "best_epoch_", None)
+    title = "ScoresActivation scores during training"
+    if best is not None:
+        title += f" (weights and scores of epoch {best} kept)"
+    ax.set_title(title)
+    if len(order) <= 12:
+        ax.legend(fontsize="small", ncol=2 if len(order) > 6 else 1)
+    return ax
+
+
+def to_shap_explanation(est):
+    """The global scores as a ``shap.Explanation`` (``values`` = scores, with
+    the feature names), for shap's plots: ``shap.plots.bar(to_shap_explanation(est))``.
+    """
+    try:
+        import shap
+    except ImportError:
+        raise ImportError("to_shap_explanation needs shap: pip install shap") from None
+    _check_scores(est, "to_shap_explanation")
+    return shap.Explanation(values=est.scores(), feature_names=_feature_names(est))
