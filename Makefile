@@ -44,6 +44,9 @@ $(STAMPS)/venv: $(STAMPS)/apt Makefile
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install -q --upgrade pip
 	@$(PY) -m pip install -q $(PY_PACKAGES)
+	@# Test-only: PyTorch (CPU) and captum check our attributions against captum's.
+	@$(PY) -m pip install -q "torch==2.13.0+cpu" captum || \
+	  echo "PyTorch 2.13 CPU is not available here: the captum comparisons will be skipped"
 	@touch $@
 
 deps: $(STAMPS)/venv
@@ -57,7 +60,7 @@ python-install: $(STAMPS)/python-package
 
 $(STAMPS)/r-package: $(STAMPS)/apt $(R_SOURCES)
 	@echo "Building and installing the R package"
-	@MAKEFLAGS=-j$(JOBS) R CMD INSTALL --no-test-load r-package >build-r-install.log 2>&1 || { cat build-r-install.log; exit 1; }
+	@MAKEFLAGS=-j$(JOBS) R CMD INSTALL --preclean --no-test-load r-package >build-r-install.log 2>&1 || { cat build-r-install.log; exit 1; }
 	@rm -f build-r-install.log
 	@touch $@
 
@@ -98,7 +101,7 @@ test-cross: $(STAMPS)/python-package $(STAMPS)/r-package
 check-r: $(STAMPS)/apt
 	@rm -rf build/r-check && mkdir -p build/r-check
 	@cd build/r-check && R CMD build ../../r-package >build.log 2>&1 || { cat build.log; exit 1; }
-	@cd build/r-check && _R_CHECK_FORCE_SUGGESTS_=false R CMD check --no-manual scoresactivation_*.tar.gz >check.log 2>&1; \
+	@cd build/r-check && MAKEFLAGS=-j$(JOBS) _R_CHECK_FORCE_SUGGESTS_=false R CMD check --no-manual scoresactivation_*.tar.gz >check.log 2>&1; \
 	  status=$$?; tail -n 20 check.log; \
 	  if [ $$status -ne 0 ] || grep -qE '^Status: .*(ERROR|WARNING)' check.log; then echo "R CMD check failed"; exit 1; fi
 

@@ -14,10 +14,7 @@ and scoresactivation in float64.
 
 import argparse
 import datetime
-import os
-import platform
-import re
-import time
+import sys
 import warnings
 from pathlib import Path
 
@@ -29,17 +26,11 @@ from sklearn.neural_network import MLPClassifier
 import scoresactivation
 from scoresactivation import ScoresActivationClassifier, _core
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _report import BENCHMARKS_MD, best_of, machine, write_section  # noqa: E402
+
 HIDDEN = (64, 32)
 BATCH = 64
-
-
-def best_of(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def fit_ours(X, y, epochs, threads, **extra):
@@ -90,19 +81,11 @@ def fit_torch(X, y, epochs):
     return run
 
 
-def cpu_name():
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-        return re.search(r"model name\s*:\s*(.*)", text).group(1).strip()
-    except (OSError, AttributeError):
-        return platform.processor() or "unknown CPU"
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small grid, print only")
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--output", default=str(Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"))
+    parser.add_argument("--output", default=str(BENCHMARKS_MD))
     args = parser.parse_args()
 
     try:
@@ -147,7 +130,7 @@ def main():
         "## Fit speed (benchmarks/fit_speed.py)",
         "",
         f"Command: `python benchmarks/fit_speed.py --threads {args.threads}`, run on "
-        f"{datetime.date.today().isoformat()}; {cpu_name()}, {os.cpu_count()} cores; "
+        f"{datetime.date.today().isoformat()}; {machine()}; "
         f"scoresactivation {scoresactivation.__version__} (kernel `{'avx2' if _core.avx2_kernels_available() else 'portable'}`), "
         f"scikit-learn {__import__('sklearn').__version__}, PyTorch {torch_version}.",
         "",
@@ -170,17 +153,7 @@ def main():
            if th_ratios else "."),
         "",
     ]
-    section = "\n".join(lines)
-    path = Path(args.output)
-    text = path.read_text() if path.exists() else "# Benchmarks\n\nEvery number on this page comes from a script in `benchmarks/`; each table gives the command and date that produced it.\n\n"
-    marker = "## Fit speed (benchmarks/fit_speed.py)"
-    if marker in text:
-        start = text.index(marker)
-        end = text.find("\n## ", start + len(marker))
-        text = text[:start] + section + (text[end + 1:] if end != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
+    path = write_section("\n".join(lines), args.output)
     print("wrote", path)
 
 

@@ -83,7 +83,17 @@ ModelState Estimator::state() const {
   return s;
 }
 
-Estimator::Estimator(Params params, const ModelState& s) : Estimator(std::move(params), task_from_string(s.task)) {
+namespace {
+// A model saved with kernel="avx2" still loads on a CPU without AVX2: the
+// portable kernel computes the same function.
+Params loadable(Params params) {
+  if (params.kernel == "avx2" && !avx2_kernels_available()) params.kernel = "portable";
+  return params;
+}
+}  // namespace
+
+Estimator::Estimator(Params params, const ModelState& s)
+    : Estimator(loadable(std::move(params)), task_from_string(s.task)) {
   const long d = s.n_features, k = s.n_outputs, epochs = s.n_epochs_run;
   if (d <= 0 || k <= 0 || epochs <= 0)
     throw std::invalid_argument("model state needs positive n_features, n_outputs and n_epochs_run");

@@ -36,6 +36,7 @@ Split split_rows(const Eigen::VectorXd& y, Task task, long n_classes, double fra
     groups[task == Task::classification ? static_cast<std::size_t>(y[i]) : 0].push_back(i);
   Split split;
   for (auto& group : groups) {
+    if (group.empty()) continue;  // a class absent from y
     random.shuffle(group);
     std::size_t n_val = static_cast<std::size_t>(std::floor(fraction * group.size() + 0.5));
     if (group.size() >= 2) n_val = std::max<std::size_t>(n_val, 1);
@@ -108,6 +109,8 @@ void Estimator::fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Ei
     for (long i = 0; i < n; ++i)
       if (y[i] < 0 || y[i] >= n_classes || y[i] != std::floor(y[i]))
         throw std::invalid_argument("y must hold class indices 0..n_classes-1");
+    if ((y.array() == y[0]).all())
+      throw std::invalid_argument("y has only one class present; classification needs at least 2 classes");
   }
   Eigen::VectorXd sample_weight = sample_weight_in.size() == 0 ? Eigen::VectorXd::Ones(n) : sample_weight_in;
   if (sample_weight.size() != n)
@@ -116,6 +119,10 @@ void Estimator::fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Ei
   if (!sample_weight.allFinite() || sample_weight.minCoeff() < 0.0)
     throw std::invalid_argument("sample_weight must be finite and non-negative");
   if (!(sample_weight.sum() > 0.0)) throw std::invalid_argument("sample_weight sums to zero");
+
+  // From here on the old fitted state is being replaced: a fit that throws
+  // (bad split, interrupt, divergence) leaves an unfitted estimator.
+  fitted_ = false;
 
   // Standardisation (constant columns keep scale 1).
   input_mean_ = Eigen::VectorXd::Zero(d);

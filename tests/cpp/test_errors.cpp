@@ -288,13 +288,11 @@ TEST(EarlyStopping, RestoresTheBestEpochsWeightsAndScoresTogether) {
 }
 
 // ---------------------------------------------------------------------------
-// Known core bugs, reported to the core's owner. DISABLED_ until fixed: run
-// them with --gtest_also_run_disabled_tests; drop the prefix with the fix.
+// Regressions of two fixed core bugs.
 
-// training.cpp split_rows: a class index in 0..n_classes-1 with no sample
-// gives an empty group, n_val = group.size() - 1 wraps to SIZE_MAX and
-// vector::insert(begin, begin + SIZE_MAX) throws std::length_error (UB).
-TEST(KnownBugs, DISABLED_ClassAbsentFromYWithEarlyStopping) {
+// split_rows once wrapped group.size() - 1 to SIZE_MAX for a class with no
+// sample (std::length_error, undefined behaviour).
+TEST(Regression, ClassAbsentFromYWithEarlyStopping) {
   for (bool early_stopping : {true, false}) {
     SCOPED_TRACE(early_stopping ? "early_stopping" : "no early_stopping");
     Params p = quick_params();
@@ -313,11 +311,9 @@ TEST(KnownBugs, DISABLED_ClassAbsentFromYWithEarlyStopping) {
   }
 }
 
-// estimator.cpp/training.cpp fit: fitted_ is never reset when a refit
-// fails after it started replacing the model (Interrupted, the early-stopping
-// split, divergence), so fitted() stays true over a half-built model whose
-// state() does not load (scores_history has 0 rows, loss_curve 2).
-TEST(KnownBugs, DISABLED_InterruptedRefitLeavesAConsistentEstimator) {
+// A refit that failed half-way (Interrupted, the early-stopping split,
+// divergence) once left fitted() true over a half-built model.
+TEST(Regression, InterruptedRefitLeavesAConsistentEstimator) {
   Params p = quick_params();
   p.max_epochs = 5;
   p.n_iter_no_change = 50;
@@ -328,7 +324,6 @@ TEST(KnownBugs, DISABLED_InterruptedRefitLeavesAConsistentEstimator) {
   callbacks.on_epoch = [&](const EpochReport&) { ++seen; };
   callbacks.interrupt_requested = [&] { return seen >= 2; };
   EXPECT_THROW(est.fit(data().x, data().y, Eigen::VectorXd(), 2, callbacks), Interrupted);
-  if (est.fitted()) {
-    EXPECT_NO_THROW(Estimator(p, est.state()));
-  }
+  EXPECT_FALSE(est.fitted());
+  EXPECT_THROW(est.decision_function(data().x), std::logic_error);
 }

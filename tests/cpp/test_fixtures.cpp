@@ -1,0 +1,125 @@
+// The golden files in tests/fixtures (written by make_fixtures.py, checked by
+// the Python and R suites too): the saved models load into the core and
+// predict the stored numbers.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "scoresactivation/estimator.hpp"
+
+using namespace scoresactivation;
+using nlohmann::json;
+
+namespace {
+
+std::string fixture(const std::string& name) { return std::string(SCORESACTIVATION_FIXTURES) + "/" + name; }
+
+json read_json(const std::string& name) {
+  std::ifstream in(fixture(name));
+  if (!in) throw std::runtime_error("cannot open " + fixture(name));
+  return json::parse(in);
+}
+
+// The CSV's first four columns (f0..f3).
+Eigen::MatrixXd read_features(const std::string& name) {
+  std::ifstream in(fixture(name));
+  std::string line;
+  std::getline(in, line);  // header
+  std::vector<std::vector<double>> rows;
+  while (std::getline(in, line)) {
+    std::stringstream cells(line);
+    std::string cell;
+    std::vector<double> row;
+    for (int j = 0; j < 4 && std::getline(cells, cell, ','); ++j) row.push_back(std::stod(cell));
+    rows.push_back(row);
+  }
+  Eigen::MatrixXd x(static_cast<long>(rows.size()), 4);
+  for (long i = 0; i < x.rows(); ++i)
+    for (long j = 0; j < 4; ++j) x(i, j) = rows[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)];
+  return x;
+}
+
+// docs/model-format.md -> core Params and ModelState.
+Estimator load(const std::string& name) {
+  const json doc = read_json(name);
+  EXPECT_EQ(doc.at("format"), "scoresactivation");
+  EXPECT_LE(doc.at("format_version").get<int>(), kModelFormatVersion);
+  const json& p = doc.at("params");
+  Params params;
+  params.hidden_layer_sizes = p.at("hidden_layer_sizes").get<std::vector<long>>();
+  params.activation = p.at("activation").get<std::string>();
+  params.scores_layer = p.at("scores_layer").get<bool>();
+  params.temperature = p.at("temperature").get<double>();
+  params.kernel = p.at("kernel").get<std::string>();
+  params.random_state = doc.at("seed").get<std::uint64_t>();
+  ModelState state;
+  state.task = doc.at("task").get<std::string>();
+  state.n_features = doc.at("n_features").get<long>();
+  state.n_outputs = doc.at("n_outputs").get<long>();
+  state.n_epochs_run = doc.at("n_epochs_run").get<long>();
+  state.best_epoch = doc.at("best_epoch").get<long>();
+  for (const auto& item : doc.at("arrays").items()) {
+    NamedArray array;
+    array.shape = item.value().at("shape").get<std::vector<long>>();
+    array.data = item.value().at("data").get<std::vector<double>>();
+    state.arrays[item.key()] = array;
+  }
+  return Estimator(params, state);
+}
+
+void expect_close(const Eigen::MatrixXd& actual, const json& expected, double tolerance) {
+  for (long i = 0; i < actual.rows(); ++i)
+    for (long j = 0; j < actual.cols(); ++j) {
+      const double e = actual.cols() == 1 && expected.at(static_cast<std::size_t>(i)).is_number()
+                           ? expected.at(static_cast<std::size_t>(i)).get<double>()
+                           : expected.at(static_cast<std::size_t>(i)).at(static_cast<std::size_t>(j)).get<double>();
+      EXPECT_NEAR(actual(i, j), e, tolerance) << "row " << i << ", column " << j;
+    }
+}
+
+}  // namespace
+
+TEST(Fixtures, ClassificationModelPredictsStoredProbabilities) {
+  const Estimator est = load("classification_model.json");
+  const json expected = read_json("classification_expected.json");
+  const Eigen::MatrixXd x = read_features("classification_data.csv");
+  expect_close(est.predict_proba(x), expected.at("predict_proba"), 1e-12);
+  const Eigen::VectorXd scores = est.scores();
+  for (long j = 0; j < scores.size(); ++j)
+    EXPECT_NEAR(scores[j], expected.at("scores").at(static_cast<std::size_t>(j)).get<double>(), 1e-12);
+}
+
+TEST(Fixtures, RegressionModelPredictsStoredValues) {
+  const Estimator est = load("regression_model.json");
+  const json expected = read_json("regression_expected.json");
+  expect_close(est.decision_function(read_features("regression_data.csv")), expected.at("predict"), 1e-12);
+}
+
+TEST(Fixtures, RefitWithTheStoredSeedReproducesTheScores) {
+  // The fixture's settings through the core alone: same seed, same scores.
+  const json expected = read_json("regression_expected.json");
+  const json& p = expected.at("params");
+  Params params;
+  params.hidden_layer_sizes = p.at("hidden_layer_sizes").get<std::vector<long>>();
+  params.max_epochs = p.at("max_epochs").get<long>();
+  params.batch_size = p.at("batch_size").get<long>();
+  params.random_state = p.at("random_state").get<std::uint64_t>();
+  params.kernel = p.at("kernel").get<std::string>();
+  const Eigen::MatrixXd x = read_features("regression_data.csv");
+  // The target is the CSV's last column.
+  std::ifstream in(fixture("regression_data.csv"));
+  std::string line;
+  std::getline(in, line);
+  Eigen::VectorXd y(x.rows());
+  for (long i = 0; i < x.rows() && std::getline(in, line); ++i) y[i] = std::stod(line.substr(line.rfind(',') + 1));
+  Estimator est(params, Task::regression);
+  est.fit(x, y, Eigen::VectorXd(), 0);
+  EXPECT_EQ(est.n_epochs_run(), expected.at("n_epochs_run").get<long>());
+  const Eigen::VectorXd scores = est.scores();
+  for (long j = 0; j < scores.size(); ++j)
+    EXPECT_NEAR(scores[j], expected.at("scores").at(static_cast<std::size_t>(j)).get<double>(), 1e-9);
+}
