@@ -67,8 +67,11 @@
 #'   number in \eqn{[0, 2^{32})}. It seeds every random choice of the core
 #'   (initial weights, validation split, shuffles); the seed used is stored as
 #'   \code{fit$seed}. Equal seeds give equal models in R and Python.
-#' @param n_threads Threads for prediction and for large mini-batches
-#'   (\code{NULL}: all cores). Results do not depend on it.
+#' @param n_threads Threads for prediction, attributions and large
+#'   mini-batches: \code{NULL} (the default, as \code{None} in Python) uses
+#'   all cores, a negative number counts back from them (\code{-1}: all,
+#'   \code{-2}: all but one). Results do not depend on it. Under
+#'   \code{R CMD check --as-cran} \code{NULL} means 2 threads.
 #' @param kernel Matrix-product kernel: \code{"auto"} (AVX2+FMA when the CPU
 #'   has it, else portable), \code{"avx2"} or \code{"portable"}. Bitwise
 #'   reproducibility across machines needs the same kernel on each.
@@ -132,7 +135,7 @@ scores_activation.default <- function(x, y,
                                       tol = 1e-4,
                                       standardize = TRUE,
                                       random_state = NULL,
-                                      n_threads = 1L,
+                                      n_threads = NULL,
                                       kernel = "auto",
                                       sample_weight = NULL,
                                       verbose = FALSE,

@@ -22,10 +22,10 @@
 #'
 #' The defaults of \code{\link{scores_activation}}, read from the C++ core
 #' (\code{core/include/scoresactivation/params.hpp}), which the Python package
-#' uses too. The one difference from the core's own defaults is
-#' \code{random_state}: \code{NULL} here, meaning that a seed is drawn from R's
-#' random number generator (so \code{\link{set.seed}} makes a fit
-#' reproducible).
+#' uses too. Two defaults are \code{NULL}, as \code{None} in Python:
+#' \code{random_state} (a seed is drawn from R's random number generator, so
+#' \code{\link{set.seed}} makes a fit reproducible) and \code{n_threads} (all
+#' cores).
 #'
 #' @return A named list with one element per hyperparameter.
 #' @seealso \code{\link{scores_activation}} for their meaning.
@@ -35,6 +35,7 @@
 default_params <- function() {
   p <- sa_default_params()
   p["random_state"] <- list(NULL)
+  p["n_threads"] <- list(NULL)
   p[.param_names]
 }
 
@@ -106,8 +107,8 @@ default_params <- function() {
   }
   nt <- out$n_threads
   if (!is.null(nt)) {
-    if (length(nt) != 1L || !.is_whole(nt) || nt < 1 || nt > .Machine$integer.max) {
-      .stop("n_threads must be NULL or a positive whole number, got ", .describe(nt))
+    if (length(nt) != 1L || !.is_whole(nt) || nt == 0 || abs(nt) > .Machine$integer.max) {
+      .stop("n_threads must be NULL or a non-zero whole number, got ", .describe(nt))
     }
     out$n_threads <- as.integer(nt)
   }
@@ -122,12 +123,17 @@ default_params <- function() {
   as.double(random_state)
 }
 
+# Threads the core runs on, as the Python package resolves them: NULL is all
+# cores, a negative number counts back from them (-1: all, -2: all but one).
+# Under R CMD check --as-cran (_R_CHECK_LIMIT_CORES_ set), "all cores" is 2.
 .resolve_threads <- function(n_threads) {
-  if (is.null(n_threads)) {
-    cores <- parallel::detectCores()
-    return(if (is.na(cores)) 1L else as.integer(max(1L, cores)))
-  }
-  as.integer(n_threads)
+  cores <- parallel::detectCores()
+  cores <- if (is.na(cores)) 1L else as.integer(max(1L, cores))
+  limit <- toupper(Sys.getenv("_R_CHECK_LIMIT_CORES_", ""))
+  if (nzchar(limit) && limit != "FALSE") cores <- min(cores, 2L)
+  if (is.null(n_threads)) return(cores)
+  n_threads <- as.integer(n_threads)
+  if (n_threads > 0L) n_threads else max(1L, cores + 1L + n_threads)
 }
 
 # The list the C++ glue reads: every hyperparameter with its core type, the

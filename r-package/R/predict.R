@@ -59,14 +59,15 @@ predict.scores_activation <- function(object, newdata, type = c("class", "prob",
 }
 
 # newdata -> the model's feature matrix (finite doubles), or an error naming
-# newdata.
-.newdata_matrix <- function(object, newdata) {
+# the argument (arg: "newdata", or "baseline", "background", ... for the
+# other data arguments of explain() and the metrics).
+.newdata_matrix <- function(object, newdata, arg = "newdata") {
   d <- object$n_features
   names <- object$feature_names
   if (!is.null(object$terms)) {
     if (is.matrix(newdata)) newdata <- as.data.frame(newdata)
     if (!is.data.frame(newdata) && !is.list(newdata)) {
-      .stop("newdata must be a data.frame holding the variables of the formula")
+      .stop(arg, " must be a data.frame holding the variables of the formula")
     }
     tt <- stats::delete.response(object$terms)
     vars <- all.vars(tt)
@@ -74,26 +75,26 @@ predict.scores_activation <- function(object, newdata, type = c("class", "prob",
     missing_vars <- missing_vars[!vapply(missing_vars, exists, logical(1),
                                          envir = environment(tt) %||% globalenv())]
     if (length(missing_vars)) {
-      .stop("newdata lacks the column(s) ", paste(missing_vars, collapse = ", "),
+      .stop(arg, " lacks the column(s) ", paste(missing_vars, collapse = ", "),
             " used by the model's formula")
     }
     mf <- tryCatch(
       stats::model.frame(tt, newdata, na.action = stats::na.pass, xlev = object$xlevels),
-      error = function(e) .stop("newdata: ", conditionMessage(e))
+      error = function(e) .stop(arg, ": ", conditionMessage(e))
     )
     x <- tryCatch(
       stats::model.matrix(tt, mf, contrasts.arg = object$contrasts),
-      error = function(e) .stop("newdata: ", conditionMessage(e))
+      error = function(e) .stop(arg, ": ", conditionMessage(e))
     )
     x <- x[, colnames(x) != "(Intercept)", drop = FALSE]
     attr(x, "assign") <- NULL
     attr(x, "contrasts") <- NULL
     if (is.data.frame(newdata) && is.integer(attr(newdata, "row.names"))) rownames(x) <- NULL
     if (!is.null(names) && !identical(colnames(x), names)) {
-      .stop("newdata gives the columns ", paste(colnames(x), collapse = ", "),
+      .stop(arg, " gives the columns ", paste(colnames(x), collapse = ", "),
             " but the model was fitted on ", paste(names, collapse = ", "))
     }
-    return(.as_feature_matrix(x, "newdata"))
+    return(.as_feature_matrix(x, arg))
   }
   if (is.null(dim(newdata)) && !is.data.frame(newdata)) {
     if ((is.numeric(newdata) || is.logical(newdata)) && length(newdata) == d && d > 1L) {
@@ -104,14 +105,14 @@ predict.scores_activation <- function(object, newdata, type = c("class", "prob",
   if (!is.null(names) && !is.null(cols)) {
     absent <- setdiff(names, cols)
     if (length(absent)) {
-      .stop("newdata lacks the column(s) ", paste(utils::head(absent, 10L), collapse = ", "),
+      .stop(arg, " lacks the column(s) ", paste(utils::head(absent, 10L), collapse = ", "),
             " that the model was fitted on")
     }
     newdata <- newdata[, names, drop = FALSE]
   }
-  x <- .as_feature_matrix(newdata, "newdata")
+  x <- .as_feature_matrix(newdata, arg)
   if (ncol(x) != d) {
-    .stop("newdata has ", ncol(x), " columns, but the model expects ", d)
+    .stop(arg, " has ", ncol(x), " columns, but the model expects ", d)
   }
   x
 }

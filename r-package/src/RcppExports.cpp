@@ -11,6 +11,200 @@ Rcpp::Rostream<true>&  Rcpp::Rcout = Rcpp::Rcpp_cout_get();
 Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
+// sa_deeplift
+Rcpp::NumericMatrix sa_deeplift(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, Rcpp::NumericMatrix references, int target, std::string rule, int n_threads);
+RcppExport SEXP _scoresactivation_sa_deeplift(SEXP paramsSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP referencesSEXP, SEXP targetSEXP, SEXP ruleSEXP, SEXP n_threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type references(referencesSEXP);
+    Rcpp::traits::input_parameter< int >::type target(targetSEXP);
+    Rcpp::traits::input_parameter< std::string >::type rule(ruleSEXP);
+    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_deeplift(params, state, x, references, target, rule, n_threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_integrated_gradients
+Rcpp::NumericMatrix sa_integrated_gradients(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, Rcpp::NumericMatrix references, int target, int n_steps, std::string integration, int n_threads);
+RcppExport SEXP _scoresactivation_sa_integrated_gradients(SEXP paramsSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP referencesSEXP, SEXP targetSEXP, SEXP n_stepsSEXP, SEXP integrationSEXP, SEXP n_threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type references(referencesSEXP);
+    Rcpp::traits::input_parameter< int >::type target(targetSEXP);
+    Rcpp::traits::input_parameter< int >::type n_steps(n_stepsSEXP);
+    Rcpp::traits::input_parameter< std::string >::type integration(integrationSEXP);
+    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_integrated_gradients(params, state, x, references, target, n_steps, integration, n_threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_gradient
+Rcpp::NumericMatrix sa_gradient(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, int target, bool times_input, int n_threads);
+RcppExport SEXP _scoresactivation_sa_gradient(SEXP paramsSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP targetSEXP, SEXP times_inputSEXP, SEXP n_threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< int >::type target(targetSEXP);
+    Rcpp::traits::input_parameter< bool >::type times_input(times_inputSEXP);
+    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_gradient(params, state, x, target, times_input, n_threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_shapley
+Rcpp::List sa_shapley(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, Rcpp::NumericMatrix background, int target, std::string output, bool exact, int n_permutations, double seed, int n_threads);
+RcppExport SEXP _scoresactivation_sa_shapley(SEXP paramsSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP backgroundSEXP, SEXP targetSEXP, SEXP outputSEXP, SEXP exactSEXP, SEXP n_permutationsSEXP, SEXP seedSEXP, SEXP n_threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type background(backgroundSEXP);
+    Rcpp::traits::input_parameter< int >::type target(targetSEXP);
+    Rcpp::traits::input_parameter< std::string >::type output(outputSEXP);
+    Rcpp::traits::input_parameter< bool >::type exact(exactSEXP);
+    Rcpp::traits::input_parameter< int >::type n_permutations(n_permutationsSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_shapley(params, state, x, background, target, output, exact, n_permutations, seed, n_threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_permutation_importance
+Rcpp::List sa_permutation_importance(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_repeats, double seed, int n_threads);
+RcppExport SEXP _scoresactivation_sa_permutation_importance(SEXP paramsSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_repeatsSEXP, SEXP seedSEXP, SEXP n_threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type y(ySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type sample_weight(sample_weightSEXP);
+    Rcpp::traits::input_parameter< int >::type n_repeats(n_repeatsSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_permutation_importance(params, state, x, y, sample_weight, n_repeats, seed, n_threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_model_outputs
+Rcpp::NumericMatrix sa_model_outputs(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, std::string output, int n_threads);
+RcppExport SEXP _scoresactivation_sa_model_outputs(SEXP paramsSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP outputSEXP, SEXP n_threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< std::string >::type output(outputSEXP);
+    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_model_outputs(params, state, x, output, n_threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_spearman
+double sa_spearman(Rcpp::NumericVector a, Rcpp::NumericVector b);
+RcppExport SEXP _scoresactivation_sa_spearman(SEXP aSEXP, SEXP bSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type a(aSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type b(bSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_spearman(a, b));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_kendall_tau
+double sa_kendall_tau(Rcpp::NumericVector a, Rcpp::NumericVector b);
+RcppExport SEXP _scoresactivation_sa_kendall_tau(SEXP aSEXP, SEXP bSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type a(aSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type b(bSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_kendall_tau(a, b));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_top_k_precision
+double sa_top_k_precision(Rcpp::NumericVector scores, Rcpp::IntegerVector relevant, int k);
+RcppExport SEXP _scoresactivation_sa_top_k_precision(SEXP scoresSEXP, SEXP relevantSEXP, SEXP kSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type scores(scoresSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type relevant(relevantSEXP);
+    Rcpp::traits::input_parameter< int >::type k(kSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_top_k_precision(scores, relevant, k));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_deletion_curve
+Rcpp::List sa_deletion_curve(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, Rcpp::NumericMatrix attributions, Rcpp::NumericVector baseline, int target, std::string output, bool insertion, int n_threads);
+RcppExport SEXP _scoresactivation_sa_deletion_curve(SEXP paramsSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP attributionsSEXP, SEXP baselineSEXP, SEXP targetSEXP, SEXP outputSEXP, SEXP insertionSEXP, SEXP n_threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type attributions(attributionsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type baseline(baselineSEXP);
+    Rcpp::traits::input_parameter< int >::type target(targetSEXP);
+    Rcpp::traits::input_parameter< std::string >::type output(outputSEXP);
+    Rcpp::traits::input_parameter< bool >::type insertion(insertionSEXP);
+    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_deletion_curve(params, state, x, attributions, baseline, target, output, insertion, n_threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_faithfulness
+double sa_faithfulness(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, Rcpp::NumericMatrix attributions, Rcpp::NumericVector reference, int target, std::string output, int n_threads);
+RcppExport SEXP _scoresactivation_sa_faithfulness(SEXP paramsSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP attributionsSEXP, SEXP referenceSEXP, SEXP targetSEXP, SEXP outputSEXP, SEXP n_threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type attributions(attributionsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type reference(referenceSEXP);
+    Rcpp::traits::input_parameter< int >::type target(targetSEXP);
+    Rcpp::traits::input_parameter< std::string >::type output(outputSEXP);
+    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_faithfulness(params, state, x, attributions, reference, target, output, n_threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_local_lipschitz
+Rcpp::NumericVector sa_local_lipschitz(Rcpp::Function explain, Rcpp::NumericMatrix x, Rcpp::NumericVector feature_scale, double radius, int n_samples, double seed);
+RcppExport SEXP _scoresactivation_sa_local_lipschitz(SEXP explainSEXP, SEXP xSEXP, SEXP feature_scaleSEXP, SEXP radiusSEXP, SEXP n_samplesSEXP, SEXP seedSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::Function >::type explain(explainSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type feature_scale(feature_scaleSEXP);
+    Rcpp::traits::input_parameter< double >::type radius(radiusSEXP);
+    Rcpp::traits::input_parameter< int >::type n_samples(n_samplesSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_local_lipschitz(explain, x, feature_scale, radius, n_samples, seed));
+    return rcpp_result_gen;
+END_RCPP
+}
 // sa_default_params
 Rcpp::List sa_default_params();
 RcppExport SEXP _scoresactivation_sa_default_params() {
@@ -109,6 +303,18 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
+    {"_scoresactivation_sa_deeplift", (DL_FUNC) &_scoresactivation_sa_deeplift, 7},
+    {"_scoresactivation_sa_integrated_gradients", (DL_FUNC) &_scoresactivation_sa_integrated_gradients, 8},
+    {"_scoresactivation_sa_gradient", (DL_FUNC) &_scoresactivation_sa_gradient, 6},
+    {"_scoresactivation_sa_shapley", (DL_FUNC) &_scoresactivation_sa_shapley, 10},
+    {"_scoresactivation_sa_permutation_importance", (DL_FUNC) &_scoresactivation_sa_permutation_importance, 8},
+    {"_scoresactivation_sa_model_outputs", (DL_FUNC) &_scoresactivation_sa_model_outputs, 5},
+    {"_scoresactivation_sa_spearman", (DL_FUNC) &_scoresactivation_sa_spearman, 2},
+    {"_scoresactivation_sa_kendall_tau", (DL_FUNC) &_scoresactivation_sa_kendall_tau, 2},
+    {"_scoresactivation_sa_top_k_precision", (DL_FUNC) &_scoresactivation_sa_top_k_precision, 3},
+    {"_scoresactivation_sa_deletion_curve", (DL_FUNC) &_scoresactivation_sa_deletion_curve, 9},
+    {"_scoresactivation_sa_faithfulness", (DL_FUNC) &_scoresactivation_sa_faithfulness, 8},
+    {"_scoresactivation_sa_local_lipschitz", (DL_FUNC) &_scoresactivation_sa_local_lipschitz, 6},
     {"_scoresactivation_sa_default_params", (DL_FUNC) &_scoresactivation_sa_default_params, 0},
     {"_scoresactivation_sa_validate_params", (DL_FUNC) &_scoresactivation_sa_validate_params, 1},
     {"_scoresactivation_sa_avx2_available", (DL_FUNC) &_scoresactivation_sa_avx2_available, 0},

@@ -17,57 +17,12 @@
 #include "scoresactivation/kernels.hpp"
 #include "scoresactivation/model_state.hpp"
 #include "scoresactivation/params.hpp"
+#include "rcpp_glue.h"
 
 namespace sa = scoresactivation;
+using namespace sa_r;
 
 namespace {
-
-// Seeds are whole numbers in [0, 2^53) on the R side (doubles), uint64 here.
-std::uint64_t seed_from_double(double seed) {
-  if (!(seed >= 0.0) || seed >= 9007199254740992.0 || seed != static_cast<double>(static_cast<std::uint64_t>(seed)))
-    throw std::invalid_argument("random_state must be a whole number >= 0");
-  return static_cast<std::uint64_t>(seed);
-}
-
-template <typename T>
-T scalar(const Rcpp::List& list, const char* name) {
-  if (!list.containsElementNamed(name)) throw std::invalid_argument(std::string("params lacks '") + name + "'");
-  SEXP value = list[name];
-  if (Rf_length(value) != 1) throw std::invalid_argument(std::string(name) + " must be a single value");
-  return Rcpp::as<T>(value);
-}
-
-// R list (as made by R/params.R) -> core Params.
-sa::Params params_from_list(const Rcpp::List& p) {
-  sa::Params out;
-  if (!p.containsElementNamed("hidden_layer_sizes"))
-    throw std::invalid_argument("params lacks 'hidden_layer_sizes'");
-  Rcpp::IntegerVector sizes = Rcpp::as<Rcpp::IntegerVector>(p["hidden_layer_sizes"]);
-  out.hidden_layer_sizes.assign(sizes.begin(), sizes.end());
-  out.activation = scalar<std::string>(p, "activation");
-  out.scores_layer = scalar<bool>(p, "scores_layer");
-  out.temperature = scalar<double>(p, "temperature");
-  out.entropy_penalty = scalar<double>(p, "entropy_penalty");
-  out.solver = scalar<std::string>(p, "solver");
-  out.learning_rate = scalar<double>(p, "learning_rate");
-  out.scores_learning_rate = scalar<double>(p, "scores_learning_rate");
-  out.weight_decay = scalar<double>(p, "weight_decay");
-  out.momentum = scalar<double>(p, "momentum");
-  out.beta_1 = scalar<double>(p, "beta_1");
-  out.beta_2 = scalar<double>(p, "beta_2");
-  out.epsilon = scalar<double>(p, "epsilon");
-  out.batch_size = scalar<long>(p, "batch_size");
-  out.max_epochs = scalar<long>(p, "max_epochs");
-  out.early_stopping = scalar<bool>(p, "early_stopping");
-  out.validation_fraction = scalar<double>(p, "validation_fraction");
-  out.n_iter_no_change = scalar<long>(p, "n_iter_no_change");
-  out.tol = scalar<double>(p, "tol");
-  out.standardize = scalar<bool>(p, "standardize");
-  out.random_state = seed_from_double(scalar<double>(p, "random_state"));
-  out.n_threads = scalar<int>(p, "n_threads");
-  out.kernel = scalar<std::string>(p, "kernel");
-  return out;
-}
 
 Rcpp::List state_to_list(const sa::ModelState& s) {
   Rcpp::List arrays;
@@ -81,38 +36,6 @@ Rcpp::List state_to_list(const sa::ModelState& s) {
                             Rcpp::Named("n_epochs_run") = static_cast<double>(s.n_epochs_run),
                             Rcpp::Named("best_epoch") = static_cast<double>(s.best_epoch),
                             Rcpp::Named("arrays") = arrays);
-}
-
-sa::ModelState state_from_list(const Rcpp::List& l) {
-  sa::ModelState s;
-  s.task = scalar<std::string>(l, "task");
-  s.n_features = scalar<long>(l, "n_features");
-  s.n_outputs = scalar<long>(l, "n_outputs");
-  s.n_epochs_run = scalar<long>(l, "n_epochs_run");
-  s.best_epoch = scalar<long>(l, "best_epoch");
-  if (!l.containsElementNamed("arrays")) throw std::invalid_argument("model state lacks 'arrays'");
-  Rcpp::List arrays = Rcpp::as<Rcpp::List>(l["arrays"]);
-  Rcpp::CharacterVector names = arrays.names();
-  for (R_xlen_t i = 0; i < arrays.size(); ++i) {
-    Rcpp::List entry = Rcpp::as<Rcpp::List>(arrays[i]);
-    Rcpp::IntegerVector shape = Rcpp::as<Rcpp::IntegerVector>(entry["shape"]);
-    Rcpp::NumericVector data = Rcpp::as<Rcpp::NumericVector>(entry["data"]);
-    sa::NamedArray a;
-    a.shape.assign(shape.begin(), shape.end());
-    a.data.assign(data.begin(), data.end());
-    s.arrays[Rcpp::as<std::string>(names[i])] = std::move(a);
-  }
-  return s;
-}
-
-Eigen::MatrixXd to_eigen(const Rcpp::NumericMatrix& x) {
-  return Eigen::Map<const Eigen::MatrixXd>(x.begin(), x.nrow(), x.ncol());
-}
-
-Rcpp::NumericMatrix to_r(const Eigen::MatrixXd& m) {
-  Rcpp::NumericMatrix out(static_cast<int>(m.rows()), static_cast<int>(m.cols()));
-  Eigen::Map<Eigen::MatrixXd>(out.begin(), m.rows(), m.cols()) = m;
-  return out;
 }
 
 // One progress line per epoch, as the Python package prints it.

@@ -1,3 +1,8 @@
+# At most 2 threads in the tests (CRAN's limit): n_threads = NULL, the
+# default, resolves to min(cores, 2) while _R_CHECK_LIMIT_CORES_ is set, as
+# R CMD check --as-cran sets it.
+if (!nzchar(Sys.getenv("_R_CHECK_LIMIT_CORES_"))) Sys.setenv("_R_CHECK_LIMIT_CORES_" = "TRUE")
+
 # Synthetic data sets with known relevant features (f1..f5 of f1..f10).
 make_classification_data <- function(n = 600, seed = 1) {
   set.seed(seed)

@@ -147,6 +147,22 @@ test_that("verbose prints one line per epoch through R's output", {
   expect_silent(quick_iris_fit())
 })
 
+test_that("verbose = TRUE prints each epoch through Rcpp::Rcout, x/y fits included", {
+  d <- make_regression_data(200, seed = 8)
+  x <- unname(d$x[, 1:3])
+  out <- capture.output(
+    fit <- scores_activation(x, d$y, max_epochs = 4, early_stopping = FALSE, random_state = 1, verbose = TRUE)
+  )
+  expect_length(out, fit$n_epochs_run)
+  expect_match(out, "^epoch +[1-4]/4 +loss [0-9.]+ +top: x[1-3] [0-9.]+, x[1-3] [0-9.]+, x[1-3] [0-9.]+$")
+  expect_false(any(grepl("validation", out)))
+  expect_output(
+    scores_activation(x, d$y, max_epochs = 2, scores_layer = FALSE, random_state = 1, verbose = TRUE),
+    "epoch +2/2 +loss [0-9.]+ +validation [0-9.]+"
+  )
+  expect_silent(scores_activation(x, d$y, max_epochs = 2, random_state = 1, verbose = FALSE))
+})
+
 test_that("print, summary and plot work", {
   fit <- quick_iris_fit()
   expect_output(print(fit), "classification, 3 classes")

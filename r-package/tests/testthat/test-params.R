@@ -13,11 +13,63 @@ test_that("scores_activation() defaults are the core's defaults", {
   defaults <- default_params()
   from_formals <- lapply(f[names(defaults)], eval)
   expect_identical(from_formals, defaults)
-  # random_state is the one documented difference from params.hpp (0 there).
+  # random_state and n_threads are NULL (None in Python), 0 and 1 in params.hpp.
+  expect_null(defaults$random_state)
+  expect_null(defaults$n_threads)
   core <- scoresactivation:::sa_default_params()
   expect_identical(core$random_state, 0)
+  expect_identical(core$n_threads, 1L)
   core["random_state"] <- list(NULL)
+  core["n_threads"] <- list(NULL)
   expect_identical(core[names(defaults)], defaults)
+})
+
+test_that("the defaults equal the Python estimator's (source tree only)", {
+  source_file <- test_path("..", "..", "..", "python-package", "src", "scoresactivation", "_estimator.py")
+  skip_if_not(file.exists(source_file), "not run from the source tree")
+  lines <- readLines(source_file, warn = FALSE)
+  start <- grep("def __init__(", lines, fixed = TRUE)[1L]
+  end <- start + grep("^    \\):", lines[-seq_len(start)])[1L]
+  body <- trimws(lines[(start + 1L):(end - 1L)])
+  body <- sub(",$", "", body[grepl("=", body, fixed = TRUE)])
+  python <- list()
+  for (entry in body) {
+    name <- sub("=.*$", "", entry)
+    value <- sub("^[^=]*=", "", entry)
+    python[name] <- list(
+      if (value == "None") NULL
+      else if (value %in% c("True", "False")) value == "True"
+      else if (grepl("^\\(", value)) as.double(strsplit(gsub("[() ]", "", value), ",")[[1L]])
+      else if (grepl("^\"", value)) gsub("\"", "", value)
+      else as.double(value)
+    )
+  }
+  expect_setequal(setdiff(names(python), "verbose"), names(default_params()))
+  r <- default_params()
+  for (name in names(r)) {
+    v <- r[[name]]
+    if (is.numeric(v)) v <- as.double(v)
+    expect_identical(v, python[[name]], info = name)
+  }
+})
+
+test_that("n_threads: NULL is all cores, negative counts back, as in Python", {
+  resolve <- scoresactivation:::.resolve_threads
+  old <- Sys.getenv("_R_CHECK_LIMIT_CORES_", NA)
+  on.exit(if (is.na(old)) Sys.unsetenv("_R_CHECK_LIMIT_CORES_") else Sys.setenv("_R_CHECK_LIMIT_CORES_" = old))
+  cores <- parallel::detectCores()
+  cores <- if (is.na(cores)) 1L else as.integer(cores)
+  Sys.unsetenv("_R_CHECK_LIMIT_CORES_")
+  expect_identical(resolve(NULL), cores)
+  expect_identical(resolve(-1L), cores)
+  expect_identical(resolve(-1000L), 1L)
+  expect_identical(resolve(3L), 3L)
+  Sys.setenv("_R_CHECK_LIMIT_CORES_" = "TRUE")
+  expect_identical(resolve(NULL), min(cores, 2L))
+  expect_identical(resolve(3L), 3L)
+  fit <- scores_activation(Species ~ ., data = iris, random_state = 1, max_epochs = 2, n_threads = -1)
+  expect_identical(fit$params$n_threads, -1L)
+  expect_null(scores_activation(Species ~ ., data = iris, random_state = 1, max_epochs = 2)$params$n_threads)
 })
 
 test_that("bad hyperparameters stop with an error naming them", {
@@ -37,6 +89,7 @@ test_that("bad hyperparameters stop with an error naming them", {
   expect_error(scores_activation(Species ~ ., d, random_state = -1), "random_state")
   expect_error(scores_activation(Species ~ ., d, random_state = 2^32), "random_state")
   expect_error(scores_activation(Species ~ ., d, n_threads = 0), "n_threads")
+  expect_error(scores_activation(Species ~ ., d, n_threads = 1.5), "n_threads")
   expect_error(scores_activation(Species ~ ., d, max_epoch = 10), "unknown argument.*max_epoch")
   expect_error(scores_activation(as.matrix(d[, 1:4]), d$Species, nonsense = 1), "unknown argument.*nonsense")
   expect_error(scores_activation(Species ~ ., d, verbose = "yes"), "verbose")

@@ -1,0 +1,381 @@
+# Local and global attributions of a fitted model, computed in the C++ core.
+# The same methods, argument names and defaults as the Python package
+# (python-package/src/scoresactivation/_explain.py).
+
+.local_methods <- c("deeplift", "integrated_gradients", "gradient", "gradient_times_input", "shapley")
+.global_methods <- c(.local_methods, "scores", "permutation")
+.integrations <- c("gausslegendre", "riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid")
+# EXACT_SHAPLEY_MAX_FEATURES of the Python package: exact = NULL means exact
+# Shapley values up to this many features, sampled ones above.
+.exact_shapley_max_features <- 12L
+
+#' Local attributions: DeepLIFT, integrated gradients, gradients, Shapley values
+#'
+#' Explains every row of \code{newdata}: one contribution per feature to the
+#' model's output for that row. All methods run in the C++ core shared with
+#' the Python package (\code{est.explain(X, method, ...)} there, with the same
+#' argument names and defaults), so R and Python give the same numbers.
+#'
+#' The explained output is the class logit (pre-softmax; \code{output =
+#' "raw"}) or, for regression, the predicted value in the units of the
+#' response. Methods:
+#' \describe{
+#'   \item{\code{"deeplift"}}{DeepLIFT (Shrikumar et al. 2017) with the
+#'     \code{rule} \code{"rescale"} or \code{"reveal_cancel"}. Each row's
+#'     contributions sum to \eqn{f(x) - f(x_0)}, the output minus the output at
+#'     the \code{baseline} (with several baseline rows, the contributions are
+#'     averaged and sum to \eqn{f(x)} minus the mean baseline output).}
+#'   \item{\code{"integrated_gradients"}}{Integrated gradients (Sundararajan et
+#'     al. 2017) from the \code{baseline} to \eqn{x}, with \code{n_steps}
+#'     points of the quadrature rule \code{integration}; sums to
+#'     \eqn{f(x) - f(x_0)} up to the quadrature error.}
+#'   \item{\code{"gradient"}, \code{"gradient_times_input"}}{\eqn{\partial
+#'     f / \partial x_i} (saliency) and \eqn{x_i \, \partial f / \partial x_i},
+#'     in the original units of the features.}
+#'   \item{\code{"shapley"}}{Interventional Shapley values over the
+#'     \code{background} rows (the value of a coalition is the mean output with
+#'     the other features taken from each background row, as in shap's exact
+#'     and permutation explainers): exact (all \eqn{2^d} coalitions) or
+#'     sampled from \code{n_permutations} random feature orders, each paired
+#'     with its reverse. Each row sums to \eqn{f(x)} minus the mean output over
+#'     the background. The only method that can explain class probabilities
+#'     (\code{output = "probability"}).}
+#' }
+#'
+#' @param object A fit from \code{\link{scores_activation}} or
+#'   \code{\link{load_model}}.
+#' @param newdata The rows to explain: a data.frame or numeric matrix, read as
+#'   \code{\link[=predict.scores_activation]{predict}} reads it (for a formula
+#'   fit, the formula's \code{model.matrix} encoding is applied).
+#' @param method \code{"deeplift"}, \code{"integrated_gradients"},
+#'   \code{"gradient"}, \code{"gradient_times_input"} or \code{"shapley"}.
+#' @param baseline The reference input of DeepLIFT and integrated gradients:
+#'   \code{"mean"} (the training mean stored in the model; zeros when the model
+#'   was fitted with \code{standardize = FALSE}), \code{"zeros"}, a numeric
+#'   vector with one value per feature, or a matrix (or data.frame) of
+#'   reference rows whose attributions are averaged. Numeric vectors and
+#'   matrices are in the model's feature space (the columns of
+#'   \code{fit$feature_names}, matched by name when named); a data.frame is
+#'   encoded like \code{newdata}.
+#' @param target \code{NULL} or, for a classifier, one class label. With
+#'   \code{NULL} a classifier gets one slice of attributions per class.
+#'   Regression models have one output; leave \code{target = NULL}.
+#' @param output \code{"raw"} (the logit, or the regression value) or
+#'   \code{"probability"} (class probabilities; \code{method = "shapley"} and
+#'   classifiers only).
+#' @param rule DeepLIFT's rule for the activations: \code{"rescale"} or
+#'   \code{"reveal_cancel"}.
+#' @param n_steps Number of quadrature points of integrated gradients.
+#' @param integration Quadrature rule of integrated gradients:
+#'   \code{"gausslegendre"}, \code{"riemann_left"}, \code{"riemann_right"},
+#'   \code{"riemann_middle"} or \code{"riemann_trapezoid"}.
+#' @param background Rows the Shapley value function averages over, in the
+#'   forms \code{baseline} takes; \code{NULL} is \code{"mean"}, the training
+#'   mean. A few dozen rows of the training data are the usual choice.
+#' @param exact \code{NULL} (exact Shapley values up to 12 features, sampled
+#'   above), \code{TRUE} (exact; at most 16 features) or \code{FALSE}
+#'   (sampled).
+#' @param n_permutations Number of random feature orders of sampled Shapley
+#'   values (rounded up to an even number: each order is paired with its
+#'   reverse).
+#' @param random_state Seed of sampled Shapley values: \code{NULL} (drawn from
+#'   R's random number generator, so \code{\link{set.seed}} makes the result
+#'   reproducible) or a whole number. Equal seeds give equal values in R and
+#'   Python, whatever the number of threads.
+#' @param ... Further arguments are an error.
+#'
+#' @return For a regression model or a single \code{target}: a numeric matrix
+#'   with one row per row of \code{newdata} and one column per feature (named
+#'   after the features). For a classifier with \code{target = NULL}: an array
+#'   of dimension \code{c(n, d, n_classes)} whose third dimension is named
+#'   after the classes. The attribute \code{"base_values"} holds the output the
+#'   attributions are measured from (the mean output at the baseline for
+#'   DeepLIFT and integrated gradients, over the background for Shapley
+#'   values; one per class when there is a class axis); \code{NULL} for the
+#'   gradient methods.
+#' @references Shrikumar, Greenside and Kundaje (2017), Learning important
+#'   features through propagating activation differences, ICML.
+#'   Sundararajan, Taly and Yan (2017), Axiomatic attribution for deep
+#'   networks, ICML. Lundberg and Lee (2017), A unified approach to
+#'   interpreting model predictions, NeurIPS.
+#' @seealso \code{\link{global_importance}} for one importance per feature,
+#'   \code{\link{deletion_curve}} and \code{\link{faithfulness}} to measure
+#'   attributions, \code{\link{scores}} for the learned scores.
+#' @examples
+#' fit <- scores_activation(Species ~ ., data = iris, random_state = 1,
+#'                          max_epochs = 50, n_threads = 2)
+#' # DeepLIFT: the contributions to the 'virginica' logit sum to its change
+#' # from the training mean
+#' dl <- explain(fit, iris[c(1, 51, 101), ], target = "virginica")
+#' dl
+#' rowSums(dl) + attr(dl, "base_values")
+#'
+#' # every class at once: an n x d x 3 array
+#' dim(explain(fit, iris[1:5, ], "integrated_gradients"))
+#'
+#' # exact Shapley values of the class probabilities over 20 background rows
+#' sv <- explain(fit, iris[c(1, 51, 101), ], "shapley", target = "versicolor",
+#'               output = "probability", background = iris[seq(1, 150, 8), ])
+#' round(sv, 3)
+#' @export
+explain <- function(object, newdata, ...) UseMethod("explain")
+
+#' @rdname explain
+#' @export
+explain.scores_activation <- function(object, newdata, method = "deeplift", baseline = "mean", target = NULL,
+                                      output = "raw", rule = "rescale", n_steps = 50, integration = "gausslegendre",
+                                      background = NULL, exact = NULL, n_permutations = 64, random_state = NULL,
+                                      ...) {
+  .check_fit(object)
+  .no_extra_args(...)
+  if (missing(newdata) || is.null(newdata)) .stop("newdata is required: the rows to explain")
+  method <- .choice(method, .local_methods, "method")
+  output <- .choice(output, c("raw", "probability"), "output")
+  classification <- identical(object$task, "classification")
+  if (output == "probability" && method != "shapley") {
+    .stop("output = 'probability' is available for method = 'shapley' only; ",
+          "the other methods explain the logit (output = 'raw')")
+  }
+  if (output == "probability" && !classification) .stop("output = 'probability' needs a classification model")
+  x <- .newdata_matrix(object, newdata)
+  targets <- .explain_targets(object, target)
+  threads <- .resolve_threads(object$params$n_threads)
+  params <- .core_params_of(object)
+  state <- .core_state(object)
+  rows <- rownames(x)
+  dimnames(x) <- NULL
+  base_values <- NULL
+
+  if (method == "shapley") {
+    background_rows <- .reference_rows(object, if (is.null(background)) "mean" else background, "background")
+    if (is.null(exact)) {
+      use_exact <- ncol(x) <= .exact_shapley_max_features
+    } else {
+      if (!is.logical(exact) || length(exact) != 1L || is.na(exact)) {
+        .stop("exact must be NULL, TRUE or FALSE, got ", .describe(exact))
+      }
+      use_exact <- exact
+    }
+    n_permutations <- .count_arg(n_permutations, "n_permutations")
+    seed <- if (use_exact) 0 else .seed_arg(random_state)
+    results <- lapply(targets$index, function(t) {
+      .core(sa_shapley(params, state, x, background_rows, t, output, use_exact, n_permutations, seed, threads))
+    })
+    base_values <- vapply(results, function(r) r$base_value, numeric(1))
+    results <- lapply(results, function(r) r$values)
+  } else {
+    reference <- .reference_rows(object, baseline, "baseline")
+    if (method == "deeplift") {
+      rule <- .choice(rule, c("rescale", "reveal_cancel"), "rule")
+    } else if (method == "integrated_gradients") {
+      n_steps <- .count_arg(n_steps, "n_steps")
+      integration <- .choice(integration, .integrations, "integration")
+      if (integration == "riemann_trapezoid" && n_steps < 2L) {
+        .stop("n_steps must be at least 2 for integration = 'riemann_trapezoid'")
+      }
+    }
+    results <- lapply(targets$index, function(t) {
+      switch(method,
+        deeplift = .core(sa_deeplift(params, state, x, reference, t, rule, threads)),
+        integrated_gradients = .core(sa_integrated_gradients(params, state, x, reference, t, n_steps,
+                                                             integration, threads)),
+        .core(sa_gradient(params, state, x, t, method == "gradient_times_input", threads))
+      )
+    })
+    if (method %in% c("deeplift", "integrated_gradients")) {
+      ref_out <- .core(sa_model_outputs(params, state, reference, "raw", threads))
+      base_values <- colMeans(ref_out)[targets$index + 1L]
+    }
+  }
+
+  features <- .feature_labels(object)
+  if (targets$class_axis) {
+    values <- array(unlist(results, use.names = FALSE), dim = c(nrow(x), ncol(x), length(results)),
+                    dimnames = list(rows, features, targets$labels))
+    if (!is.null(base_values)) names(base_values) <- targets$labels
+  } else {
+    values <- results[[1L]]
+    dimnames(values) <- list(rows, features)
+  }
+  attr(values, "base_values") <- base_values
+  values
+}
+
+# Output indices (0-based) to explain, their labels, and whether the result
+# has a class axis.
+.explain_targets <- function(object, target) {
+  if (!identical(object$task, "classification")) {
+    if (!is.null(target)) .stop("target: a regression model has a single output; leave target = NULL")
+    return(list(index = 0L, labels = NULL, class_axis = FALSE))
+  }
+  classes <- as.character(object$classes)
+  if (is.null(target)) return(list(index = seq_along(classes) - 1L, labels = classes, class_axis = TRUE))
+  if (length(target) != 1L || is.na(target) || !(is.atomic(target) || is.factor(target))) {
+    .stop("target must be NULL or one of the classes ", paste0("'", classes, "'", collapse = ", "),
+          "; got ", .describe(target))
+  }
+  index <- match(as.character(target), classes)
+  if (is.na(index)) {
+    .stop("target must be NULL or one of the classes ", paste0("'", classes, "'", collapse = ", "),
+          "; got '", as.character(target), "'")
+  }
+  list(index = index - 1L, labels = classes[index], class_axis = FALSE)
+}
+
+# Reference rows (r, d) from "mean", "zeros", a row or a matrix/data.frame of
+# rows; errors name the argument.
+.reference_rows <- function(object, values, arg) {
+  d <- object$n_features
+  names <- object$feature_names
+  if (is.character(values) && is.null(dim(values))) {
+    if (identical(values, "mean")) return(matrix(as.double(object$arrays$input_mean), 1L, d))
+    if (identical(values, "zeros")) return(matrix(0, 1L, d))
+    .stop(arg, " must be 'mean', 'zeros', a row or a matrix of rows; got ", .describe(values))
+  }
+  if (is.data.frame(values)) {
+    rows <- .newdata_matrix(object, values, arg)
+  } else if (is.null(dim(values)) && (is.numeric(values) || is.logical(values)) && !is.factor(values)) {
+    if (!is.null(names) && !is.null(names(values)) && all(names %in% names(values))) values <- values[names]
+    if (length(values) != d) {
+      .stop(arg, " has ", length(values), " values, but the model expects ", d, " (one per feature)")
+    }
+    rows <- .as_feature_matrix(matrix(values, 1L), arg)
+  } else if (is.matrix(values)) {
+    cols <- colnames(values)
+    if (!is.null(names) && !is.null(cols)) {
+      absent <- setdiff(names, cols)
+      if (length(absent)) {
+        .stop(arg, " lacks the column(s) ", paste(utils::head(absent, 10L), collapse = ", "),
+              " that the model was fitted on")
+      }
+      values <- values[, names, drop = FALSE]
+    }
+    rows <- .as_feature_matrix(values, arg)
+    if (ncol(rows) != d) .stop(arg, " has ", ncol(rows), " columns, but the model expects ", d)
+  } else {
+    .stop(arg, " must be 'mean', 'zeros', a numeric vector or a matrix/data.frame of rows; got an object of class ",
+          paste(class(values), collapse = "/"))
+  }
+  dimnames(rows) <- NULL
+  rows
+}
+
+.choice <- function(value, choices, arg) {
+  if (!is.character(value) || length(value) != 1L || is.na(value) || !value %in% choices) {
+    .stop(arg, " must be one of ", paste0("'", choices, "'", collapse = ", "), "; got ", .describe(value))
+  }
+  value
+}
+
+.count_arg <- function(value, arg) {
+  if (length(value) != 1L || !.is_whole(value) || value < 1 || value > .Machine$integer.max) {
+    .stop(arg, " must be a positive whole number, got ", .describe(value))
+  }
+  as.integer(value)
+}
+
+# A seed for the core: random_state, or one drawn from R's RNG (NULL).
+.seed_arg <- function(random_state, arg = "random_state") {
+  if (is.null(random_state)) return(.resolve_seed(NULL))
+  if (length(random_state) != 1L || !.is_whole(random_state) || random_state < 0 || random_state >= 2^53) {
+    .stop(arg, " must be NULL or a whole number >= 0, got ", .describe(random_state))
+  }
+  as.double(random_state)
+}
+
+#' Global feature importance: learned scores, permutation importance or mean
+#' absolute attributions
+#'
+#' One importance per feature, by one of three routes (the Python package's
+#' \code{est.global_importance(X, y, method, ...)}):
+#' \describe{
+#'   \item{\code{"scores"}}{the learned scores, \code{\link{scores}(object)};
+#'     needs no data.}
+#'   \item{\code{"permutation"}}{permutation importance (Breiman 2001, with
+#'     scikit-learn's definition): the increase of the model's loss
+#'     (cross-entropy for classification, half the squared error for
+#'     regression) when one column of \code{newdata} is shuffled, averaged over
+#'     \code{n_repeats} shuffles. Needs \code{y}.}
+#'   \item{a local method}{\code{"deeplift"}, \code{"integrated_gradients"},
+#'     \code{"gradient"}, \code{"gradient_times_input"} or \code{"shapley"}:
+#'     the mean absolute attribution (\code{\link{explain}}) over the rows of
+#'     \code{newdata} and, for a classifier without \code{target}, over the
+#'     classes.}
+#' }
+#'
+#' @inheritParams explain
+#' @param newdata Rows to measure the importance on (not needed for
+#'   \code{"scores"}).
+#' @param y The true responses of \code{newdata} for \code{"permutation"}:
+#'   class labels (factor or character) or numbers. For a formula fit,
+#'   \code{NULL} takes the response from \code{newdata} when it holds it.
+#' @param method \code{"scores"}, \code{"permutation"} or a local method of
+#'   \code{\link{explain}}.
+#' @param n_repeats Shuffles per feature for \code{"permutation"}.
+#' @param random_state Seed of the shuffles (\code{"permutation"}) or of
+#'   sampled Shapley values: \code{NULL} (drawn from R's random number
+#'   generator) or a whole number.
+#' @param ... Arguments of \code{\link{explain}} for the local methods
+#'   (\code{baseline}, \code{target}, \code{background}, ...).
+#' @return A numeric vector named after the features.
+#' @seealso \code{\link{explain}}, \code{\link{scores}},
+#'   \code{\link{spearman}} to compare two importances.
+#' @examples
+#' fit <- scores_activation(Species ~ ., data = iris, random_state = 1,
+#'                          max_epochs = 50, n_threads = 2)
+#' global_importance(fit)
+#' global_importance(fit, iris, iris$Species, "permutation", random_state = 1)
+#' global_importance(fit, iris, method = "deeplift")
+#' @export
+global_importance <- function(object, ...) UseMethod("global_importance")
+
+#' @rdname global_importance
+#' @export
+global_importance.scores_activation <- function(object, newdata = NULL, y = NULL, method = "scores", n_repeats = 5,
+                                                random_state = NULL, ...) {
+  .check_fit(object)
+  method <- .choice(method, .global_methods, "method")
+  if (method == "scores") {
+    .no_extra_args(...)
+    return(scores(object))
+  }
+  if (is.null(newdata)) .stop("method = '", method, "' needs newdata")
+  if (method != "permutation") {
+    values <- explain(object, newdata, method, random_state = random_state, ...)
+    out <- apply(abs(values), 2L, mean)
+    names(out) <- .feature_labels(object)
+    return(out)
+  }
+  .no_extra_args(...)
+  x <- .newdata_matrix(object, newdata)
+  if (is.null(y) && !is.null(object$terms) && is.data.frame(newdata)) {
+    response <- attr(object$terms, "variables")[[2L]]
+    y <- tryCatch(eval(response, newdata, environment(object$terms)), error = function(e) NULL)
+  }
+  if (is.null(y)) .stop("method = 'permutation' needs y, the true responses of newdata")
+  if (is.data.frame(y) && ncol(y) == 1L) y <- y[[1L]]
+  if (!is.null(dim(y)) || length(y) != nrow(x)) {
+    .stop("y must have one value per row of newdata (", nrow(x), "); got ", length(y))
+  }
+  if (anyNA(y)) .stop("y contains missing values (NA)")
+  if (identical(object$task, "classification")) {
+    index <- match(as.character(y), as.character(object$classes))
+    if (anyNA(index)) {
+      .stop("y contains labels the classifier was not fitted on: ",
+            paste(utils::head(unique(as.character(y)[is.na(index)]), 5L), collapse = ", "))
+    }
+    y_core <- as.double(index - 1L)
+  } else {
+    if (!is.numeric(y)) .stop("y must be numeric for a regression model; got ", paste(class(y), collapse = "/"))
+    if (any(!is.finite(y))) .stop("y contains infinite values")
+    y_core <- as.double(y)
+  }
+  n_repeats <- .count_arg(n_repeats, "n_repeats")
+  seed <- .seed_arg(random_state)
+  rownames(x) <- NULL
+  result <- .core(sa_permutation_importance(.core_params_of(object), .core_state(object), x, y_core, numeric(0),
+                                            n_repeats, seed, .resolve_threads(object$params$n_threads)))
+  out <- result$importances_mean
+  names(out) <- .feature_labels(object)
+  out
+}
