@@ -19,9 +19,12 @@ APT_PACKAGES := build-essential cmake pkg-config libeigen3-dev libgtest-dev nloh
 PY_PACKAGES := numpy scikit-learn pandas pytest shap matplotlib nbclient nbformat ipykernel \
 	scikit-build-core pybind11 build
 
-CORE_SOURCES := $(shell find core -type f) CMakeLists.txt
-PY_SOURCES := $(shell find python-package -type f -not -path '*/__pycache__/*' -not -name '*.pyc') $(CORE_SOURCES)
-R_SOURCES := $(shell find r-package -type f -not -path '*.Rcheck*' 2>/dev/null) $(CORE_SOURCES)
+# Sources only: R CMD INSTALL leaves objects in core/src (reached through
+# r-package/src/core), which must not become make targets.
+CORE_SOURCES := $(shell find core -type f \( -name '*.cpp' -o -name '*.hpp' -o -name '*.inc' -o -name CMakeLists.txt \)) CMakeLists.txt
+PY_SOURCES := $(shell find python-package -type f -not -path 'python-package/build/*' -not -path '*/__pycache__/*' \
+	-not -name '*.pyc' -not -name '*.o' -not -name '*.so') $(CORE_SOURCES)
+R_SOURCES := $(shell find r-package -type f -not -path '*.Rcheck*' -not -name '*.o' -not -name '*.so' 2>/dev/null) $(CORE_SOURCES)
 
 .PHONY: help demo test deps test-cpp test-python test-sdist test-r test-cross check-r python-install r-install clean
 

@@ -74,15 +74,19 @@ Eigen::MatrixXd ExplainedModel::outputs(const Eigen::MatrixXd& x, ExplainedOutpu
     // The network's own forward pass applies the gate; give it standardised rows.
     out.middleRows(start, rows) = net.predict(path, est_.standardise(x.middleRows(start, rows)));
   });
+  return from_network_output(std::move(out), output);
+}
+
+Eigen::MatrixXd ExplainedModel::from_network_output(Eigen::MatrixXd network_output, ExplainedOutput output) const {
   if (classification()) {
     if (output == ExplainedOutput::probability) {
       Eigen::MatrixXd p;
-      softmax_rows(out, p);
+      softmax_rows(network_output, p);
       return p;
     }
-    return out;
+    return network_output;
   }
-  return (out.array() * est_.target_scale() + est_.target_mean()).matrix();
+  return (network_output.array() * est_.target_scale() + est_.target_mean()).matrix();
 }
 
 void ExplainedModel::check_target(long target, ExplainedOutput output) const {

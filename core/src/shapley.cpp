@@ -1,5 +1,6 @@
 #include "scoresactivation/shapley.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
@@ -20,24 +21,102 @@ void check_inputs(const ExplainedModel& model, const Eigen::MatrixXd& x, const E
   if (background.rows() < 1) throw std::invalid_argument("background needs at least one row");
 }
 
-// Mean target output over the background rows with the features in `mask`
-// taken from x, for many masks at once: masks is (n_masks, d) of 0/1.
-Eigen::VectorXd coalition_values(const ExplainedModel& model, const Eigen::RowVectorXd& x,
-                                 const Eigen::MatrixXd& background, const std::vector<std::vector<char>>& masks,
-                                 long target, ExplainedOutput output) {
-  const long m = background.rows(), d = x.size();
-  const long n_masks = static_cast<long>(masks.size());
-  Eigen::MatrixXd rows(n_masks * m, d);
-  for (long s = 0; s < n_masks; ++s) {
-    rows.middleRows(s * m, m) = background;
-    for (long j = 0; j < d; ++j)
-      if (masks[static_cast<std::size_t>(s)][static_cast<std::size_t>(j)]) rows.block(s * m, j, m, 1).setConstant(x[j]);
+// Values v(S) = mean over background rows b of f(x_S, b_rest) for the
+// coalitions met while switching one feature at a time. The first layer is
+// affine, so switching feature j moves the first pre-activation of every
+// background row by (g(x)_j - g(b)_j) W_j, where g is the standardisation and
+// gate: O(m h1) per coalition instead of the O(m d h1) of a full forward pass.
+// The deeper layers run on all the coalitions of a chunk at once.
+class CoalitionWalker {
+ public:
+  CoalitionWalker(const ExplainedModel& model, const Eigen::MatrixXd& background, long target,
+                  ExplainedOutput output)
+      : model_(model),
+        layers_(model.estimator().network().layers()),
+        path_(model.estimator().kernel_path()),
+        target_(target),
+        output_(output),
+        background_input_(model.network_input(background)) {
+    layers_.front().forward(path_, background_input_, background_pre_);
+    empty_value_ = finish(background_pre_)[0];
   }
-  const Eigen::MatrixXd out = model.outputs(rows, output, 1);
-  Eigen::VectorXd values(n_masks);
-  for (long s = 0; s < n_masks; ++s) values[s] = out.block(s * m, target, m, 1).mean();
-  return values;
-}
+
+  long background_rows() const { return background_input_.rows(); }
+  // v of the empty coalition: the mean output over the background.
+  double empty_value() const { return empty_value_; }
+
+  // Per-row set-up: g(x) - g(b) for every background row (m, d).
+  Eigen::MatrixXd differences(const Eigen::RowVectorXd& x) const {
+    const Eigen::RowVectorXd gx = model_.network_input(x);
+    return (-background_input_).rowwise() + gx;
+  }
+
+  // Switches features toggles[0..n) in turn and writes v after each switch
+  // to values[0..n). The coalition starts empty and is emptied again every
+  // `restart_every` steps, so many short walks (the orders of the sampled
+  // method) share one pass through the deeper layers.
+  void walk(const Eigen::MatrixXd& differences, const long* toggles, long n, long restart_every,
+            double* values) const {
+    const long m = background_rows(), d = differences.cols();
+    const long chunk = std::max<long>(1, kChunkRows / m);
+    const Eigen::MatrixXd& w = layers_.front().weight;
+    std::vector<char> in_coalition(static_cast<std::size_t>(d), 0);
+    Eigen::MatrixXd pre(m, w.cols()), stacked;
+    for (long begin = 0; begin < n; begin += chunk) {
+      // Restart each chunk from an exact product so rounding cannot drift
+      // along long walks (the 2^d coalitions of the exact method).
+      pre = background_pre_;
+      // (Rank-1 updates rather than an Eigen product, whose blocking and
+      // threads would make the bits depend on the thread count.)
+      if (begin % restart_every != 0)
+        for (long j = 0; j < d; ++j)
+          if (in_coalition[static_cast<std::size_t>(j)]) pre.noalias() += differences.col(j) * w.row(j);
+      const long steps = std::min(chunk, n - begin);
+      stacked.resize(steps * m, w.cols());
+      for (long k = 0; k < steps; ++k) {
+        if ((begin + k) % restart_every == 0 && (begin + k) > 0) {
+          pre = background_pre_;
+          std::fill(in_coalition.begin(), in_coalition.end(), 0);
+        }
+        const long j = toggles[begin + k];
+        char& member = in_coalition[static_cast<std::size_t>(j)];
+        const double sign = member ? -1.0 : 1.0;
+        member = !member;
+        pre.noalias() += sign * differences.col(j) * w.row(j);
+        stacked.middleRows(k * m, m) = pre;
+      }
+      const Eigen::VectorXd v = finish(stacked);
+      std::copy(v.data(), v.data() + steps, values + begin);
+    }
+  }
+
+ private:
+  static constexpr long kChunkRows = 4096;
+
+  // The rest of the network on stacked first pre-activations, then the
+  // target's mean over each block of m background rows.
+  Eigen::VectorXd finish(const Eigen::MatrixXd& first_pre) const {
+    const Network& net = model_.estimator().network();
+    Eigen::MatrixXd z = first_pre;
+    for (std::size_t l = 1; l < layers_.size(); ++l) {
+      const Eigen::MatrixXd a = activate(net.activation(), z);
+      layers_[l].forward(path_, a, z);
+    }
+    const Eigen::MatrixXd out = model_.from_network_output(std::move(z), output_);
+    const long m = background_rows(), blocks = out.rows() / m;
+    Eigen::VectorXd means(blocks);
+    for (long s = 0; s < blocks; ++s) means[s] = out.block(s * m, target_, m, 1).mean();
+    return means;
+  }
+
+  const ExplainedModel& model_;
+  const std::vector<DenseLayer>& layers_;
+  KernelPath path_;
+  long target_;
+  ExplainedOutput output_;
+  Eigen::MatrixXd background_input_, background_pre_;
+  double empty_value_ = 0.0;
+};
 
 }  // namespace
 
@@ -54,27 +133,38 @@ ShapleyResult shapley_exact(const ExplainedModel& model, const Eigen::MatrixXd& 
   for (long s = 0; s < d; ++s)
     weight[static_cast<std::size_t>(s)] =
         std::exp(std::lgamma(s + 1.0) + std::lgamma(static_cast<double>(d - s)) - std::lgamma(d + 1.0));
-  std::vector<std::vector<char>> masks(static_cast<std::size_t>(n_coalitions), std::vector<char>(d));
+  // Gray-code order visits every coalition switching one feature per step.
+  std::vector<long> toggles(static_cast<std::size_t>(n_coalitions - 1));
+  for (long t = 1; t < n_coalitions; ++t) {
+    long bit = 0;
+    while (!((t >> bit) & 1)) ++bit;
+    toggles[static_cast<std::size_t>(t - 1)] = bit;
+  }
   std::vector<int> sizes(static_cast<std::size_t>(n_coalitions));
   for (long c = 0; c < n_coalitions; ++c) {
-    for (long j = 0; j < d; ++j) masks[static_cast<std::size_t>(c)][static_cast<std::size_t>(j)] = (c >> j) & 1;
     int size = 0;
     for (long j = 0; j < d; ++j) size += static_cast<int>((c >> j) & 1);
     sizes[static_cast<std::size_t>(c)] = size;
   }
+  const CoalitionWalker walker(model, background, target, output);
   ShapleyResult result;
   result.values = Eigen::MatrixXd::Zero(n, d);
   result.standard_error = Eigen::MatrixXd::Zero(n, d);
-  result.evaluations_per_row = n_coalitions * background.rows();
+  result.evaluations_per_row = (n_coalitions - 1) * background.rows();
   parallel_for(n, n_threads, [&](long i) {
-    const Eigen::VectorXd v = coalition_values(model, x.row(i), background, masks, target, output);
+    const Eigen::MatrixXd differences = walker.differences(x.row(i));
+    std::vector<double> walked(static_cast<std::size_t>(n_coalitions - 1));
+    walker.walk(differences, toggles.data(), n_coalitions - 1, n_coalitions, walked.data());
+    std::vector<double> v(static_cast<std::size_t>(n_coalitions));
+    v[0] = walker.empty_value();
+    for (long t = 1; t < n_coalitions; ++t) v[static_cast<std::size_t>(t ^ (t >> 1))] = walked[static_cast<std::size_t>(t - 1)];
     for (long c = 0; c < n_coalitions; ++c)
       for (long j = 0; j < d; ++j)
         if (!((c >> j) & 1))
           result.values(i, j) += weight[static_cast<std::size_t>(sizes[static_cast<std::size_t>(c)])] *
-                                 (v[c | (1L << j)] - v[c]);
+                                 (v[static_cast<std::size_t>(c | (1L << j))] - v[static_cast<std::size_t>(c)]);
   });
-  result.base_value = model.outputs(background, output, 1).col(target).mean();
+  result.base_value = walker.empty_value();
   return result;
 }
 
@@ -85,37 +175,46 @@ ShapleyResult shapley_sampled(const ExplainedModel& model, const Eigen::MatrixXd
   if (n_permutations < 1) throw std::invalid_argument("n_permutations must be a positive integer");
   const long d = x.cols(), n = x.rows();
   const long n_pairs = (n_permutations + 1) / 2;
+  const CoalitionWalker walker(model, background, target, output);
+  // v(empty) is shared by every row and v(all) = f(x) needs one network row,
+  // so a pair of orders costs 2 (d - 1) coalitions of the background.
+  const Eigen::MatrixXd full = model.outputs(x, output, n_threads);
   ShapleyResult result;
   result.values = Eigen::MatrixXd::Zero(n, d);
   result.standard_error = Eigen::MatrixXd::Zero(n, d);
-  result.evaluations_per_row = 2 * n_pairs * (d + 1) * background.rows();
+  result.evaluations_per_row = 2 * n_pairs * std::max<long>(d - 1, 0) * background.rows() + 1;
   parallel_for(n, n_threads, [&](long i) {
     Random random(derive_seed(seed, static_cast<std::uint64_t>(i)));
     std::vector<std::size_t> order(static_cast<std::size_t>(d));
     std::iota(order.begin(), order.end(), std::size_t{0});
-    Eigen::MatrixXd pair_means(n_pairs, d);
-    std::vector<std::vector<char>> masks(static_cast<std::size_t>(d + 1), std::vector<char>(d));
+    const Eigen::MatrixXd differences = walker.differences(x.row(i));
+    // Both orders of every pair, each walked over its first d - 1 features.
+    const long steps = std::max<long>(d - 1, 1);
+    std::vector<long> toggles(static_cast<std::size_t>(2 * n_pairs * d));
     for (long p = 0; p < n_pairs; ++p) {
       random.shuffle(order);
-      Eigen::RowVectorXd pair_sum = Eigen::RowVectorXd::Zero(d);
-      for (int direction = 0; direction < 2; ++direction) {
-        // Prefix masks along the order (forward, then reversed).
-        for (long k = 0; k <= d; ++k) {
-          std::fill(masks[static_cast<std::size_t>(k)].begin(), masks[static_cast<std::size_t>(k)].end(), 0);
-          for (long q = 0; q < k; ++q) {
-            const std::size_t feature = direction == 0 ? order[static_cast<std::size_t>(q)]
-                                                       : order[static_cast<std::size_t>(d - 1 - q)];
-            masks[static_cast<std::size_t>(k)][feature] = 1;
-          }
-        }
-        const Eigen::VectorXd v = coalition_values(model, x.row(i), background, masks, target, output);
-        for (long q = 0; q < d; ++q) {
-          const std::size_t feature = direction == 0 ? order[static_cast<std::size_t>(q)]
-                                                     : order[static_cast<std::size_t>(d - 1 - q)];
-          pair_sum[static_cast<long>(feature)] += v[q + 1] - v[q];
-        }
+      for (long q = 0; q < d; ++q) {
+        toggles[static_cast<std::size_t>((2 * p) * d + q)] = static_cast<long>(order[static_cast<std::size_t>(q)]);
+        toggles[static_cast<std::size_t>((2 * p + 1) * d + q)] =
+            static_cast<long>(order[static_cast<std::size_t>(d - 1 - q)]);
       }
-      pair_means.row(p) = pair_sum / 2.0;
+    }
+    std::vector<long> walked_toggles;
+    walked_toggles.reserve(static_cast<std::size_t>(2 * n_pairs * steps));
+    for (long o = 0; o < 2 * n_pairs; ++o)
+      for (long q = 0; q < d - 1; ++q) walked_toggles.push_back(toggles[static_cast<std::size_t>(o * d + q)]);
+    std::vector<double> walked(walked_toggles.size());
+    if (d > 1)
+      walker.walk(differences, walked_toggles.data(), static_cast<long>(walked_toggles.size()), d - 1, walked.data());
+    Eigen::MatrixXd pair_means = Eigen::MatrixXd::Zero(n_pairs, d);
+    std::vector<double> v(static_cast<std::size_t>(d + 1));
+    v[0] = walker.empty_value();
+    v[static_cast<std::size_t>(d)] = full(i, target);
+    for (long o = 0; o < 2 * n_pairs; ++o) {
+      for (long q = 1; q < d; ++q) v[static_cast<std::size_t>(q)] = walked[static_cast<std::size_t>(o * (d - 1) + q - 1)];
+      for (long q = 0; q < d; ++q)
+        pair_means(o / 2, toggles[static_cast<std::size_t>(o * d + q)]) +=
+            (v[static_cast<std::size_t>(q + 1)] - v[static_cast<std::size_t>(q)]) / 2.0;
     }
     result.values.row(i) = pair_means.colwise().mean();
     if (n_pairs > 1) {
@@ -125,7 +224,7 @@ ShapleyResult shapley_sampled(const ExplainedModel& model, const Eigen::MatrixXd
                                      std::sqrt(static_cast<double>(n_pairs));
     }
   });
-  result.base_value = model.outputs(background, output, 1).col(target).mean();
+  result.base_value = walker.empty_value();
   return result;
 }
 

@@ -2,6 +2,8 @@
 // every transpose combination and awkward sizes.
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cmath>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -187,5 +189,31 @@ TEST(Kernels, PathNames) {
   } else {
     EXPECT_EQ(default_kernel_path(), KernelPath::portable);
     EXPECT_THROW(kernel_path_from_string("avx2"), std::invalid_argument);
+  }
+}
+
+// Tiny and vector-shaped products used to take a scalar path for unaligned
+// leading elements, so the bits depended on where the buffers sat in memory.
+TEST(Matmul, BitsDoNotDependOnBufferAlignment) {
+  using Kernel = void (*)(const double*, long, long, bool, const double*, long, long, bool, double*);
+  std::vector<Kernel> kernels = {&detail::matmul_portable};
+  if (avx2_kernels_available()) kernels.push_back(&detail::matmul_avx2);
+  const std::vector<std::array<long, 3>> shapes = {{5, 8, 3}, {1, 16, 8}, {7, 9, 1}, {3, 2, 2}, {40, 6, 1}};
+  for (const Kernel kernel : kernels) {
+    for (const auto& shape : shapes) {
+      const long n = shape[0], k = shape[1], m = shape[2];
+      std::vector<double> reference;
+      for (long offset = 0; offset < 4; ++offset) {
+        // The same values at each offset; only the addresses differ.
+        std::vector<double> a(static_cast<std::size_t>(n * k + 4)), b(static_cast<std::size_t>(k * m + 4)),
+            out(static_cast<std::size_t>(n * m + 4));
+        for (long i = 0; i < n * k; ++i) a[static_cast<std::size_t>(i + offset)] = std::sin(0.37 * i + 0.1);
+        for (long i = 0; i < k * m; ++i) b[static_cast<std::size_t>(i + offset)] = std::cos(0.91 * i + 0.3);
+        kernel(a.data() + offset, n, k, false, b.data() + offset, k, m, false, out.data() + offset);
+        const std::vector<double> result(out.begin() + offset, out.begin() + offset + n * m);
+        if (offset == 0) reference = result;
+        EXPECT_EQ(result, reference) << "shape " << n << "x" << k << "x" << m << ", offset " << offset;
+      }
+    }
   }
 }

@@ -48,6 +48,9 @@ class ExplainedModel {
   // Outputs in the original units, (n, n_outputs): logits or probabilities,
   // or regression values. Row blocks run on n_threads; results do not depend on it.
   Eigen::MatrixXd outputs(const Eigen::MatrixXd& x, ExplainedOutput output, int n_threads) const;
+  // The same for rows that already went through the network (logits, or
+  // standardised regression values).
+  Eigen::MatrixXd from_network_output(Eigen::MatrixXd network_output, ExplainedOutput output) const;
 
   // Throws std::invalid_argument for a target outside [0, n_outputs) or a
   // probability output on a regression model.

@@ -7,6 +7,9 @@
 //    the standard error is the spread of the pair means / sqrt(pairs).
 // Values sum to f(x) - mean_b f(b) (exact: to rounding; sampled: exactly too,
 // since every order telescopes).
+// Coalitions are walked one feature at a time (Gray code for exact, the
+// orders for sampled), updating the first layer's pre-activations by rank-1
+// steps instead of re-running the whole network on masked rows.
 #pragma once
 
 #include <Eigen/Core>
