@@ -97,7 +97,7 @@
 #'   \code{\link[=plot.scores_activation]{plot}}, \code{\link{save_model}}.
 #' @examples
 #' fit <- scores_activation(Species ~ ., data = iris, random_state = 1,
-#'                          max_epochs = 50)
+#'                          max_epochs = 50, n_threads = 2)
 #' fit
 #' scores(fit)
 #' table(predict(fit, iris), iris$Species)
@@ -106,7 +106,8 @@
 #' set.seed(1)
 #' x <- matrix(rnorm(400 * 4), ncol = 4, dimnames = list(NULL, paste0("v", 1:4)))
 #' y <- sin(2 * x[, 1]) + x[, 2]^2 + 0.1 * rnorm(400)
-#' reg <- scores_activation(x, y, hidden_layer_sizes = c(32, 16), max_epochs = 60)
+#' reg <- scores_activation(x, y, hidden_layer_sizes = c(32, 16), max_epochs = 60,
+#'                          n_threads = 2)
 #' round(scores(reg, sort = TRUE), 3)
 #' @export
 scores_activation <- function(x, ...) UseMethod("scores_activation")

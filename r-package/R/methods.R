@@ -13,7 +13,7 @@
 #' @return A named numeric vector.
 #' @examples
 #' fit <- scores_activation(Species ~ ., data = iris, random_state = 1,
-#'                          max_epochs = 50)
+#'                          max_epochs = 50, n_threads = 2)
 #' scores(fit, sort = TRUE)
 #' sum(scores(fit))
 #' @export
@@ -105,7 +105,7 @@ print.scores_activation <- function(x, digits = 3L, ...) {
 #'   description.
 #' @examples
 #' fit <- scores_activation(Species ~ ., data = iris, random_state = 1,
-#'                          max_epochs = 50)
+#'                          max_epochs = 50, n_threads = 2)
 #' summary(fit)
 #' @export
 summary.scores_activation <- function(object, ...) {
@@ -181,7 +181,7 @@ print.summary.scores_activation <- function(x, digits = 4L, ...) {
 #' @return \code{x}, invisibly.
 #' @examples
 #' fit <- scores_activation(Species ~ ., data = iris, random_state = 1,
-#'                          max_epochs = 50)
+#'                          max_epochs = 50, n_threads = 2)
 #' plot(fit)
 #' plot(fit, "history")
 #' @export

@@ -20,7 +20,7 @@
 #'   \code{"scores_activation"} object.
 #' @examples
 #' fit <- scores_activation(Species ~ ., data = iris, random_state = 1,
-#'                          max_epochs = 50)
+#'                          max_epochs = 50, n_threads = 2)
 #' path <- tempfile(fileext = ".json")
 #' save_model(fit, path)
 #' fit2 <- load_model(path)

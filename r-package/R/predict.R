@@ -20,7 +20,7 @@
 #'   per row of \code{newdata}.
 #' @examples
 #' fit <- scores_activation(Species ~ ., data = iris, random_state = 1,
-#'                          max_epochs = 50)
+#'                          max_epochs = 50, n_threads = 2)
 #' head(predict(fit, iris))
 #' head(predict(fit, iris, type = "prob"))
 #' @export

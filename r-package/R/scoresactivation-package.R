@@ -19,6 +19,16 @@
 #' \code{\link[=plot.scores_activation]{plot}}, \code{\link{save_model}},
 #' \code{\link{load_model}}, \code{\link{default_params}}.
 #'
+#' Attributions of a fitted model, computed in the same core (DeepLIFT,
+#' integrated gradients, gradients, exact and sampled Shapley values,
+#' permutation importance): \code{\link{explain}} and
+#' \code{\link{global_importance}}. Measures of rankings and attributions:
+#' \code{\link{spearman}}, \code{\link{kendall_tau}},
+#' \code{\link{top_k_precision}}, \code{\link{ranking_stability}},
+#' \code{\link{deletion_curve}}, \code{\link{insertion_curve}},
+#' \code{\link{faithfulness}}, \code{\link{local_lipschitz}}. The vignette
+#' (\code{vignette("scoresactivation")}) walks through them.
+#'
 #' @keywords internal
 #' @useDynLib scoresactivation, .registration = TRUE
 #' @importFrom Rcpp sourceCpp
