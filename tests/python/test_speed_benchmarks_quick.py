@@ -1,0 +1,31 @@
+"""The speed benchmarks in --quick mode, so the scripts cannot rot."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(script, *args):
+    return subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--quick", *args],
+                          capture_output=True, text=True, timeout=600, cwd=ROOT)
+
+
+def test_fit_speed_quick_reports_ratios():
+    result = run("fit_speed.py")
+    assert result.returncode == 0, result.stderr
+    assert "sklearn / ours" in result.stdout
+
+
+def test_attribution_speed_quick_reports_ratios_and_accuracy():
+    pytest.importorskip("shap", reason="shap is a benchmark dependency")
+    result = run("attribution_speed.py")
+    assert result.returncode == 0, result.stderr
+    assert "shap / ours (Shapley)" in result.stdout
+    # both estimators of the Shapley values are close to the exact values
+    line = next(line for line in result.stdout.splitlines() if "relative RMS error" in line)
+    errors = [float(part.split()[-1].rstrip(",")) for part in line.split("exact:")[1].split(",")]
+    assert all(error < 0.2 for error in errors), line
