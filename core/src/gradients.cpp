@@ -14,7 +14,7 @@ Quadrature quadrature_from_string(const std::string& name) {
   if (name == "riemann_middle") return Quadrature::riemann_middle;
   if (name == "riemann_trapezoid") return Quadrature::riemann_trapezoid;
   throw std::invalid_argument(
-      "method must be 'gausslegendre', 'riemann_left', 'riemann_right', 'riemann_middle' or "
+      "integration must be 'gausslegendre', 'riemann_left', 'riemann_right', 'riemann_middle' or "
       "'riemann_trapezoid'; got '" + name + "'");
 }
 

@@ -1,6 +1,7 @@
 #include "scoresactivation/metrics.hpp"
 
 #include <algorithm>
+#include <string>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -79,6 +80,10 @@ double kendall_tau(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
 
 double top_k_precision(const Eigen::VectorXd& scores, const std::vector<long>& relevant, long k) {
   if (k < 1 || k > scores.size()) throw std::invalid_argument("k must be in [1, number of features]");
+  for (const long feature : relevant)
+    if (feature < 0 || feature >= scores.size())
+      throw std::invalid_argument("relevant holds feature index " + std::to_string(feature) +
+                                  ", outside [0, " + std::to_string(scores.size()) + ")");
   const std::vector<long> order = descending_order(scores.transpose());
   long hits = 0;
   for (long q = 0; q < k; ++q)
@@ -94,6 +99,7 @@ PerturbationCurve deletion_curve(const ExplainedModel& model, const Eigen::Matri
   const long n = x.rows(), d = x.cols();
   if (attributions.cols() != d || (attributions.rows() != n && attributions.rows() != 1))
     throw std::invalid_argument("attributions must have shape (n, d) or (1, d)");
+  if (!attributions.allFinite()) throw std::invalid_argument("attributions contain NaN or infinity");
   if (baseline.size() != d) throw std::invalid_argument("baseline must have one value per feature");
   // All perturbed rows in one batch: step s of row i at s * n + i.
   Eigen::MatrixXd steps(n * (d + 1), d);

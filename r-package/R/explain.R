@@ -50,7 +50,7 @@
 #' @param method \code{"deeplift"}, \code{"integrated_gradients"},
 #'   \code{"gradient"}, \code{"gradient_times_input"} or \code{"shapley"}.
 #' @param baseline The reference input of DeepLIFT and integrated gradients:
-#'   \code{"mean"} (the training mean stored in the model; zeros when the model
+#'   \code{"mean"} (the training mean stored in the model; an error when the model
 #'   was fitted with \code{standardize = FALSE}), \code{"zeros"}, a numeric
 #'   vector with one value per feature, or a matrix (or data.frame) of
 #'   reference rows whose attributions are averaged. Numeric vectors and
@@ -228,7 +228,14 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
   d <- object$n_features
   names <- object$feature_names
   if (is.character(values) && is.null(dim(values))) {
-    if (identical(values, "mean")) return(matrix(as.double(object$arrays$input_mean), 1L, d))
+    if (identical(values, "mean")) {
+      if (!isTRUE(object$params$standardize)) {
+        # Without standardisation the model stores no training mean.
+        .stop(arg, " = \"mean\" needs the training mean, which a model fitted with standardize = FALSE ",
+              "does not store; pass the rows instead, e.g. ", arg, " = colMeans(x_train)")
+      }
+      return(matrix(as.double(object$arrays$input_mean), 1L, d))
+    }
     if (identical(values, "zeros")) return(matrix(0, 1L, d))
     .stop(arg, " must be 'mean', 'zeros', a row or a matrix of rows; got ", .describe(values))
   }

@@ -227,3 +227,33 @@ def test_bad_arguments(classifier, kwargs, match):
     method = kwargs.pop("method")
     with pytest.raises(ValueError, match=match):
         est.explain(X[:2], method, **kwargs)
+
+
+def test_mean_baseline_needs_standardisation():
+    X, y = make_friedman1(n_samples=200, n_features=5, random_state=0)
+    est = ScoresActivationRegressor(hidden_layer_sizes=(8,), max_epochs=5, standardize=False, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="standardize=False"):
+        est.explain(X[:3], "deeplift")
+    # explicit rows work and satisfy completeness against them
+    values = est.explain(X[:3], "deeplift", baseline=X.mean(axis=0))
+    np.testing.assert_allclose(values.sum(axis=1), est.predict(X[:3]) - est.predict(X.mean(axis=0, keepdims=True)),
+                               atol=1e-8)
+
+
+def test_global_importance_passes_random_state_to_sampled_shapley(classifier):
+    est, X, _ = classifier
+    kwargs = dict(method="shapley", background=X[:10], exact=False, n_permutations=4)
+    a = est.global_importance(X[:20], random_state=1, **kwargs)
+    b = est.global_importance(X[:20], random_state=1, **kwargs)
+    c = est.global_importance(X[:20], random_state=2, **kwargs)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_metric_arguments_are_checked(classifier):
+    est, X, _ = classifier
+    with pytest.raises(ValueError, match="relevant"):
+        metrics.top_k_precision(np.arange(6.0), [0, 9], k=2)
+    bad = np.full((5, 6), np.nan)
+    with pytest.raises(ValueError, match="NaN"):
+        metrics.deletion_curve(est, X[:5], bad, target=0)

@@ -39,6 +39,11 @@ def _rows(est, values, name):
     d = est.n_features_in_
     if isinstance(values, str):
         if values == "mean":
+            if not est.standardize:
+                # Without standardisation the model stores no training mean.
+                raise ValueError(f"{name}='mean' needs the training mean, which a model fitted with "
+                                 f"standardize=False does not store; pass the rows instead, e.g. "
+                                 f"{name}=X_train.mean(axis=0)")
             return np.asarray(est._core.state()["arrays"]["input_mean"]).reshape(1, d)
         if values == "zeros":
             return np.zeros((1, d))
@@ -164,6 +169,6 @@ def global_importance(est, X=None, y=None, method="scores", *, n_repeats=5, rand
             check_random_state(random_state).randint(0, 2**31 - 1))
         result = _core.permutation_importance(est._core, X, y_core, np.empty(0), int(n_repeats), seed, _threads(est))
         return np.asarray(result["importances_mean"])
-    values = explain(est, X, method, **kwargs)
+    values = explain(est, X, method, random_state=random_state, **kwargs)
     axes = (0, 2) if values.ndim == 3 else 0
     return np.abs(values).mean(axis=axes)

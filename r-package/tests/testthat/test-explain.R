@@ -436,3 +436,14 @@ test_that("bad arguments stop with errors naming them", {
   expect_error(local_lipschitz(function(r) stop("no explanation today"), x), "no explanation today")
   expect_error(local_lipschitz(function(r) 1:5, x), "one row per input row")
 })
+
+test_that("baseline = 'mean' needs a standardised model and says so", {
+  d <- make_regression_data(200, seed = 5)
+  fit <- scores_activation(d$x[, 1:5], d$y, hidden_layer_sizes = 8, max_epochs = 5, standardize = FALSE,
+                           random_state = 0, n_threads = 1)
+  expect_error(explain(fit, d$x[1:3, 1:5], method = "deeplift"), "standardize = FALSE")
+  centre <- colMeans(d$x[, 1:5])
+  values <- explain(fit, d$x[1:3, 1:5], method = "deeplift", baseline = centre)
+  expect_equal(unname(rowSums(values)),
+               unname(predict(fit, d$x[1:3, 1:5]) - predict(fit, matrix(centre, 1L))), tolerance = 1e-8)
+})
