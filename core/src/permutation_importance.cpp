@@ -21,7 +21,8 @@ double model_loss(const ExplainedModel& model, const Eigen::MatrixXd& x, const E
 
 PermutationImportance permutation_importance(const ExplainedModel& model, const Eigen::MatrixXd& x,
                                              const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
-                                             long n_repeats, std::uint64_t seed, int n_threads) {
+                                             long n_repeats, std::uint64_t seed, int n_threads,
+                                             const std::function<bool()>& interrupt_requested) {
   model.estimator().check_input(x, "X");
   const long n = x.rows(), d = x.cols();
   if (n < 2) throw std::invalid_argument("permutation importance needs at least 2 rows");
@@ -48,7 +49,7 @@ PermutationImportance permutation_importance(const ExplainedModel& model, const 
     Eigen::MatrixXd shuffled = x;
     for (long i = 0; i < n; ++i) shuffled(i, j) = x(static_cast<long>(order[static_cast<std::size_t>(i)]), j);
     result.importances(j, r) = model_loss(model, shuffled, y, sample_weight, 1) - result.baseline_loss;
-  });
+  }, interrupt_requested);
   result.importances_mean = result.importances.rowwise().mean();
   result.importances_std =
       ((result.importances.colwise() - result.importances_mean).array().square().rowwise().mean()).sqrt().matrix();

@@ -121,7 +121,8 @@ class CoalitionWalker {
 }  // namespace
 
 ShapleyResult shapley_exact(const ExplainedModel& model, const Eigen::MatrixXd& x, const Eigen::MatrixXd& background,
-                            long target, ExplainedOutput output, int n_threads) {
+                            long target, ExplainedOutput output, int n_threads,
+                            const std::function<bool()>& interrupt_requested) {
   check_inputs(model, x, background, target, output);
   const long d = x.cols(), n = x.rows();
   if (d > kMaxExactShapleyFeatures)
@@ -163,14 +164,15 @@ ShapleyResult shapley_exact(const ExplainedModel& model, const Eigen::MatrixXd& 
         if (!((c >> j) & 1))
           result.values(i, j) += weight[static_cast<std::size_t>(sizes[static_cast<std::size_t>(c)])] *
                                  (v[static_cast<std::size_t>(c | (1L << j))] - v[static_cast<std::size_t>(c)]);
-  });
+  }, interrupt_requested);
   result.base_value = walker.empty_value();
   return result;
 }
 
 ShapleyResult shapley_sampled(const ExplainedModel& model, const Eigen::MatrixXd& x,
                               const Eigen::MatrixXd& background, long target, ExplainedOutput output,
-                              long n_permutations, std::uint64_t seed, int n_threads) {
+                              long n_permutations, std::uint64_t seed, int n_threads,
+                              const std::function<bool()>& interrupt_requested) {
   check_inputs(model, x, background, target, output);
   if (n_permutations < 1) throw std::invalid_argument("n_permutations must be a positive integer");
   const long d = x.cols(), n = x.rows();
@@ -223,7 +225,7 @@ ShapleyResult shapley_sampled(const ExplainedModel& model, const Eigen::MatrixXd
       result.standard_error.row(i) = (centred_sq / static_cast<double>(n_pairs - 1)).cwiseSqrt() /
                                      std::sqrt(static_cast<double>(n_pairs));
     }
-  });
+  }, interrupt_requested);
   result.base_value = walker.empty_value();
   return result;
 }

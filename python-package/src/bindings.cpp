@@ -61,6 +61,19 @@ sa::ModelState state_from_dict(const py::dict& d) {
   return s;
 }
 
+// Polled by the core on this (Python's main) thread: runs Python's signal
+// handlers; on Ctrl-C the KeyboardInterrupt stays set for the caller.
+bool python_interrupt_requested() {
+  py::gil_scoped_acquire acquire;
+  return PyErr_CheckSignals() != 0;
+}
+
+// Raises the pending KeyboardInterrupt (or a new one) after the core stopped.
+[[noreturn]] void raise_keyboard_interrupt(const char* what) {
+  if (!PyErr_Occurred()) PyErr_SetString(PyExc_KeyboardInterrupt, what);
+  throw py::error_already_set();
+}
+
 // Fit with the GIL released; Python is only entered in the callbacks.
 void fit(sa::Estimator& est, const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
          const Eigen::VectorXd& sample_weight, long n_classes, py::object on_epoch) {
@@ -73,18 +86,12 @@ void fit(sa::Estimator& est, const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
       on_epoch(r.epoch, r.train_loss, r.validation_loss, r.improved, scores);
     };
   }
-  callbacks.interrupt_requested = []() {
-    py::gil_scoped_acquire acquire;
-    // Runs Python's signal handlers; on Ctrl-C the KeyboardInterrupt stays set.
-    return PyErr_CheckSignals() != 0;
-  };
+  callbacks.interrupt_requested = python_interrupt_requested;
   try {
     py::gil_scoped_release release;
     est.fit(x, y, sample_weight, n_classes, callbacks);
   } catch (const sa::Interrupted&) {
-    if (PyErr_Occurred()) throw py::error_already_set();
-    PyErr_SetString(PyExc_KeyboardInterrupt, "fit interrupted");
-    throw py::error_already_set();
+    raise_keyboard_interrupt("fit interrupted");
   }
 }
 
@@ -181,12 +188,15 @@ PYBIND11_MODULE(_core, m) {
       [](const sa::Estimator& est, const Matrix& x, const Matrix& background, long target, const std::string& output,
          bool exact, long n_permutations, std::uint64_t seed, int n_threads) {
         sa::ShapleyResult r;
-        {
+        try {
           py::gil_scoped_release release;
           const ExplainedModel model(est);
           const sa::ExplainedOutput out = sa::explained_output_from_string(output);
-          r = exact ? sa::shapley_exact(model, x, background, target, out, n_threads)
-                    : sa::shapley_sampled(model, x, background, target, out, n_permutations, seed, n_threads);
+          r = exact ? sa::shapley_exact(model, x, background, target, out, n_threads, python_interrupt_requested)
+                    : sa::shapley_sampled(model, x, background, target, out, n_permutations, seed, n_threads,
+                                          python_interrupt_requested);
+        } catch (const sa::Interrupted&) {
+          raise_keyboard_interrupt("Shapley values interrupted");
         }
         py::dict d;
         d["values"] = r.values;
@@ -202,9 +212,12 @@ PYBIND11_MODULE(_core, m) {
       [](const sa::Estimator& est, const Matrix& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
          long n_repeats, std::uint64_t seed, int n_threads) {
         sa::PermutationImportance r;
-        {
+        try {
           py::gil_scoped_release release;
-          r = sa::permutation_importance(ExplainedModel(est), x, y, sample_weight, n_repeats, seed, n_threads);
+          r = sa::permutation_importance(ExplainedModel(est), x, y, sample_weight, n_repeats, seed, n_threads,
+                                         python_interrupt_requested);
+        } catch (const sa::Interrupted&) {
+          raise_keyboard_interrupt("permutation importance interrupted");
         }
         py::dict d;
         d["importances_mean"] = r.importances_mean;

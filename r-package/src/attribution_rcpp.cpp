@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "rcpp_glue.h"
+#include "scoresactivation/callbacks.hpp"
 #include "scoresactivation/deeplift.hpp"
 #include "scoresactivation/explained_model.hpp"
 #include "scoresactivation/gradients.hpp"
@@ -77,9 +78,14 @@ Rcpp::List sa_shapley(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x
   const sa::ExplainedModel model(estimator);
   const sa::ExplainedOutput out = sa::explained_output_from_string(output);
   const Eigen::MatrixXd xe = to_eigen(x), be = to_eigen(background);
-  const sa::ShapleyResult r =
-      exact ? sa::shapley_exact(model, xe, be, target, out, n_threads)
-            : sa::shapley_sampled(model, xe, be, target, out, n_permutations, seed_from_double(seed), n_threads);
+  sa::ShapleyResult r;
+  try {
+    r = exact ? sa::shapley_exact(model, xe, be, target, out, n_threads, r_interrupt_requested)
+              : sa::shapley_sampled(model, xe, be, target, out, n_permutations, seed_from_double(seed), n_threads,
+                                    r_interrupt_requested);
+  } catch (const sa::Interrupted&) {
+    throw Rcpp::internal::InterruptedException();  // Rcpp's wrapper turns it into R's interrupt
+  }
   return Rcpp::List::create(Rcpp::Named("values") = to_r(r.values),
                             Rcpp::Named("standard_error") = to_r(r.standard_error),
                             Rcpp::Named("base_value") = r.base_value,
@@ -95,8 +101,13 @@ Rcpp::List sa_permutation_importance(Rcpp::List params, Rcpp::List state, Rcpp::
                                      double seed, int n_threads) {
   const sa::Estimator estimator = estimator_from(params, state);
   const sa::ExplainedModel model(estimator);
-  const sa::PermutationImportance r = sa::permutation_importance(
-      model, to_eigen(x), to_vector(y), to_vector(sample_weight), n_repeats, seed_from_double(seed), n_threads);
+  sa::PermutationImportance r;
+  try {
+    r = sa::permutation_importance(model, to_eigen(x), to_vector(y), to_vector(sample_weight), n_repeats,
+                                   seed_from_double(seed), n_threads, r_interrupt_requested);
+  } catch (const sa::Interrupted&) {
+    throw Rcpp::internal::InterruptedException();
+  }
   return Rcpp::List::create(Rcpp::Named("importances_mean") = to_r_vector(r.importances_mean),
                             Rcpp::Named("importances_std") = to_r_vector(r.importances_std),
                             Rcpp::Named("importances") = to_r(r.importances),

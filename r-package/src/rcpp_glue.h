@@ -18,6 +18,18 @@ namespace sa_r {
 
 namespace sa = scoresactivation;
 
+// The core's interrupt check, called on R's thread only. checkUserInterrupt
+// runs R's check in a top-level context and throws instead of jumping, so no
+// C++ frame is skipped.
+inline bool r_interrupt_requested() {
+  try {
+    Rcpp::checkUserInterrupt();
+  } catch (Rcpp::internal::InterruptedException&) {
+    return true;
+  }
+  return false;
+}
+
 // Seeds are whole numbers in [0, 2^53) on the R side (doubles), uint64 here.
 inline std::uint64_t seed_from_double(double seed) {
   if (!(seed >= 0.0) || seed >= 9007199254740992.0 || seed != static_cast<double>(static_cast<std::uint64_t>(seed)))

@@ -128,16 +128,7 @@ Rcpp::List sa_fit(Rcpp::NumericMatrix x, Rcpp::NumericVector y, Rcpp::NumericVec
       Rcpp::Rcout << progress_line(r, max_epochs, names) << std::endl;
     };
   }
-  // Called on this (R's) thread only. checkUserInterrupt runs R's check in a
-  // top-level context and throws instead of jumping, so no C++ frame is skipped.
-  callbacks.interrupt_requested = []() {
-    try {
-      Rcpp::checkUserInterrupt();
-    } catch (Rcpp::internal::InterruptedException&) {
-      return true;
-    }
-    return false;
-  };
+  callbacks.interrupt_requested = r_interrupt_requested;
   try {
     estimator.fit(xe, ye, we, n_classes, callbacks);
   } catch (const sa::Interrupted&) {

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <numeric>
 
+#include "scoresactivation/callbacks.hpp"
 #include "scoresactivation/deeplift.hpp"
 #include "scoresactivation/gradients.hpp"
 #include "scoresactivation/metrics.hpp"
@@ -262,4 +264,28 @@ TEST(Metrics, DeletionCurveEndsAtTheBaseline) {
   // Removing the features DeepLIFT ranks first lowers the target more than
   // inserting them in that order raises it from the baseline: deletion AUC < insertion AUC.
   EXPECT_LT(deletion.auc, insertion.auc);
+}
+
+// A front end's interrupt check stops the long attribution loops with Interrupted.
+TEST(Interrupts, StopSampledShapleyAndPermutationImportance) {
+  Fitted f = fitted("relu");
+  const ExplainedModel model(f.est);
+  const Eigen::MatrixXd rows = f.x.topRows(40), background = f.x.topRows(30);
+  long polls = 0;
+  const std::function<bool()> stop = [&polls]() { return ++polls > 0; };
+  for (int threads : {1, 2}) {
+    polls = 0;
+    // Seconds of work uninterrupted; polled after 0.1 s, then the rest is skipped.
+    EXPECT_THROW(shapley_sampled(model, rows, background, 0, ExplainedOutput::raw, 40000, 1, threads, stop),
+                 Interrupted);
+    EXPECT_EQ(polls, 1);
+    polls = 0;
+    const Eigen::MatrixXd many = f.x.replicate(40, 1);
+    const Eigen::VectorXd many_y = f.y.replicate(40, 1);
+    EXPECT_THROW(permutation_importance(model, many, many_y, Eigen::VectorXd(), 200, 1, threads, stop), Interrupted);
+    EXPECT_EQ(polls, 1);
+  }
+  // Never asked: the same call runs to the end.
+  const std::function<bool()> never = []() { return false; };
+  EXPECT_NO_THROW(shapley_sampled(model, rows.topRows(2), background, 0, ExplainedOutput::raw, 4, 1, 2, never));
 }

@@ -130,6 +130,28 @@ def test_interrupt_stops_fit_with_keyboard_interrupt():
     assert time.monotonic() - start < 5.0
 
 
+@pytest.mark.parametrize("call", ["shapley", "permutation"])
+def test_interrupt_stops_long_attributions_with_keyboard_interrupt(call):
+    """SIGINT during a long Shapley or permutation-importance run stops it."""
+    import signal
+    import threading
+    import time
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 8))
+    y = (X[:, 0] > 0).astype(int)
+    est = ScoresActivationClassifier(**QUICK).fit(X, y)
+    timer = threading.Timer(0.5, lambda: signal.raise_signal(signal.SIGINT))
+    start = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        if call == "shapley":  # minutes of work uninterrupted
+            est.explain(X, "shapley", background=X[:100], exact=False, n_permutations=20000, target=1)
+        else:
+            est.global_importance(np.tile(X, (50, 1)), np.tile(y, 50), method="permutation", n_repeats=2000)
+    assert time.monotonic() - start < 5.0
+
+
 def test_fit_and_predict_release_the_gil():
     """Python keeps running while a fit is inside the C++ core."""
     import threading

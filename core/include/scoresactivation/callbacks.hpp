@@ -25,7 +25,7 @@ struct Callbacks {
 // Thrown when interrupt_requested() returned true.
 class Interrupted : public std::runtime_error {
  public:
-  Interrupted() : std::runtime_error("fit interrupted by the user") {}
+  Interrupted() : std::runtime_error("interrupted by the user") {}
 };
 
 }  // namespace scoresactivation

@@ -9,6 +9,7 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <functional>
 
 #include "scoresactivation/explained_model.hpp"
 
@@ -26,6 +27,7 @@ double model_loss(const ExplainedModel& model, const Eigen::MatrixXd& x, const E
 
 PermutationImportance permutation_importance(const ExplainedModel& model, const Eigen::MatrixXd& x,
                                              const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
-                                             long n_repeats, std::uint64_t seed, int n_threads);
+                                             long n_repeats, std::uint64_t seed, int n_threads,
+                                             const std::function<bool()>& interrupt_requested = nullptr);
 
 }  // namespace scoresactivation

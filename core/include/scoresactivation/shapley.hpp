@@ -14,6 +14,7 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <functional>
 
 #include "scoresactivation/explained_model.hpp"
 
@@ -26,15 +27,20 @@ struct ShapleyResult {
   long evaluations_per_row = 0;    // model evaluations (rows through the network) per explained row
 };
 
+// interrupt_requested (optional) is polled about every 0.1 s on the calling
+// thread; a true answer throws Interrupted.
+
 // Largest d for the exact method (2^d * background rows per explained row).
 constexpr long kMaxExactShapleyFeatures = 16;
 
 ShapleyResult shapley_exact(const ExplainedModel& model, const Eigen::MatrixXd& x, const Eigen::MatrixXd& background,
-                            long target, ExplainedOutput output, int n_threads);
+                            long target, ExplainedOutput output, int n_threads,
+                            const std::function<bool()>& interrupt_requested = nullptr);
 
 // n_permutations is rounded up to an even number (pairs).
 ShapleyResult shapley_sampled(const ExplainedModel& model, const Eigen::MatrixXd& x,
                               const Eigen::MatrixXd& background, long target, ExplainedOutput output,
-                              long n_permutations, std::uint64_t seed, int n_threads);
+                              long n_permutations, std::uint64_t seed, int n_threads,
+                              const std::function<bool()>& interrupt_requested = nullptr);
 
 }  // namespace scoresactivation

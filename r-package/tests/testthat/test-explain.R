@@ -447,3 +447,33 @@ test_that("baseline = 'mean' needs a standardised model and says so", {
   expect_equal(unname(rowSums(values)),
                unname(predict(fit, d$x[1:3, 1:5]) - predict(fit, matrix(centre, 1L))), tolerance = 1e-8)
 })
+
+test_that("Esc/Ctrl-C interrupts long Shapley and permutation runs cleanly", {
+  skip_on_os("windows")
+  skip_if(!nzchar(Sys.which("kill")) || !nzchar(Sys.which("sleep")))
+  code <- sprintf('
+    .libPaths(c(%s, .libPaths()))
+    library(scoresactivation)
+    set.seed(1)
+    x <- matrix(rnorm(400 * 8), ncol = 8); y <- factor(x[, 1] > 0)
+    fit <- scores_activation(x, y, hidden_layer_sizes = 8, max_epochs = 5, random_state = 0, n_threads = 1)
+    system(sprintf("sleep 1 && kill -INT %%d", Sys.getpid()), wait = FALSE)
+    r <- tryCatch(explain(fit, x, method = "shapley", background = x[1:100, ], exact = FALSE,
+                          n_permutations = 20000, target = "TRUE"),
+                  interrupt = function(e) "caught the Shapley interrupt")
+    cat(r, "\\n")
+    system(sprintf("sleep 1 && kill -INT %%d", Sys.getpid()), wait = FALSE)
+    r <- tryCatch(global_importance(fit, x[rep(1:400, 50), ], y[rep(1:400, 50)], method = "permutation",
+                                    n_repeats = 2000),
+                  interrupt = function(e) "caught the permutation interrupt")
+    cat(r, "\\n")
+    cat("session alive\\n")
+  ', paste(deparse(.libPaths()), collapse = ""))
+  script <- tempfile(fileext = ".R")
+  writeLines(code, script)
+  on.exit(unlink(script))
+  out <- suppressWarnings(system2(rscript(), c("--vanilla", script), stdout = TRUE, stderr = TRUE, timeout = 120))
+  expect_true(any(grepl("caught the Shapley interrupt", out)), info = paste(out, collapse = "\n"))
+  expect_true(any(grepl("caught the permutation interrupt", out)), info = paste(out, collapse = "\n"))
+  expect_true(any(grepl("session alive", out)), info = paste(out, collapse = "\n"))
+})
