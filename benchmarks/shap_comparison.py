@@ -461,6 +461,14 @@ def markdown(data, summaries, disagree, settings, command, total_seconds, facts)
             f"**{mean_sd(s['rho_sh'])}** | {mean_sd(s['tau_sh'])} | {np.mean(s['top5_overlap']):.2f} | "
             f"{mean_sd(s['rho_sp'])} | {mean_sd(s['rho_hp'])} |")
     add("")
+    worse = [ds for ds in data if np.mean(summaries[ds.key]["test"]) < np.mean(summaries[ds.key]["plain_test"])]
+    if worse:
+        add("The layer does not always pay in accuracy: on " + ", ".join(
+            f"{ds.key} ({np.mean(summaries[ds.key]['test']):.3f} vs {np.mean(summaries[ds.key]['plain_test']):.3f})"
+            for ds in worse) + " the same network without it scores higher. These sets have no pure-noise "
+            "columns for the gate to switch off; a likely reason is that the entropy penalty still pushes the "
+            "gate to commit to a few of many useful features.")
+        add("")
     add("![rank vs rank](images/shap-rank-scatter.png)")
     add("")
 
@@ -511,8 +519,8 @@ def markdown(data, summaries, disagree, settings, command, total_seconds, facts)
         "with it). **scores' own cost**: the extra time of the ScoresActivation layer inside that fit, "
         f"measured as (time per epoch with the layer − time per epoch without it) × the fit's epochs, "
         f"where the per-epoch times come from {settings.overhead_epochs}-epoch fits without early stopping "
-        f"(best of {settings.overhead_repeats}) on the same rows; it is at the level of timer noise, and "
-        "can come out negative. **SHAP**: the PermutationExplainer call with the settings above. "
+        f"(best of {settings.overhead_repeats}) on the same rows (small, and noisy: it can come out "
+        "negative). **SHAP**: the PermutationExplainer call with the settings above. "
         "**SHAP / fit** is the paper's comparison (time to rank with SHAP after training vs the time to "
         "train the self-ranking model); **SHAP / scores' cost** compares the extra work only.")
     add("")
@@ -532,6 +540,11 @@ def markdown(data, summaries, disagree, settings, command, total_seconds, facts)
     add("Permutation importance here scores the drop in accuracy (R²) on the test rows: on small test "
         "sets accuracy moves in steps of 1/n, and permuting one of several correlated features barely "
         "changes it, so it is the noisiest of the three on breast cancer and wine.")
+    add("")
+    shares = [summaries[ds.key]["extra"] / np.mean(summaries[ds.key]["fit"]) for ds in data]
+    add(f"The layer's own cost is {100 * min(shares):.0f} % to {100 * max(shares):.0f} % of the fit time. "
+        "The machine (2 cores) was shared with other jobs during the run, which inflates all absolute times; "
+        "the ratios compare timings of the same run.")
     add("")
     add("The fit without the layer often runs more epochs before early stopping ends it, so its total "
         "time is not the cost of the scores; the fixed-epoch comparison is.")
@@ -561,14 +574,24 @@ def markdown(data, summaries, disagree, settings, command, total_seconds, facts)
             "matter when the relevant features are clearly separated from the rest. They can disagree on the "
             "*order*:")
         add("")
-        add("- **Inside the relevant set.** The scores favour features with curved effects (|x3| and "
-            "sin(2·x2) in the interaction set, the sine term of Friedman #1) and give linear ones less weight, "
-            "while SHAP follows the output variation each feature causes. Spearman of the scores and SHAP "
-            "among the five relevant columns: " + ", ".join(f"{key} {value:+.2f}" for key, value in within.items())
-            + ". The relevant columns in order of mean importance over seeds, scores | SHAP: " + "; ".join(
+        linear = {"friedman1": ("x3", "x4"), "interaction": ("x4",)}  # 10·x3 + 5·x4; 0.5·x4
+        notes = []
+        for ds in synth:
+            if ds.key in linear:
+                rs = ranks(summaries[ds.key]["S"].mean(axis=0))
+                rh = ranks(normalise_rows(summaries[ds.key]["H"]).mean(axis=0))
+                notes += [f"{name} of {ds.key}: rank {rs[ds.names.index(name)]:.0f} by the scores, "
+                          f"{rh[ds.names.index(name)]:.0f} by SHAP" for name in linear[ds.key]]
+        agreement = "barely agree" if np.mean(list(within.values())) < 0.5 else "agree only in part"
+        add(f"- **Inside the relevant set** the two {agreement}: Spearman of the scores and SHAP among the five "
+            "relevant columns is " + ", ".join(f"{key} {value:+.2f}" for key, value in within.items())
+            + " (mean over seeds). In order of mean importance, scores | SHAP: " + "; ".join(
                 f"{ds.key} " + " ".join(ds.names[j] for j in relevant_order(ds, summaries[ds.key]["S"]))
                 + " | " + " ".join(ds.names[j] for j in relevant_order(ds, normalise_rows(summaries[ds.key]["H"])))
-                for ds in synth) + ".")
+                for ds in synth) + ". [method.md](method.md) notes that the scores give features with linear "
+            "effects less weight than curved ones; the linear terms here: " + "; ".join(notes) + ". The "
+            "output variation a feature causes (what SHAP measures) is not what the gate optimises: a linear "
+            "effect can be carried by large first-layer weights at a small gate as well.")
     if "breast-cancer" in summaries:
         add(f"- **Correlated features (breast cancer).** {facts['bc_pairs']} of the "
             f"{facts['bc_total_pairs']} feature pairs have |r| > 0.9 (radius, perimeter and area of the same "
