@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "scoresactivation/activation.hpp"
 #include "scoresactivation/parallel.hpp"
 #include "scoresactivation/random.hpp"
 
@@ -38,8 +39,16 @@ class CoalitionWalker {
         output_(output),
         background_input_(model.network_input(background)) {
     layers_.front().forward(path_, background_input_, background_pre_);
-    empty_value_ = finish(background_pre_)[0];
+    Workspace workspace;
+    empty_value_ = finish(background_pre_, workspace)[0];
   }
+
+  // Buffers reused across the chunks and rows one thread walks: allocating
+  // megabytes per chunk costs page faults comparable to the arithmetic.
+  struct Workspace {
+    Eigen::MatrixXd pre, stacked;
+    std::vector<Eigen::MatrixXd> activations, pre_activations;
+  };
 
   long background_rows() const { return background_input_.rows(); }
   // v of the empty coalition: the mean output over the background.
@@ -55,13 +64,14 @@ class CoalitionWalker {
   // to values[0..n). The coalition starts empty and is emptied again every
   // `restart_every` steps, so many short walks (the orders of the sampled
   // method) share one pass through the deeper layers.
-  void walk(const Eigen::MatrixXd& differences, const long* toggles, long n, long restart_every,
-            double* values) const {
+  void walk(const Eigen::MatrixXd& differences, const long* toggles, long n, long restart_every, double* values,
+            Workspace& workspace) const {
     const long m = background_rows(), d = differences.cols();
     const long chunk = std::max<long>(1, kChunkRows / m);
     const Eigen::MatrixXd& w = layers_.front().weight;
     std::vector<char> in_coalition(static_cast<std::size_t>(d), 0);
-    Eigen::MatrixXd pre(m, w.cols()), stacked;
+    Eigen::MatrixXd& pre = workspace.pre;
+    Eigen::MatrixXd& stacked = workspace.stacked;
     for (long begin = 0; begin < n; begin += chunk) {
       // Restart each chunk from an exact product so rounding cannot drift
       // along long walks (the 2^d coalitions of the exact method).
@@ -85,7 +95,7 @@ class CoalitionWalker {
         pre.noalias() += sign * differences.col(j) * w.row(j);
         stacked.middleRows(k * m, m) = pre;
       }
-      const Eigen::VectorXd v = finish(stacked);
+      const Eigen::VectorXd v = finish(stacked, workspace);
       std::copy(v.data(), v.data() + steps, values + begin);
     }
   }
@@ -95,14 +105,17 @@ class CoalitionWalker {
 
   // The rest of the network on stacked first pre-activations, then the
   // target's mean over each block of m background rows.
-  Eigen::VectorXd finish(const Eigen::MatrixXd& first_pre) const {
+  Eigen::VectorXd finish(const Eigen::MatrixXd& first_pre, Workspace& workspace) const {
     const Network& net = model_.estimator().network();
-    Eigen::MatrixXd z = first_pre;
+    workspace.activations.resize(layers_.size());
+    workspace.pre_activations.resize(layers_.size());
+    const Eigen::MatrixXd* z = &first_pre;
     for (std::size_t l = 1; l < layers_.size(); ++l) {
-      const Eigen::MatrixXd a = activate(net.activation(), z);
-      layers_[l].forward(path_, a, z);
+      apply_activation(net.activation(), *z, workspace.activations[l]);
+      layers_[l].forward(path_, workspace.activations[l], workspace.pre_activations[l]);
+      z = &workspace.pre_activations[l];
     }
-    const Eigen::MatrixXd out = model_.from_network_output(std::move(z), output_);
+    const Eigen::MatrixXd out = model_.from_network_output(*z, output_);
     const long m = background_rows(), blocks = out.rows() / m;
     Eigen::VectorXd means(blocks);
     for (long s = 0; s < blocks; ++s) means[s] = out.block(s * m, target_, m, 1).mean();
@@ -117,6 +130,17 @@ class CoalitionWalker {
   Eigen::MatrixXd background_input_, background_pre_;
   double empty_value_ = 0.0;
 };
+
+// Runs row_fn(i, workspace) for every row, rows_per_task rows to a parallel
+// task so that one workspace serves them all.
+template <typename RowFunction>
+void for_each_row(long n, long rows_per_task, int n_threads, const std::function<bool()>& interrupt_requested,
+                  RowFunction&& row_fn) {
+  parallel_for((n + rows_per_task - 1) / rows_per_task, n_threads, [&](long task) {
+    CoalitionWalker::Workspace workspace;
+    for (long i = task * rows_per_task; i < std::min(n, (task + 1) * rows_per_task); ++i) row_fn(i, workspace);
+  }, interrupt_requested);
+}
 
 }  // namespace
 
@@ -152,10 +176,11 @@ ShapleyResult shapley_exact(const ExplainedModel& model, const Eigen::MatrixXd& 
   result.values = Eigen::MatrixXd::Zero(n, d);
   result.standard_error = Eigen::MatrixXd::Zero(n, d);
   result.evaluations_per_row = (n_coalitions - 1) * background.rows();
-  parallel_for(n, n_threads, [&](long i) {
+  // One row per task: a row is 2^d coalitions of work already.
+  for_each_row(n, 1, n_threads, interrupt_requested, [&](long i, CoalitionWalker::Workspace& workspace) {
     const Eigen::MatrixXd differences = walker.differences(x.row(i));
     std::vector<double> walked(static_cast<std::size_t>(n_coalitions - 1));
-    walker.walk(differences, toggles.data(), n_coalitions - 1, n_coalitions, walked.data());
+    walker.walk(differences, toggles.data(), n_coalitions - 1, n_coalitions, walked.data(), workspace);
     std::vector<double> v(static_cast<std::size_t>(n_coalitions));
     v[0] = walker.empty_value();
     for (long t = 1; t < n_coalitions; ++t) v[static_cast<std::size_t>(t ^ (t >> 1))] = walked[static_cast<std::size_t>(t - 1)];
@@ -164,7 +189,7 @@ ShapleyResult shapley_exact(const ExplainedModel& model, const Eigen::MatrixXd& 
         if (!((c >> j) & 1))
           result.values(i, j) += weight[static_cast<std::size_t>(sizes[static_cast<std::size_t>(c)])] *
                                  (v[static_cast<std::size_t>(c | (1L << j))] - v[static_cast<std::size_t>(c)]);
-  }, interrupt_requested);
+  });
   result.base_value = walker.empty_value();
   return result;
 }
@@ -185,7 +210,7 @@ ShapleyResult shapley_sampled(const ExplainedModel& model, const Eigen::MatrixXd
   result.values = Eigen::MatrixXd::Zero(n, d);
   result.standard_error = Eigen::MatrixXd::Zero(n, d);
   result.evaluations_per_row = 2 * n_pairs * std::max<long>(d - 1, 0) * background.rows() + 1;
-  parallel_for(n, n_threads, [&](long i) {
+  for_each_row(n, 8, n_threads, interrupt_requested, [&](long i, CoalitionWalker::Workspace& workspace) {
     Random random(derive_seed(seed, static_cast<std::uint64_t>(i)));
     std::vector<std::size_t> order(static_cast<std::size_t>(d));
     std::iota(order.begin(), order.end(), std::size_t{0});
@@ -207,7 +232,8 @@ ShapleyResult shapley_sampled(const ExplainedModel& model, const Eigen::MatrixXd
       for (long q = 0; q < d - 1; ++q) walked_toggles.push_back(toggles[static_cast<std::size_t>(o * d + q)]);
     std::vector<double> walked(walked_toggles.size());
     if (d > 1)
-      walker.walk(differences, walked_toggles.data(), static_cast<long>(walked_toggles.size()), d - 1, walked.data());
+      walker.walk(differences, walked_toggles.data(), static_cast<long>(walked_toggles.size()), d - 1, walked.data(),
+                  workspace);
     Eigen::MatrixXd pair_means = Eigen::MatrixXd::Zero(n_pairs, d);
     std::vector<double> v(static_cast<std::size_t>(d + 1));
     v[0] = walker.empty_value();
@@ -225,7 +251,7 @@ ShapleyResult shapley_sampled(const ExplainedModel& model, const Eigen::MatrixXd
       result.standard_error.row(i) = (centred_sq / static_cast<double>(n_pairs - 1)).cwiseSqrt() /
                                      std::sqrt(static_cast<double>(n_pairs));
     }
-  }, interrupt_requested);
+  });
   result.base_value = walker.empty_value();
   return result;
 }
