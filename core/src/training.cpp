@@ -50,16 +50,19 @@ Split split_rows(const Eigen::VectorXd& y, Task task, long n_classes, double fra
   return split;
 }
 
-void take_rows_into(const Eigen::MatrixXd& m, const std::size_t* rows, long count, Eigen::MatrixXd& out) {
+// Training rows are gathered in shuffled order every epoch: stored row-major,
+// each gathered row is one contiguous read instead of d scattered cache misses.
+using RowMajorMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+void take_rows_into(const RowMajorMatrix& m, const std::size_t* rows, long count, Eigen::MatrixXd& out) {
   out.resize(count, m.cols());
-  for (long j = 0; j < m.cols(); ++j)
-    for (long i = 0; i < count; ++i) out(i, j) = m(static_cast<long>(rows[i]), j);
+  for (long i = 0; i < count; ++i) out.row(i) = m.row(static_cast<long>(rows[i]));
 }
 void take_into(const Eigen::VectorXd& v, const std::size_t* rows, long count, Eigen::VectorXd& out) {
   out.resize(count);
   for (long i = 0; i < count; ++i) out[i] = v[static_cast<long>(rows[i])];
 }
-Eigen::MatrixXd take_rows(const Eigen::MatrixXd& m, const std::size_t* rows, long count) {
+Eigen::MatrixXd take_rows(const RowMajorMatrix& m, const std::size_t* rows, long count) {
   Eigen::MatrixXd out;
   take_rows_into(m, rows, count, out);
   return out;
@@ -134,7 +137,7 @@ void Estimator::fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Ei
       input_scale_[j] = sd > 1e-12 * std::max(1.0, std::abs(input_mean_[j])) ? sd : 1.0;
     }
   }
-  const Eigen::MatrixXd xs = standardise(x);
+  const RowMajorMatrix xs = standardise(x);
   Eigen::VectorXd targets = y;
   target_mean_ = 0.0;
   target_scale_ = 1.0;
