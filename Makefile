@@ -50,6 +50,14 @@ $(STAMPS)/venv: $(STAMPS)/apt Makefile
 	@# Test-only: PyTorch (CPU) and captum check our attributions against captum's.
 	@$(PY) -m pip install -q "torch==2.13.0+cpu" captum || \
 	  echo "PyTorch 2.13 CPU is not available here: the captum comparisons will be skipped"
+	@# Benchmark-only: the peers of benchmarks/peers.py. The PyTorch-based ones
+	@# only next to the CPU PyTorch above (else pip would fetch a CUDA build);
+	@# stg's lifelines pins pandas < 3 for Cox models stg does not use: --no-deps.
+	@$(PY) -m pip install -q interpret-core || echo "interpret is not available: peers.py will say so"
+	@if $(PY) -c "import torch" 2>/dev/null; then \
+	  $(PY) -m pip install -q lassonet pytorch-tabnet six h5py autograd autograd-gamma formulaic && \
+	  $(PY) -m pip install -q --no-deps stg lifelines; \
+	fi || echo "some PyTorch-based peers are not available: peers.py will say so"
 	@touch $@
 
 deps: $(STAMPS)/venv
