@@ -35,7 +35,7 @@ from sklearn.model_selection import train_test_split  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import machine  # noqa: E402
 from datasets import classification_10, classification_16  # noqa: E402
-from shap_comparison import warm_up_shap  # noqa: E402
+from shap_comparison import seconds_per_epoch_with_and_without_layer, warm_up_shap  # noqa: E402
 
 from scoresactivation import ScoresActivationClassifier  # noqa: E402
 
@@ -131,17 +131,8 @@ def kernel_shap_seconds(est, X_train, X_explain, background_rows, nsamples):
 
 def per_epoch_seconds(X_train, y_train, settings):
     """Best-of-repeats time per epoch with and without the layer (fixed epochs, no early stopping)."""
-    models = {layer: ScoresActivationClassifier(random_state=0, n_threads=THREADS, scores_layer=layer,
-                                                early_stopping=False, max_epochs=settings.overhead_epochs)
-              for layer in (True, False)}
-    best = {True: np.inf, False: np.inf}
-    for repeat in range(settings.overhead_repeats + 1):
-        for layer, est in models.items():
-            start = time.perf_counter()
-            est.fit(X_train, y_train)
-            if repeat:
-                best[layer] = min(best[layer], time.perf_counter() - start)
-    return best[True] / settings.overhead_epochs, best[False] / settings.overhead_epochs
+    return seconds_per_epoch_with_and_without_layer(ScoresActivationClassifier, X_train, y_train,
+                                                    settings.overhead_epochs, settings.overhead_repeats)
 
 
 def timing(settings):

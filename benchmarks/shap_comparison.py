@@ -201,23 +201,30 @@ def run_seed(ds, seed, settings):
                       history=est.scores_history_, check=check), est
 
 
-def scores_overhead(ds, settings):
-    """Seconds per epoch that the ScoresActivation layer adds: the same network
-    trained for a fixed number of epochs (no early stopping) with and without
-    the layer, alternating, best of several repeats (after one untimed fit of
-    each), on the training rows of seed 0."""
-    X_train, _, y_train, _ = train_test_split(ds.X, ds.y, test_size=0.25, random_state=0)
-    epochs = settings.overhead_epochs
-    models = {layer: ds.estimator(random_state=0, n_threads=THREADS, scores_layer=layer, early_stopping=False,
-                                  max_epochs=epochs) for layer in (True, False)}
+def seconds_per_epoch_with_and_without_layer(estimator, X_train, y_train, epochs, repeats):
+    """Seconds per epoch of the same network with and without the layer: fixed
+    epochs, no early stopping, fits alternating, best of `repeats` after one
+    untimed fit of each."""
+    models = {layer: estimator(random_state=0, n_threads=THREADS, scores_layer=layer, early_stopping=False,
+                               max_epochs=epochs) for layer in (True, False)}
     best = {True: np.inf, False: np.inf}
-    for repeat in range(settings.overhead_repeats + 1):
+    for repeat in range(repeats + 1):
         for layer, est in models.items():
             start = time.perf_counter()
             est.fit(X_train, y_train)
             if repeat:
                 best[layer] = min(best[layer], time.perf_counter() - start)
     return best[True] / epochs, best[False] / epochs
+
+
+def scores_overhead(ds, settings):
+    """Seconds per epoch that the ScoresActivation layer adds: the same network
+    trained for a fixed number of epochs (no early stopping) with and without
+    the layer, alternating, best of several repeats (after one untimed fit of
+    each), on the training rows of seed 0."""
+    X_train, _, y_train, _ = train_test_split(ds.X, ds.y, test_size=0.25, random_state=0)
+    return seconds_per_epoch_with_and_without_layer(ds.estimator, X_train, y_train, settings.overhead_epochs,
+                                                    settings.overhead_repeats)
 
 
 def warm_up_shap():
