@@ -257,3 +257,11 @@ def test_metric_arguments_are_checked(classifier):
     bad = np.full((5, 6), np.nan)
     with pytest.raises(ValueError, match="NaN"):
         metrics.deletion_curve(est, X[:5], bad, target=0)
+
+
+def test_global_importance_refuses_arguments_it_would_ignore(classifier):
+    est, X, y = classifier
+    with pytest.raises(TypeError, match="baseline"):
+        est.global_importance(method="scores", baseline="zeros")
+    with pytest.raises(TypeError, match="n_steps"):
+        est.global_importance(X, y, method="permutation", n_steps=10)

@@ -144,6 +144,9 @@ def global_importance(est, X=None, y=None, method="scores", *, n_repeats=5, rand
     attribution of any local method over the rows of X (and over classes)."""
     if method not in GLOBAL_METHODS:
         raise ValueError(f"method must be one of {', '.join(GLOBAL_METHODS)}; got {method!r}")
+    if method in ("scores", "permutation") and kwargs:
+        raise TypeError(f"method={method!r} takes no argument(s) {', '.join(sorted(kwargs))}; "
+                        "those belong to the local methods of explain()")
     if method == "scores":
         return est.scores()
     if X is None:
