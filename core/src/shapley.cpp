@@ -76,8 +76,8 @@ class CoalitionWalker {
       // Restart each chunk from an exact product so rounding cannot drift
       // along long walks (the 2^d coalitions of the exact method).
       pre = background_pre_;
-      // (Rank-1 updates rather than an Eigen product, whose blocking and
-      // threads would make the bits depend on the thread count.)
+      // (Rebuilt by the same rank-1 updates as the steps below, so one
+      // arithmetic serves both.)
       if (begin % restart_every != 0)
         for (long j = 0; j < d; ++j)
           if (in_coalition[static_cast<std::size_t>(j)]) pre.noalias() += differences.col(j) * w.row(j);
@@ -216,7 +216,6 @@ ShapleyResult shapley_sampled(const ExplainedModel& model, const Eigen::MatrixXd
     std::iota(order.begin(), order.end(), std::size_t{0});
     const Eigen::MatrixXd differences = walker.differences(x.row(i));
     // Both orders of every pair, each walked over its first d - 1 features.
-    const long steps = std::max<long>(d - 1, 1);
     std::vector<long> toggles(static_cast<std::size_t>(2 * n_pairs * d));
     for (long p = 0; p < n_pairs; ++p) {
       random.shuffle(order);
@@ -227,7 +226,7 @@ ShapleyResult shapley_sampled(const ExplainedModel& model, const Eigen::MatrixXd
       }
     }
     std::vector<long> walked_toggles;
-    walked_toggles.reserve(static_cast<std::size_t>(2 * n_pairs * steps));
+    walked_toggles.reserve(static_cast<std::size_t>(2 * n_pairs * std::max<long>(d - 1, 0)));
     for (long o = 0; o < 2 * n_pairs; ++o)
       for (long q = 0; q < d - 1; ++q) walked_toggles.push_back(toggles[static_cast<std::size_t>(o * d + q)]);
     std::vector<double> walked(walked_toggles.size());
