@@ -72,6 +72,7 @@ ModelState Estimator::state() const {
   if (network_.has_scores_layer()) {
     s.arrays["scores"] = to_named(network_.scores_layer().raw_scores());
     s.arrays["scores_history"] = to_named(scores_history_);
+    if (scores_bootstrap_.size() > 0) s.arrays["scores_bootstrap"] = to_named(scores_bootstrap_);
   }
   const auto& layers = network_.layers();
   for (std::size_t l = 0; l < layers.size(); ++l) {
@@ -100,7 +101,8 @@ Estimator::Estimator(Params params, const ModelState& s)
   if (task_ == Task::classification && k < 2)
     throw std::invalid_argument("a classification model needs n_outputs >= 2");
   network_ = Network(d, params_.hidden_layer_sizes, k, activation_from_string(params_.activation),
-                     params_.scores_layer, params_.temperature);
+                     params_.scores_layer, params_.temperature, gate_kind_from_string(params_.gate),
+                     params_.snr_budget);
   input_mean_ = vector_from(s.require("input_mean", {d}));
   input_scale_ = vector_from(s.require("input_scale", {d}));
   target_mean_ = s.require("target_mean", {1}).data[0];
@@ -108,6 +110,7 @@ Estimator::Estimator(Params params, const ModelState& s)
   if (params_.scores_layer) {
     network_.scores_layer().raw_scores() = vector_from(s.require("scores", {d}));
     scores_history_ = matrix_from(s.require("scores_history", {epochs, d}));
+    if (params_.n_bootstrap > 0) scores_bootstrap_ = matrix_from(s.require("scores_bootstrap", {params_.n_bootstrap, d}));
   }
   auto& layers = network_.layers();
   for (std::size_t l = 0; l < layers.size(); ++l) {

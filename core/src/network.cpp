@@ -5,9 +5,10 @@
 namespace scoresactivation {
 
 Network::Network(long n_features, const std::vector<long>& hidden_layer_sizes, long n_outputs,
-                 Activation activation, bool scores_layer, double temperature)
+                 Activation activation, bool scores_layer, double temperature, GateKind gate,
+                 double snr_budget)
     : n_features_(n_features), has_scores_(scores_layer), activation_(activation) {
-  if (scores_layer) scores_ = ScoresLayer(n_features, temperature);
+  if (scores_layer) scores_ = ScoresLayer(n_features, temperature, gate, snr_budget);
   long n_in = n_features;
   for (long width : hidden_layer_sizes) {
     layers_.emplace_back(n_in, width);
@@ -21,11 +22,13 @@ void Network::initialise(Random& random) {
   for (DenseLayer& layer : layers_) layer.initialise(random, activation_ == Activation::logistic);
 }
 
-void Network::forward(KernelPath path, const Eigen::MatrixXd& x, ForwardCache& cache) const {
+void Network::forward(KernelPath path, const Eigen::MatrixXd& x, ForwardCache& cache,
+                      const Eigen::MatrixXd* noise) const {
   const Eigen::MatrixXd* input = &x;
   if (has_scores_) {
     cache.gate = scores_.gate();
     cache.gated_input = x * cache.gate.asDiagonal();
+    if (noise != nullptr) cache.gated_input.noalias() += *noise * scores_.noise_scale().asDiagonal();
     input = &cache.gated_input;
   }
   const std::size_t n_hidden = layers_.size() - 1;
@@ -56,7 +59,8 @@ Gradients Network::zero_gradients() const {
 }
 
 void Network::backward(KernelPath path, const Eigen::MatrixXd& x, ForwardCache& cache,
-                       const Eigen::MatrixXd& grad_output, Gradients& grads) const {
+                       const Eigen::MatrixXd& grad_output, Gradients& grads,
+                       const Eigen::MatrixXd* noise) const {
   grads.weights.resize(layers_.size());
   grads.biases.resize(layers_.size());
   if (&grad_output != &cache.grad_z) cache.grad_z = grad_output;
@@ -71,11 +75,15 @@ void Network::backward(KernelPath path, const Eigen::MatrixXd& x, ForwardCache& 
     first.backward(path, x, cache.grad_z, grads.weights[0], grads.biases[0], nullptr);
     return;
   }
-  // With the gate, dL/dW0 = x'^T dz0 = diag(gate) (x^T dz0); x^T dz0 also
-  // gives dL/dw (see ScoresLayer::weights_gradient_from_products).
+  // With the gate, dL/dW0 = x'^T dz0 = diag(gate) (x^T dz0) [+ diag(noise
+  // scale) (eps^T dz0)]; these products also give dL/dw (see
+  // ScoresLayer::weights_gradient_from_products).
   matmul(path, x, true, cache.grad_z, false, cache.input_times_grad);
-  grads.gate_weights = scores_.weights_gradient_from_products(cache.input_times_grad, first.weight);
+  if (noise != nullptr) matmul(path, *noise, true, cache.grad_z, false, cache.noise_times_grad);
+  grads.gate_weights = scores_.weights_gradient_from_products(cache.input_times_grad, first.weight,
+                                                              noise != nullptr ? &cache.noise_times_grad : nullptr);
   grads.weights[0].noalias() = cache.gate.asDiagonal() * cache.input_times_grad;
+  if (noise != nullptr) grads.weights[0].noalias() += scores_.noise_scale().asDiagonal() * cache.noise_times_grad;
   grads.biases[0] = cache.grad_z.colwise().sum().transpose();
 }
 

@@ -6,6 +6,7 @@
 #include "scoresactivation/activation.hpp"
 #include "scoresactivation/kernels.hpp"
 #include "scoresactivation/optimizer.hpp"
+#include "scoresactivation/scores_layer.hpp"
 
 namespace scoresactivation {
 
@@ -23,6 +24,8 @@ void Params::validate() const {
   activation_from_string(activation);
   solver_from_string(solver);
   kernel_path_from_string(kernel);
+  gate_kind_from_string(gate);
+  require(positive(snr_budget), "snr_budget must be a positive number");
   require(positive(temperature), "temperature must be a positive number");
   require(non_negative(entropy_penalty), "entropy_penalty must be >= 0");
   require(positive(learning_rate), "learning_rate must be a positive number");
@@ -36,6 +39,8 @@ void Params::validate() const {
   require(positive(epsilon), "epsilon must be a positive number");
   require(batch_size > 0, "batch_size must be a positive integer");
   require(max_epochs > 0, "max_epochs must be a positive integer");
+  require(refine_epochs >= 0, "refine_epochs must be a non-negative integer");
+  require(n_bootstrap >= 0 && n_bootstrap <= 100000, "n_bootstrap must be an integer in [0, 100000]");
   require(std::isfinite(validation_fraction) && validation_fraction > 0.0 && validation_fraction < 1.0,
           "validation_fraction must be in (0, 1)");
   require(n_iter_no_change > 0, "n_iter_no_change must be a positive integer");

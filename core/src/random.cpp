@@ -44,6 +44,19 @@ double Random::normal() {
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(two_pi * u2);
 }
 
+void Random::fill_normal(double* out, std::size_t n) {
+  constexpr double two_pi = 6.283185307179586476925286766559;
+  for (std::size_t i = 0; i < n; i += 2) {
+    double u1;
+    do {
+      u1 = uniform();
+    } while (u1 <= 0.0);
+    const double radius = std::sqrt(-2.0 * std::log(u1)), angle = two_pi * uniform();
+    out[i] = radius * std::cos(angle);
+    if (i + 1 < n) out[i + 1] = radius * std::sin(angle);
+  }
+}
+
 void Random::shuffle(std::vector<std::size_t>& values) {
   for (std::size_t i = values.size(); i > 1; --i) {
     const std::size_t j = static_cast<std::size_t>(uniform_index(i));

@@ -3,13 +3,21 @@
 //
 // Random draws, in this order, all from one Random(random_state): the dense
 // weights layer by layer (row-major), the validation split, then one shuffle
-// of the training rows per epoch. Nothing else is random.
+// of the training rows per epoch. The snr gate's training noise comes from
+// its own stream per (step, block), seeded from random_state, so it does not
+// depend on the thread count and leaves the draws above unchanged.
+//
+// Two phases: the scores and the network learn together (with the snr
+// gate's noise), then, for refine_epochs, the network alone on the clean gated
+// inputs with the scores frozen. Early stopping watches the clean validation
+// loss across both and restores the best weights and scores together.
 #include <chrono>
 #include <cmath>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
 
+#include "scoresactivation/bootstrap.hpp"
 #include "scoresactivation/estimator.hpp"
 #include "scoresactivation/loss.hpp"
 #include "scoresactivation/optimizer.hpp"
@@ -75,7 +83,7 @@ Eigen::VectorXd take(const Eigen::VectorXd& v, const std::size_t* rows, long cou
 
 // One block's inputs, forward cache and gradients, kept across batches.
 struct BlockWorkspace {
-  Eigen::MatrixXd x;
+  Eigen::MatrixXd x, noise;
   Eigen::VectorXd targets, weights;
   ForwardCache cache;
   Gradients grads;
@@ -151,7 +159,8 @@ void Estimator::fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Ei
 
   Random random(params_.random_state);
   network_ = Network(d, params_.hidden_layer_sizes, n_outputs, activation_from_string(params_.activation),
-                     params_.scores_layer, params_.temperature);
+                     params_.scores_layer, params_.temperature, gate_kind_from_string(params_.gate),
+                     params_.snr_budget);
   network_.initialise(random);
 
   Split split;
@@ -208,15 +217,17 @@ void Estimator::fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Ei
   Snapshot best = take_snapshot(network_);
   double best_loss = std::numeric_limits<double>::infinity();
   best_epoch_ = 0;
-  long epochs_without_improvement = 0;
 
   const long batch_size = std::min(params_.batch_size, n_train);
   std::vector<BlockWorkspace> workspaces;  // reused across batches: no allocation per step
   std::vector<double> block_losses;
   using Clock = std::chrono::steady_clock;
   auto last_poll = Clock::now();
+  const std::uint64_t noise_seed = derive_seed(params_.random_state, 0x6E6F697365ULL);  // "noise"
+  std::uint64_t step = 0;
 
-  for (long epoch = 1; epoch <= params_.max_epochs; ++epoch) {
+  // One pass over the shuffled training rows; returns the weighted mean loss.
+  auto train_epoch = [&](bool noisy) {
     random.shuffle(split.train);
     double epoch_loss = 0.0, epoch_weight = 0.0;
     for (long start = 0; start < n_train; start += batch_size) {
@@ -225,6 +236,7 @@ void Estimator::fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Ei
       double batch_weight = 0.0;
       for (long i = 0; i < rows; ++i) batch_weight += sample_weight[static_cast<long>(index[i])];
       if (!(batch_weight > 0.0)) continue;  // nothing to learn from an all-zero-weight batch
+      ++step;
       const long n_blocks = (rows + kBlockRows - 1) / kBlockRows;
       if (workspaces.size() < static_cast<std::size_t>(n_blocks)) workspaces.resize(static_cast<std::size_t>(n_blocks));
       block_losses.assign(static_cast<std::size_t>(n_blocks), 0.0);
@@ -234,12 +246,19 @@ void Estimator::fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Ei
         take_rows_into(xs, index + b_start, b_rows, ws.x);
         take_into(targets, index + b_start, b_rows, ws.targets);
         take_into(sample_weight, index + b_start, b_rows, ws.weights);
-        network_.forward(kernel_path_, ws.x, ws.cache);
+        const Eigen::MatrixXd* noise = nullptr;
+        if (noisy) {
+          ws.noise.resize(b_rows, d);
+          Random(derive_seed(noise_seed, step, static_cast<std::uint64_t>(b)))
+              .fill_normal(ws.noise.data(), static_cast<std::size_t>(ws.noise.size()));
+          noise = &ws.noise;
+        }
+        network_.forward(kernel_path_, ws.x, ws.cache, noise);
         block_losses[static_cast<std::size_t>(b)] =
             task_ == Task::classification
                 ? softmax_cross_entropy(ws.cache.output, ws.targets, ws.weights, batch_weight, &ws.cache.grad_z)
                 : squared_error(ws.cache.output, ws.targets, ws.weights, batch_weight, &ws.cache.grad_z);
-        network_.backward(kernel_path_, ws.x, ws.cache, ws.cache.grad_z, ws.grads);
+        network_.backward(kernel_path_, ws.x, ws.cache, ws.cache.grad_z, ws.grads, noise);
       });
       // Sum blocks in order into the buffers the optimiser reads.
       const Gradients& first = workspaces[0].grads;
@@ -265,38 +284,56 @@ void Estimator::fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Ei
         if (callbacks.interrupt_requested()) throw Interrupted();
       }
     }
-    const double train_loss = epoch_weight > 0.0 ? epoch_loss / epoch_weight : 0.0;
-    loss_curve_.push_back(train_loss);
-    double monitored = train_loss;
-    double val_loss = std::numeric_limits<double>::quiet_NaN();
-    if (n_val > 0) {
-      val_loss = batch_loss(network_.predict(kernel_path_, x_val), labels_val, w_val, w_val.sum(), nullptr);
-      validation_loss_curve_.push_back(val_loss);
-      monitored = val_loss;
+    return epoch_weight > 0.0 ? epoch_loss / epoch_weight : 0.0;
+  };
+
+  // Phase 1 learns the scores; phase 2 (refine) freezes them and trains the
+  // network on the noise-free gated inputs.
+  const bool refine = network_.has_scores_layer() && params_.refine_epochs > 0;
+  for (int phase = 1; phase <= (refine ? 2 : 1); ++phase) {
+    const bool learn_scores = phase == 1;
+    if (!learn_scores) {
+      if (params_.early_stopping) restore(network_, best);  // refine the best scores found
+      optimizer.slots().front().learning_rate = 0.0;       // the scores slot: frozen
     }
-    Eigen::VectorXd current_scores;
-    if (network_.has_scores_layer()) {
-      current_scores = network_.scores_layer().weights();
-      history.push_back(current_scores);
+    const bool noisy = learn_scores && network_.has_scores_layer() && network_.scores_layer().noisy();
+    const long phase_epochs = learn_scores ? params_.max_epochs : params_.refine_epochs;
+    long epochs_without_improvement = 0;
+    for (long phase_epoch = 1; phase_epoch <= phase_epochs; ++phase_epoch) {
+      const long epoch = n_epochs_run() + 1;
+      const double train_loss = train_epoch(noisy);
+      loss_curve_.push_back(train_loss);
+      double monitored = train_loss;
+      double val_loss = std::numeric_limits<double>::quiet_NaN();
+      if (n_val > 0) {
+        val_loss = batch_loss(network_.predict(kernel_path_, x_val), labels_val, w_val, w_val.sum(), nullptr);
+        validation_loss_curve_.push_back(val_loss);
+        monitored = val_loss;
+      }
+      Eigen::VectorXd current_scores;
+      if (network_.has_scores_layer()) {
+        current_scores = network_.scores_layer().weights();
+        history.push_back(current_scores);
+      }
+      const bool improved = monitored < best_loss - params_.tol;
+      if (monitored < best_loss) {
+        best_loss = monitored;
+        best_epoch_ = epoch;
+        if (params_.early_stopping) best = take_snapshot(network_);
+      }
+      epochs_without_improvement = improved ? 0 : epochs_without_improvement + 1;
+      if (callbacks.on_epoch) {
+        EpochReport report;
+        report.epoch = epoch;
+        report.train_loss = train_loss;
+        report.validation_loss = val_loss;
+        report.improved = improved;
+        report.scores = network_.has_scores_layer() ? &current_scores : nullptr;
+        callbacks.on_epoch(report);
+      }
+      if (callbacks.interrupt_requested && callbacks.interrupt_requested()) throw Interrupted();
+      if (epochs_without_improvement >= params_.n_iter_no_change) break;
     }
-    const bool improved = monitored < best_loss - params_.tol;
-    if (monitored < best_loss) {
-      best_loss = monitored;
-      best_epoch_ = epoch;
-      if (params_.early_stopping) best = take_snapshot(network_);
-    }
-    epochs_without_improvement = improved ? 0 : epochs_without_improvement + 1;
-    if (callbacks.on_epoch) {
-      EpochReport report;
-      report.epoch = epoch;
-      report.train_loss = train_loss;
-      report.validation_loss = val_loss;
-      report.improved = improved;
-      report.scores = network_.has_scores_layer() ? &current_scores : nullptr;
-      callbacks.on_epoch(report);
-    }
-    if (callbacks.interrupt_requested && callbacks.interrupt_requested()) throw Interrupted();
-    if (epochs_without_improvement >= params_.n_iter_no_change) break;
   }
   if (params_.early_stopping) {
     restore(network_, best);
@@ -305,6 +342,9 @@ void Estimator::fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Ei
   }
   scores_history_.resize(static_cast<long>(history.size()), network_.has_scores_layer() ? d : 0);
   for (std::size_t e = 0; e < history.size(); ++e) scores_history_.row(static_cast<long>(e)) = history[e].transpose();
+  scores_bootstrap_.resize(0, d);
+  if (network_.has_scores_layer() && params_.n_bootstrap > 0)
+    scores_bootstrap_ = bootstrap_scores(params_, task_, x, y, sample_weight_in, n_classes, params_.n_bootstrap, callbacks);
   fitted_ = true;
 }
 

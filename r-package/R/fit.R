@@ -1,11 +1,13 @@
 #' Fit a neural network that learns a global score per feature
 #'
 #' Trains a feed-forward network whose first layer is a ScoresActivation
-#' layer: every standardised input feature \eqn{i} is multiplied by
-#' \eqn{d \cdot w_i}, where \eqn{w = \mathrm{softmax}(s / T)} and the scores
-#' \eqn{s} (one per feature, starting at 0) train with the network. After
-#' training, \eqn{w} is the global importance of the features
-#' (\code{\link{scores}}). A factor response gives a classifier (softmax
+#' layer: one score \eqn{s_i} per standardised input feature (starting at 0)
+#' trains with the network, and \eqn{w = \mathrm{softmax}(s / T)} is the
+#' global importance of the features (\code{\link{scores}}). By default
+#' (\code{gate = "snr"}) \eqn{w} splits a signal-to-noise budget between the
+#' features during training, so that it follows each feature's value to the
+#' loss; \code{gate = "scale"} multiplies feature \eqn{i} by \eqn{d \cdot w_i}
+#' (the paper's formulation). A factor response gives a classifier (softmax
 #' output, cross-entropy loss), a numeric response a regressor (squared error
 #' on the standardised target).
 #'
@@ -34,6 +36,16 @@
 #' @param scores_layer \code{TRUE} to train the ScoresActivation layer;
 #'   \code{FALSE} trains the same network without it (a baseline, which has no
 #'   scores).
+#' @param gate How the scores act on the inputs. \code{"snr"}: with
+#'   \eqn{r_i = c \, d \, w_i} (\eqn{c} = \code{snr_budget}), training sees
+#'   \eqn{x_i \sqrt{r_i / (1 + r_i)} + \epsilon_i \sqrt{1 / (1 + r_i)}}
+#'   (standard normal noise from the seeded generator) and prediction the
+#'   noise-free term. \code{"scale"}: \eqn{x_i \, d \, w_i}; with
+#'   \code{entropy_penalty = 0.03, learning_rate = 1e-3, weight_decay = 1,
+#'   n_iter_no_change = 10, refine_epochs = 0} it is the earlier default.
+#' @param snr_budget The \code{"snr"} gate's budget per feature on average
+#'   (\eqn{c}). Smaller makes the features compete harder (stabler scores, less
+#'   room for curved effects); larger lets every feature through.
 #' @param temperature \eqn{T} in \eqn{w = \mathrm{softmax}(s / T)}.
 #' @param entropy_penalty Weight of the entropy \eqn{H(w) = -\sum w \log w}
 #'   added to the loss; pushes the scores to commit to a few features.
@@ -44,17 +56,27 @@
 #' @param weight_decay Decoupled decay of the dense weights (PyTorch's AdamW
 #'   convention): each step multiplies them by
 #'   \code{1 - learning_rate * weight_decay}. Biases and scores do not decay.
-#'   The decay is what makes the scores, not the first dense layer, carry the
-#'   feature selection.
+#'   With \code{gate = "scale"} the decay is what makes the scores, not the
+#'   first dense layer, carry the feature selection.
 #' @param momentum Momentum of \code{solver = "sgd"}.
 #' @param beta_1,beta_2,epsilon Adam's moment decay rates and its epsilon.
 #' @param batch_size Mini-batch size.
-#' @param max_epochs Maximum number of passes over the training data.
+#' @param max_epochs Maximum number of passes over the training data while
+#'   the scores learn.
+#' @param refine_epochs Passes at most after that, with the scores frozen and
+#'   no training noise: the network fits the clean gated inputs it predicts
+#'   on. 0 skips this phase.
+#' @param n_bootstrap Refits on bootstrap resamples of the rows (each with its
+#'   own seed, on \code{n_threads} threads) after the fit, for the scores'
+#'   uncertainty (\code{\link{scores_uncertainty}}, error bars in
+#'   \code{plot}); costs \code{n_bootstrap} fits. 0: none. The model itself
+#'   (predictions, \code{scores}) is the main fit's.
 #' @param early_stopping \code{TRUE} holds out \code{validation_fraction} of the
 #'   rows (stratified by class for classification), stops after
 #'   \code{n_iter_no_change} epochs without a validation-loss improvement
 #'   larger than \code{tol}, and restores the weights and scores of the best
-#'   epoch.
+#'   epoch (in each phase; the refinement starts from the best weights of the
+#'   first).
 #' @param validation_fraction Share of the rows held out for early stopping.
 #' @param n_iter_no_change Epochs without improvement before stopping.
 #' @param tol Minimum improvement of the monitored loss.
@@ -118,21 +140,25 @@ scores_activation.default <- function(x, y,
                                       hidden_layer_sizes = c(64L, 32L),
                                       activation = "relu",
                                       scores_layer = TRUE,
+                                      gate = "snr",
+                                      snr_budget = 1.25,
                                       temperature = 1,
-                                      entropy_penalty = 0.03,
+                                      entropy_penalty = 0,
                                       solver = "adam",
-                                      learning_rate = 1e-3,
+                                      learning_rate = 2e-3,
                                       scores_learning_rate = 1e-2,
-                                      weight_decay = 1,
+                                      weight_decay = 0.1,
                                       momentum = 0.9,
                                       beta_1 = 0.9,
                                       beta_2 = 0.999,
                                       epsilon = 1e-8,
                                       batch_size = 64L,
                                       max_epochs = 200L,
+                                      refine_epochs = 20L,
+                                      n_bootstrap = 0L,
                                       early_stopping = TRUE,
                                       validation_fraction = 0.1,
-                                      n_iter_no_change = 10L,
+                                      n_iter_no_change = 15L,
                                       tol = 1e-4,
                                       standardize = TRUE,
                                       random_state = NULL,

@@ -164,10 +164,48 @@ print.summary.scores_activation <- function(x, digits = 4L, ...) {
   invisible(x)
 }
 
+#' Uncertainty of the feature scores
+#'
+#' From the refits on bootstrap resamples that \code{n_bootstrap} asks for
+#' (\code{\link{scores_activation}}): per feature, the main fit's score, the
+#' mean and standard deviation of the bootstrap scores and their percentile
+#' interval. Two features whose intervals overlap are not reliably ordered by
+#' this data.
+#'
+#' @param object A fit with \code{n_bootstrap > 0}.
+#' @param level Coverage of the percentile interval.
+#' @return A data.frame with columns \code{feature}, \code{score}, \code{mean},
+#'   \code{sd}, \code{lower}, \code{upper}, one row per feature in column
+#'   order.
+#' @examples
+#' fit <- scores_activation(Species ~ ., data = iris, random_state = 1,
+#'                          max_epochs = 30, n_bootstrap = 5, n_threads = 2)
+#' scores_uncertainty(fit)
+#' @export
+scores_uncertainty <- function(object, level = 0.95) {
+  .check_fit(object)
+  b <- object$arrays$scores_bootstrap
+  if (!isTRUE(object$params$scores_layer) || is.null(b) || !length(b)) {
+    .stop("this model has no bootstrap scores; fit it with n_bootstrap = 20 (or more)")
+  }
+  if (!is.numeric(level) || length(level) != 1L || is.na(level) || level <= 0 || level >= 1) {
+    .stop("level must be a single number in (0, 1), got ", .describe(level))
+  }
+  b <- matrix(b, ncol = object$n_features)
+  alpha <- (1 - level) / 2
+  # type 7 is numpy's default (linear) quantile: the same bounds as Python's scores_interval()
+  q <- apply(b, 2L, stats::quantile, probs = c(alpha, 1 - alpha), type = 7L, names = FALSE)
+  data.frame(feature = .feature_labels(object), score = unname(scores(object)), mean = colMeans(b),
+             sd = if (nrow(b) > 1L) apply(b, 2L, stats::sd) else NA_real_,
+             lower = q[1L, ], upper = q[2L, ], stringsAsFactors = FALSE)
+}
+
 #' Plot the feature scores or their history
 #'
 #' \code{type = "scores"} draws a bar chart of the scores, the most important
-#' feature on top. \code{type = "history"} draws the score of each feature
+#' feature on top, with the 95\% bootstrap interval of each score as error bars
+#' when the model was fitted with \code{n_bootstrap > 0}
+#' (\code{\link{scores_uncertainty}}). \code{type = "history"} draws the score of each feature
 #' after every epoch, with a dashed line at the epoch whose weights were kept.
 #' Base graphics.
 #'
@@ -197,9 +235,15 @@ plot.scores_activation <- function(x, type = c("scores", "history"), top = 20L, 
     width <- max(nchar(names(shown)))
     op <- graphics::par(mar = c(4.5, min(20, max(4, 0.6 * width + 1.5)), 3, 1))
     on.exit(graphics::par(op))
-    graphics::barplot(rev(shown), horiz = TRUE, las = 1, col = "steelblue",
-                      xlab = "score w = softmax(s / T)",
-                      main = if (is.null(main)) "Feature scores" else main, ...)
+    has_intervals <- !is.null(x$arrays$scores_bootstrap) && length(x$arrays$scores_bootstrap) > 0L
+    u <- if (has_intervals) scores_uncertainty(x)[match(rev(names(shown)), .feature_labels(x)), ] else NULL
+    mids <- graphics::barplot(rev(shown), horiz = TRUE, las = 1, col = "steelblue",
+                              xlab = "score w = softmax(s / T)",
+                              xlim = c(0, max(c(shown, u$upper)) * 1.04),
+                              main = if (is.null(main)) "Feature scores" else main, ...)
+    if (has_intervals) {
+      graphics::arrows(u$lower, mids, u$upper, mids, angle = 90, code = 3, length = 0.03, col = "grey20")
+    }
     graphics::abline(v = 1 / length(w), lty = 3, col = "grey40")
   } else {
     h <- x$arrays$scores_history

@@ -58,16 +58,20 @@ load_model <- function(path) {
 
 # The model format version this package writes and reads (from the core).
 .format_version <- function() sa_model_format_version()
+.version_1_params <- list(gate = "scale", snr_budget = 1, refine_epochs = 0L)
 
 # Finite doubles as JSON numbers that parse back to the same bits: the
 # shortest of 15, 16 or 17 significant digits that round-trips (jsonlite's
-# own writer stops at 15).
+# own writer stops at 15). Checked with the JSON parser itself: R's
+# as.double() is not correctly rounded (it reads "-0.3847988946649816" as
+# -0.38479889466498163, which jsonlite and Python read as its neighbour).
 .json_numbers <- function(v) {
   v <- as.double(v)
   if (any(!is.finite(v))) .stop("cannot save a model with non-finite numbers")
   s <- sprintf("%.15g", v)
+  parsed <- function(s) as.double(unlist(jsonlite::parse_json(paste0("[", paste(s, collapse = ","), "]"))))
   for (digits in 16:17) {
-    bad <- as.double(s) != v
+    bad <- parsed(s) != v
     if (!any(bad)) break
     s[bad] <- sprintf(paste0("%.", digits, "g"), v[bad])
   }
@@ -135,6 +139,13 @@ load_model <- function(path) {
   for (name in intersect(names(doc$params), .param_names)) {
     v <- doc$params[[name]]
     params[name] <- list(if (is.null(v)) NULL else unlist(v))
+  }
+  if (version == 1) {
+    # Params a version-1 document predates: it was written by the scale gate
+    # without a refinement phase (docs/model-format.md).
+    for (name in names(.version_1_params)) {
+      if (is.null(params[[name]])) params[name] <- list(.version_1_params[[name]])
+    }
   }
   params <- .normalise_params(params)
 

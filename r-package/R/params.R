@@ -3,20 +3,20 @@
 # In the order of the core's Params (core/include/scoresactivation/params.hpp),
 # the same names as in the Python package.
 .param_names <- c(
-  "hidden_layer_sizes", "activation", "scores_layer", "temperature",
-  "entropy_penalty", "solver", "learning_rate", "scores_learning_rate",
-  "weight_decay", "momentum", "beta_1", "beta_2", "epsilon", "batch_size",
-  "max_epochs", "early_stopping", "validation_fraction", "n_iter_no_change",
+  "hidden_layer_sizes", "activation", "scores_layer", "gate", "snr_budget",
+  "temperature", "entropy_penalty", "solver", "learning_rate",
+  "scores_learning_rate", "weight_decay", "momentum", "beta_1", "beta_2",
+  "epsilon", "batch_size", "max_epochs", "refine_epochs", "n_bootstrap", "early_stopping", "validation_fraction", "n_iter_no_change",
   "tol", "standardize", "random_state", "n_threads", "kernel"
 )
-.int_params <- c("batch_size", "max_epochs", "n_iter_no_change")
+.int_params <- c("batch_size", "max_epochs", "refine_epochs", "n_bootstrap", "n_iter_no_change")
 .double_params <- c(
-  "temperature", "entropy_penalty", "learning_rate", "scores_learning_rate",
+  "snr_budget", "temperature", "entropy_penalty", "learning_rate", "scores_learning_rate",
   "weight_decay", "momentum", "beta_1", "beta_2", "epsilon",
   "validation_fraction", "tol"
 )
 .bool_params <- c("scores_layer", "early_stopping", "standardize")
-.string_params <- c("activation", "solver", "kernel")
+.string_params <- c("activation", "gate", "solver", "kernel")
 
 #' Default hyperparameters
 #'

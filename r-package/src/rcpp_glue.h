@@ -54,6 +54,8 @@ inline sa::Params params_from_list(const Rcpp::List& p) {
   out.hidden_layer_sizes.assign(sizes.begin(), sizes.end());
   out.activation = scalar<std::string>(p, "activation");
   out.scores_layer = scalar<bool>(p, "scores_layer");
+  out.gate = scalar<std::string>(p, "gate");
+  out.snr_budget = scalar<double>(p, "snr_budget");
   out.temperature = scalar<double>(p, "temperature");
   out.entropy_penalty = scalar<double>(p, "entropy_penalty");
   out.solver = scalar<std::string>(p, "solver");
@@ -66,6 +68,8 @@ inline sa::Params params_from_list(const Rcpp::List& p) {
   out.epsilon = scalar<double>(p, "epsilon");
   out.batch_size = scalar<long>(p, "batch_size");
   out.max_epochs = scalar<long>(p, "max_epochs");
+  out.refine_epochs = scalar<long>(p, "refine_epochs");
+  out.n_bootstrap = scalar<long>(p, "n_bootstrap");
   out.early_stopping = scalar<bool>(p, "early_stopping");
   out.validation_fraction = scalar<double>(p, "validation_fraction");
   out.n_iter_no_change = scalar<long>(p, "n_iter_no_change");

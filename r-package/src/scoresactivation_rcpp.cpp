@@ -76,6 +76,8 @@ Rcpp::List sa_default_params() {
   add("hidden_layer_sizes", Rcpp::wrap(std::vector<int>(p.hidden_layer_sizes.begin(), p.hidden_layer_sizes.end())));
   add("activation", Rcpp::wrap(p.activation));
   add("scores_layer", Rcpp::wrap(p.scores_layer));
+  add("gate", Rcpp::wrap(p.gate));
+  add("snr_budget", Rcpp::wrap(p.snr_budget));
   add("temperature", Rcpp::wrap(p.temperature));
   add("entropy_penalty", Rcpp::wrap(p.entropy_penalty));
   add("solver", Rcpp::wrap(p.solver));
@@ -88,6 +90,8 @@ Rcpp::List sa_default_params() {
   add("epsilon", Rcpp::wrap(p.epsilon));
   add("batch_size", Rcpp::wrap(static_cast<int>(p.batch_size)));
   add("max_epochs", Rcpp::wrap(static_cast<int>(p.max_epochs)));
+  add("refine_epochs", Rcpp::wrap(static_cast<int>(p.refine_epochs)));
+  add("n_bootstrap", Rcpp::wrap(static_cast<int>(p.n_bootstrap)));
   add("early_stopping", Rcpp::wrap(p.early_stopping));
   add("validation_fraction", Rcpp::wrap(p.validation_fraction));
   add("n_iter_no_change", Rcpp::wrap(static_cast<int>(p.n_iter_no_change)));
@@ -122,7 +126,8 @@ Rcpp::List sa_fit(Rcpp::NumericMatrix x, Rcpp::NumericVector y, Rcpp::NumericVec
   for (R_xlen_t j = 0; j < feature_names.size(); ++j) names.push_back(Rcpp::as<std::string>(feature_names[j]));
 
   sa::Callbacks callbacks;
-  const long max_epochs = estimator.params().max_epochs;
+  const sa::Params& p = estimator.params();
+  const long max_epochs = p.max_epochs + (p.scores_layer ? p.refine_epochs : 0);  // at most
   if (verbose) {
     callbacks.on_epoch = [&names, max_epochs](const sa::EpochReport& r) {
       Rcpp::Rcout << progress_line(r, max_epochs, names) << std::endl;

@@ -32,6 +32,11 @@ std::vector<BadParam> bad_params() {
       {"activation", [](Params& p) { p.activation = "gelu"; }},
       {"solver", [](Params& p) { p.solver = "lbfgs"; }},
       {"kernel", [](Params& p) { p.kernel = "cuda"; }},
+      {"gate", [](Params& p) { p.gate = "noise"; }},
+      {"snr_budget", [](Params& p) { p.snr_budget = 0.0; }},
+      {"snr_budget", [](Params& p) { p.snr_budget = kNaN; }},
+      {"snr_budget", [](Params& p) { p.snr_budget = kInf; }},
+      {"refine_epochs", [](Params& p) { p.refine_epochs = -1; }},
       {"temperature", [](Params& p) { p.temperature = 0.0; }},
       {"temperature", [](Params& p) { p.temperature = -1.0; }},
       {"temperature", [](Params& p) { p.temperature = kNaN; }},
@@ -78,11 +83,15 @@ TEST(Params, DefaultsAreValid) {
   EXPECT_NO_THROW(Params().validate());
   const Params p;
   EXPECT_EQ(p.hidden_layer_sizes, (std::vector<long>{64, 32}));
+  EXPECT_EQ(p.gate, "snr");
+  EXPECT_EQ(p.snr_budget, 1.25);
   EXPECT_EQ(p.temperature, 1.0);
-  EXPECT_EQ(p.entropy_penalty, 0.03);
-  EXPECT_EQ(p.learning_rate, 1e-3);
+  EXPECT_EQ(p.entropy_penalty, 0.0);
+  EXPECT_EQ(p.learning_rate, 2e-3);
   EXPECT_EQ(p.scores_learning_rate, 1e-2);
-  EXPECT_EQ(p.weight_decay, 1.0);
+  EXPECT_EQ(p.weight_decay, 0.1);
+  EXPECT_EQ(p.n_iter_no_change, 15);
+  EXPECT_EQ(p.refine_epochs, 20);
   Params empty_hidden;
   empty_hidden.hidden_layer_sizes.clear();  // a linear model is allowed
   EXPECT_NO_THROW(empty_hidden.validate());

@@ -54,6 +54,9 @@ Estimator load(const std::string& name) {
   params.activation = p.at("activation").get<std::string>();
   params.scores_layer = p.at("scores_layer").get<bool>();
   params.temperature = p.at("temperature").get<double>();
+  // Version 1 predates the snr gate: its files hold scale-gate models.
+  params.gate = p.value("gate", std::string("scale"));
+  params.snr_budget = p.value("snr_budget", 1.0);
   params.kernel = p.at("kernel").get<std::string>();
   params.random_state = doc.at("seed").get<std::uint64_t>();
   ModelState state;
@@ -122,4 +125,19 @@ TEST(Fixtures, RefitWithTheStoredSeedReproducesTheScores) {
   const Eigen::VectorXd scores = est.scores();
   for (long j = 0; j < scores.size(); ++j)
     EXPECT_NEAR(scores[j], expected.at("scores").at(static_cast<std::size_t>(j)).get<double>(), 1e-9);
+}
+
+TEST(Fixtures, Version1ModelsLoadAsScaleGateModels) {
+  // tests/fixtures/v1: files of format_version 1, which predates the snr gate.
+  for (const std::string task : {"classification", "regression"}) {
+    SCOPED_TRACE(task);
+    const Estimator est = load("v1/" + task + "_model.json");
+    EXPECT_EQ(est.network().scores_layer().kind(), GateKind::scale);
+    const json expected = read_json("v1/" + task + "_expected.json");
+    const Eigen::MatrixXd x = read_features(task + "_data.csv");
+    if (task == "classification")
+      expect_close(est.predict_proba(x), expected.at("predict_proba"), 1e-12);
+    else
+      expect_close(est.decision_function(x), expected.at("predict"), 1e-12);
+  }
 }

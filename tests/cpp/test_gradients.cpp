@@ -581,3 +581,53 @@ TEST(Network, ScoresLayerAtZeroGivesThePlainNetwork) {
   const Eigen::MatrixXd x = normal_matrix(random, 6, 5);
   EXPECT_TRUE(sa_test::bit_identical(with.predict(KernelPath::portable, x), without.predict(KernelPath::portable, x)));
 }
+
+TEST(Network, SnrGateBackwardMatchesFiniteDifferencesWithFixedNoise) {
+  // With the noise eps held fixed, x' = x sqrt(r / (1 + r)) + eps sqrt(1 / (1 + r)),
+  // r = c d w, is a smooth function of every parameter.
+  for (bool classification : {true, false}) {
+    SCOPED_TRACE(classification ? "classification" : "regression");
+    Random random(4321);
+    const long d = 6, n = 11, n_outputs = classification ? 3 : 1;
+    Network net(d, {5, 4}, n_outputs, Activation::tanh, true, 0.8, GateKind::snr, 1.7);
+    net.initialise(random);
+    net.scores_layer().raw_scores() = sa_test::uniform_vector(random, d, -1.5, 1.5);
+    for (DenseLayer& layer : net.layers()) layer.bias = sa_test::uniform_vector(random, layer.n_out(), -0.5, 0.5);
+    const Eigen::MatrixXd x = normal_matrix(random, n, d), noise = normal_matrix(random, n, d);
+    Eigen::VectorXd labels(n);
+    for (long i = 0; i < n; ++i) labels[i] = static_cast<double>(random.uniform_index(3));
+    const Eigen::MatrixXd targets = normal_matrix(random, n, 1);
+    const Eigen::VectorXd weights = sa_test::uniform_vector(random, n, 0.2, 2.0);
+    const double entropy_penalty = 0.05;
+    auto data_loss = [&](const Eigen::MatrixXd& output, Eigen::MatrixXd* grad) {
+      return classification ? softmax_cross_entropy(output, labels, weights, weights.sum(), grad)
+                            : squared_error(output, targets, weights, weights.sum(), grad);
+    };
+    auto loss = [&]() {
+      ForwardCache cache;
+      net.forward(KernelPath::portable, x, cache, &noise);
+      return data_loss(cache.output, nullptr) + entropy_penalty * net.scores_layer().entropy();
+    };
+    ForwardCache cache;
+    net.forward(KernelPath::portable, x, cache, &noise);
+    Eigen::MatrixXd grad_output;
+    data_loss(cache.output, &grad_output);
+    Gradients grads;
+    net.backward(KernelPath::portable, x, cache, grad_output, grads, &noise);
+    net.finish_scores_gradient(entropy_penalty, grads);
+    for (std::size_t l = 0; l < net.layers().size(); ++l) {
+      SCOPED_TRACE("layer " + std::to_string(l));
+      DenseLayer& layer = net.layers()[l];
+      EXPECT_TRUE(gradients_agree(flat(grads.weights[l]), numeric_gradient(loss, layer.weight.data(), layer.weight.size())));
+      EXPECT_TRUE(gradients_agree(grads.biases[l], numeric_gradient(loss, layer.bias.data(), layer.bias.size())));
+    }
+    Eigen::VectorXd& s = net.scores_layer().raw_scores();
+    EXPECT_TRUE(gradients_agree(grads.scores, numeric_gradient(loss, s.data(), d)));
+    // Prediction is the noise-free term.
+    const Eigen::ArrayXd r = 1.7 * d * net.scores_layer().weights().array();
+    EXPECT_TRUE(net.scores_layer().gate().isApprox((r / (1.0 + r)).sqrt().matrix(), 1e-15));
+    ForwardCache clean;
+    net.forward(KernelPath::portable, x, clean);
+    EXPECT_TRUE(clean.gated_input.isApprox(x * net.scores_layer().gate().asDiagonal(), 1e-15));
+  }
+}

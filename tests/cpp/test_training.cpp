@@ -55,6 +55,7 @@ namespace {
 struct StepCase {
   bool scores_layer;
   bool classification;
+  const char* gate = "scale";
 };
 
 }  // namespace
@@ -84,6 +85,9 @@ TEST_P(OneSgdStep, MovesEveryParameterByTheNetworkGradient) {
   p.early_stopping = false;
   p.random_state = 5;
   p.kernel = "portable";
+  p.gate = c.gate;
+  p.snr_budget = 1.7;
+  p.refine_epochs = 0;
   Estimator est(p, c.classification ? Task::classification : Task::regression);
   est.fit(data.x, data.y, sample_weight, data.n_classes);
   ASSERT_EQ(est.n_epochs_run(), 1);
@@ -91,13 +95,33 @@ TEST_P(OneSgdStep, MovesEveryParameterByTheNetworkGradient) {
   // Replay: same initial network (the first draws of Random(random_state)
   // are the dense weights), gradient on the whole standardised set.
   const long n_outputs = c.classification ? data.n_classes : 1;
-  Network start(6, p.hidden_layer_sizes, n_outputs, Activation::tanh, c.scores_layer, p.temperature);
+  const GateKind gate = gate_kind_from_string(p.gate);
+  Network start(6, p.hidden_layer_sizes, n_outputs, Activation::tanh, c.scores_layer, p.temperature, gate,
+                p.snr_budget);
   Random random(p.random_state);
   start.initialise(random);
   const Eigen::MatrixXd xs = (data.x.rowwise() - est.input_mean().transpose()).array().rowwise() /
                              est.input_scale().transpose().array();
+  // The snr gate's noise: batch position i (rows in the epoch's shuffled
+  // order, 128-row blocks, each block its own stream) belongs to data row
+  // order[i].
+  Eigen::MatrixXd noise = Eigen::MatrixXd::Zero(150, 6);
+  const bool noisy = c.scores_layer && gate == GateKind::snr;
+  if (noisy) {
+    std::vector<std::size_t> order(150);
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    random.shuffle(order);
+    const std::uint64_t noise_seed = derive_seed(p.random_state, 0x6E6F697365ULL);
+    for (long start_row = 0, block = 0; start_row < 150; start_row += 128, ++block) {
+      const long rows = std::min(128L, 150 - start_row);
+      Eigen::MatrixXd block_noise(rows, 6);
+      Random(derive_seed(noise_seed, 1, static_cast<std::uint64_t>(block)))
+          .fill_normal(block_noise.data(), static_cast<std::size_t>(block_noise.size()));
+      for (long i = 0; i < rows; ++i) noise.row(static_cast<long>(order[static_cast<std::size_t>(start_row + i)])) = block_noise.row(i);
+    }
+  }
   ForwardCache cache;
-  start.forward(KernelPath::portable, xs, cache);
+  start.forward(KernelPath::portable, xs, cache, noisy ? &noise : nullptr);
   Eigen::MatrixXd grad_output;
   const double normaliser = sample_weight.sum();
   if (c.classification) {
@@ -109,7 +133,7 @@ TEST_P(OneSgdStep, MovesEveryParameterByTheNetworkGradient) {
     squared_error(cache.output, targets, sample_weight, normaliser, &grad_output);
   }
   Gradients grads;
-  start.backward(KernelPath::portable, xs, cache, grad_output, grads);
+  start.backward(KernelPath::portable, xs, cache, grad_output, grads, noisy ? &noise : nullptr);
   start.finish_scores_gradient(p.entropy_penalty, grads);
 
   // SGD, momentum 0, decoupled decay on the dense weights only.
@@ -132,8 +156,101 @@ TEST_P(OneSgdStep, MovesEveryParameterByTheNetworkGradient) {
 
 INSTANTIATE_TEST_SUITE_P(Cases, OneSgdStep,
                          ::testing::Values(StepCase{true, true}, StepCase{false, true}, StepCase{true, false},
-                                           StepCase{false, false}),
+                                           StepCase{false, false}, StepCase{true, true, "snr"},
+                                           StepCase{true, false, "snr"}),
                          [](const ::testing::TestParamInfo<StepCase>& info) {
                            return std::string(info.param.scores_layer ? "scores_" : "plain_") +
-                                  (info.param.classification ? "classification" : "regression");
+                                  (info.param.classification ? "classification" : "regression") + "_" +
+                                  info.param.gate;
                          });
+
+TEST(Training, RefinementFreezesTheScoresAndKeepsTrainingTheNetwork) {
+  const sa_test::Dataset data = sa_test::make_classification(300, 5, 3, 81, 2);
+  Params p;
+  p.hidden_layer_sizes = {8};
+  p.max_epochs = 4;
+  p.refine_epochs = 3;
+  p.early_stopping = false;
+  p.random_state = 3;
+  Estimator est(p, Task::classification);
+  est.fit(data.x, data.y, Eigen::VectorXd(), data.n_classes);
+  ASSERT_EQ(est.n_epochs_run(), 7);
+  const Eigen::MatrixXd& history = est.scores_history();
+  // The scores move while they learn, then stay exactly where phase 1 left them.
+  EXPECT_GT((history.row(3) - history.row(0)).cwiseAbs().maxCoeff(), 1e-4);
+  for (long e = 4; e < 7; ++e) EXPECT_TRUE(sa_test::bit_identical(history.row(e), history.row(3))) << "epoch " << e + 1;
+  EXPECT_TRUE(sa_test::bit_identical(est.scores(), Eigen::VectorXd(history.row(6).transpose())));
+
+  // Phase 1 alone gives the same scores; the refined network differs.
+  Params only_scores = p;
+  only_scores.refine_epochs = 0;
+  Estimator first(only_scores, Task::classification);
+  first.fit(data.x, data.y, Eigen::VectorXd(), data.n_classes);
+  ASSERT_EQ(first.n_epochs_run(), 4);
+  EXPECT_TRUE(sa_test::bit_identical(first.scores(), est.scores()));
+  EXPECT_FALSE(first.network().layers()[0].weight.isApprox(est.network().layers()[0].weight, 1e-6));
+  // The refinement trains without noise: its training loss is the clean one.
+  EXPECT_LT(est.loss_curve().back(), first.loss_curve().back());
+}
+
+TEST(Training, ScaleGateWithoutRefinementIsThePapersFormulation) {
+  // gate = "scale" draws no noise and never freezes: each epoch is one
+  // multiplicative-gate pass, as before the snr gate existed.
+  const sa_test::Dataset data = sa_test::make_classification(300, 5, 3, 82, 2);
+  Params p;
+  p.hidden_layer_sizes = {8};
+  p.gate = "scale";
+  p.refine_epochs = 0;
+  p.max_epochs = 5;
+  p.early_stopping = false;
+  p.random_state = 4;
+  Estimator est(p, Task::classification);
+  est.fit(data.x, data.y, Eigen::VectorXd(), data.n_classes);
+  EXPECT_EQ(est.n_epochs_run(), 5);
+  const Eigen::VectorXd w = est.scores();
+  EXPECT_TRUE(est.network().scores_layer().gate().isApprox(5.0 * w, 1e-15));
+  EXPECT_TRUE(est.network().scores_layer().noise_scale().isZero(0.0));
+}
+
+TEST(Bootstrap, EachReplicateIsAFitOnItsOwnResampleWithItsOwnSeed) {
+  const sa_test::Dataset data = sa_test::make_regression(120, 4, 83);
+  Params p;
+  p.hidden_layer_sizes = {6};
+  p.max_epochs = 4;
+  p.refine_epochs = 1;
+  p.n_bootstrap = 3;
+  p.random_state = 9;
+  p.n_threads = 2;
+  Estimator est(p, Task::regression);
+  est.fit(data.x, data.y, Eigen::VectorXd(), 0);
+  const Eigen::MatrixXd& b = est.scores_bootstrap();
+  ASSERT_EQ(b.rows(), 3);
+  ASSERT_EQ(b.cols(), 4);
+  // Replay replicate 2 by hand: n rows drawn with replacement from its
+  // stream, then a plain fit with the stream's next draw as its seed.
+  Random rows(derive_seed(p.random_state, 0x626F6F74ULL, 2));
+  Eigen::MatrixXd xb(120, 4);
+  Eigen::VectorXd yb(120);
+  for (long i = 0; i < 120; ++i) {
+    const long r = static_cast<long>(rows.uniform_index(120));
+    xb.row(i) = data.x.row(r);
+    yb[i] = data.y[r];
+  }
+  Params single = p;
+  single.n_bootstrap = 0;
+  single.n_threads = 1;
+  single.random_state = rows.next_u64();
+  Estimator replay(single, Task::regression);
+  replay.fit(xb, yb, Eigen::VectorXd(), 0);
+  EXPECT_TRUE(sa_test::bit_identical(Eigen::VectorXd(b.row(2).transpose()), replay.scores()));
+  // The main fit is the fit without bootstrap.
+  Params none = p;
+  none.n_bootstrap = 0;
+  Estimator main_fit(none, Task::regression);
+  main_fit.fit(data.x, data.y, Eigen::VectorXd(), 0);
+  EXPECT_TRUE(sa_test::bit_identical(main_fit.scores(), est.scores()));
+  EXPECT_EQ(main_fit.scores_bootstrap().rows(), 0);
+  // The state carries the replicates; a rebuilt estimator has them.
+  const Estimator rebuilt(p, est.state());
+  EXPECT_TRUE(sa_test::bit_identical(rebuilt.scores_bootstrap(), b));
+}

@@ -125,3 +125,18 @@ def test_golden_fixture_models_load_in_r(tmp_path):
     """, tmp_path)
     pred = np.asarray(json.loads((tmp_path / "out.json").read_text())["pred"])
     np.testing.assert_allclose(pred, expected["predict_proba"], rtol=0, atol=1e-12)
+
+
+def test_bootstrap_scores_are_the_same_in_both_languages(tmp_path):
+    X, y = data("regression", n=200, d=4)
+    write_csv(tmp_path / "data.csv", X, y)
+    run_r("""
+        d <- read.csv("data.csv")
+        fit <- scores_activation(as.matrix(d[, 1:4]), d$y, hidden_layer_sizes = 8, max_epochs = 10,
+                                 refine_epochs = 2, n_bootstrap = 3, random_state = 5, n_threads = 2)
+        save_model(fit, "r_model.json")
+    """, tmp_path)
+    est = ScoresActivationRegressor(hidden_layer_sizes=(8,), max_epochs=10, refine_epochs=2, n_bootstrap=3,
+                                    random_state=5, n_threads=2).fit(X, y)
+    r_model = load_model(tmp_path / "r_model.json")
+    np.testing.assert_allclose(r_model.scores_bootstrap_, est.scores_bootstrap_, rtol=0, atol=1e-6)

@@ -71,7 +71,12 @@ def torch_copy(est):
     gate as a fixed element-wise affine map, then the dense layers."""
     torch = pytest.importorskip("torch", reason="PyTorch 2.13 (CPU) is a test-only dependency")
     arrays = est._core.state()["arrays"]
-    gate = est.n_features_in_ * est.scores()
+    w = est.scores()
+    if est.gate == "snr":  # docs/model-format.md, prediction step 2
+        r = est.snr_budget * est.n_features_in_ * w
+        gate = np.sqrt(r / (1 + r))
+    else:
+        gate = est.n_features_in_ * w
     mean = torch.tensor(arrays["input_mean"])
     scale = torch.tensor(arrays["input_scale"] / gate)
 

@@ -152,10 +152,12 @@ def test_sample_weight_zero_equals_dropping_rows_effect(classification_data):
 
 def test_verbose_prints_loss_and_top_features(classification_data, capsys):
     X, y = classification_data
-    ScoresActivationClassifier(**{**QUICK, "max_epochs": 3, "early_stopping": False}, verbose=1).fit(X, y)
+    ScoresActivationClassifier(**{**QUICK, "max_epochs": 3, "refine_epochs": 2, "early_stopping": False},
+                               verbose=1).fit(X, y)
     out = capsys.readouterr().out.strip().splitlines()
-    assert len(out) == 3
-    assert out[0].startswith("epoch    1/3  loss") and "top: x" in out[0]
+    assert len(out) == 5  # 3 epochs learning the scores, 2 refining the network
+    assert out[0].startswith("epoch    1/5  loss") and "top: x" in out[0]
+    assert out[4].startswith("epoch    5/5  loss")
 
 
 def test_sgd_solver_learns(classification_data):

@@ -128,3 +128,18 @@ def test_to_shap_explanation_holds_the_scores(fitted_frame):
     np.testing.assert_array_equal(explanation.values, est.scores())
     assert list(explanation.feature_names) == names
     shap.plots.bar(explanation, show=False)  # shap's own plot accepts it
+
+
+def test_plot_scores_draws_the_bootstrap_intervals_as_error_bars(regression_data):
+    X, y = regression_data
+    est = ScoresActivationRegressor(random_state=0, n_threads=1, max_epochs=5, refine_epochs=1,
+                                    n_bootstrap=4).fit(X, y)
+    ax = plot_scores(est)
+    order = np.argsort(-est.scores(), kind="stable")
+    low, high = est.scores_interval()
+    (bars,) = [c for c in ax.containers if getattr(c, "errorbar", None) is not None]
+    segments = bars.errorbar.lines[2][0].get_segments()  # one horizontal segment per bar
+    ends = np.array([[seg[0][0], seg[1][0]] for seg in segments])
+    scores = est.scores()[order]
+    np.testing.assert_allclose(ends[:, 0], np.minimum(low[order], scores))
+    np.testing.assert_allclose(ends[:, 1], np.maximum(high[order], scores))

@@ -42,6 +42,9 @@ class Estimator {
 
   // Global importances w = softmax(s / T) (sums to 1). Needs the scores layer.
   Eigen::VectorXd scores() const;
+  // (n_bootstrap, d): the scores of the refits on bootstrap resamples (empty
+  // when n_bootstrap is 0 or without the scores layer).
+  const Eigen::MatrixXd& scores_bootstrap() const { return scores_bootstrap_; }
   // (n_epochs_run, d): w after each epoch.
   const Eigen::MatrixXd& scores_history() const { return scores_history_; }
   const std::vector<double>& loss_curve() const { return loss_curve_; }
@@ -75,7 +78,7 @@ class Estimator {
   Network network_;
   Eigen::VectorXd input_mean_, input_scale_;
   double target_mean_ = 0.0, target_scale_ = 1.0;
-  Eigen::MatrixXd scores_history_;
+  Eigen::MatrixXd scores_history_, scores_bootstrap_;
   std::vector<double> loss_curve_, validation_loss_curve_;
   long best_epoch_ = 0;
 };

@@ -8,7 +8,10 @@
 
 namespace scoresactivation {
 
-constexpr int kModelFormatVersion = 1;
+// 2: the snr gate and the refinement phase (params gate, snr_budget,
+// refine_epochs). A version-1 file was written by the scale gate without
+// refinement: readers fill those params in (see docs/model-format.md).
+constexpr int kModelFormatVersion = 2;
 
 // A dense array; data are row-major (C order) for any rank.
 struct NamedArray {

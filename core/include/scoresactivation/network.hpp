@@ -17,8 +17,9 @@ namespace scoresactivation {
 // the backward pass's scratch buffers. Reusing one cache across mini-batches
 // of the same size avoids every allocation in the training loop.
 struct ForwardCache {
-  Eigen::VectorXd gate;                      // d * w (only with the scores layer)
+  Eigen::VectorXd gate;                      // the gate's multiplier (only with the scores layer)
   Eigen::MatrixXd gated_input;               // x' (only with the scores layer)
+  Eigen::MatrixXd noise_times_grad;          // eps^T dL/dz0 (training noise only)
   std::vector<Eigen::MatrixXd> activations;  // output of each hidden layer
   Eigen::MatrixXd output;                    // last layer's linear output
   Eigen::MatrixXd grad_z, grad_input, input_times_grad;  // backward scratch
@@ -35,7 +36,8 @@ class Network {
  public:
   Network() = default;
   Network(long n_features, const std::vector<long>& hidden_layer_sizes, long n_outputs,
-          Activation activation, bool scores_layer, double temperature);
+          Activation activation, bool scores_layer, double temperature, GateKind gate = GateKind::scale,
+          double snr_budget = 1.0);
 
   void initialise(Random& random);
 
@@ -49,8 +51,10 @@ class Network {
   const std::vector<DenseLayer>& layers() const { return layers_; }
   std::vector<DenseLayer>& layers() { return layers_; }
 
-  // Forward pass over standardised inputs (rows are samples).
-  void forward(KernelPath path, const Eigen::MatrixXd& x, ForwardCache& cache) const;
+  // Forward pass over standardised inputs (rows are samples). noise: the
+  // snr gate's training noise eps (same shape as x), or null for prediction.
+  void forward(KernelPath path, const Eigen::MatrixXd& x, ForwardCache& cache,
+               const Eigen::MatrixXd* noise = nullptr) const;
 
   // Output only, for prediction.
   Eigen::MatrixXd predict(KernelPath path, const Eigen::MatrixXd& x) const;
@@ -58,9 +62,10 @@ class Network {
   // Backward pass from dL/doutput; fills grads (shaped like the parameters)
   // except grads.scores, which needs finish_scores_gradient once the blocks
   // of a batch are summed.
-  // grad_output may be cache.grad_z itself.
+  // grad_output may be cache.grad_z itself; noise as given to forward.
   void backward(KernelPath path, const Eigen::MatrixXd& x, ForwardCache& cache,
-                const Eigen::MatrixXd& grad_output, Gradients& grads) const;
+                const Eigen::MatrixXd& grad_output, Gradients& grads,
+                const Eigen::MatrixXd* noise = nullptr) const;
 
   // grads.scores from grads.gate_weights and the entropy penalty.
   void finish_scores_gradient(double entropy_penalty, Gradients& grads) const;

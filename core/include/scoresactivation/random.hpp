@@ -38,6 +38,10 @@ class Random {
   // second value is discarded so the stream position never depends on state).
   double normal();
 
+  // n standard normals, both values of each Box-Muller pair used (half the
+  // cost of n calls to normal()).
+  void fill_normal(double* out, std::size_t n);
+
   // Fisher-Yates shuffle, from the last element down.
   void shuffle(std::vector<std::size_t>& values);
 

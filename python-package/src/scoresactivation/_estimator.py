@@ -15,16 +15,16 @@ __version__ = "0.1.0"
 
 # Hyperparameters handed to the core unchanged (same names in R and C++).
 _CORE_PARAMS = (
-    "hidden_layer_sizes", "activation", "scores_layer", "temperature", "entropy_penalty", "solver",
-    "learning_rate", "scores_learning_rate", "weight_decay", "momentum", "beta_1", "beta_2", "epsilon",
-    "batch_size", "max_epochs", "early_stopping", "validation_fraction", "n_iter_no_change", "tol",
+    "hidden_layer_sizes", "activation", "scores_layer", "gate", "snr_budget", "temperature", "entropy_penalty",
+    "solver", "learning_rate", "scores_learning_rate", "weight_decay", "momentum", "beta_1", "beta_2", "epsilon",
+    "batch_size", "max_epochs", "refine_epochs", "n_bootstrap", "early_stopping", "validation_fraction", "n_iter_no_change", "tol",
     "standardize", "kernel",
 )
-_INT_PARAMS = ("batch_size", "max_epochs", "n_iter_no_change")
-_FLOAT_PARAMS = ("temperature", "entropy_penalty", "learning_rate", "scores_learning_rate", "weight_decay",
+_INT_PARAMS = ("batch_size", "max_epochs", "refine_epochs", "n_bootstrap", "n_iter_no_change")
+_FLOAT_PARAMS = ("snr_budget", "temperature", "entropy_penalty", "learning_rate", "scores_learning_rate", "weight_decay",
                  "momentum", "beta_1", "beta_2", "epsilon", "validation_fraction", "tol")
 _BOOL_PARAMS = ("scores_layer", "early_stopping", "standardize")
-_STR_PARAMS = ("activation", "solver", "kernel")
+_STR_PARAMS = ("activation", "gate", "solver", "kernel")
 
 
 def _resolve_seed(random_state):
@@ -56,21 +56,25 @@ class _ScoresActivationBase(BaseEstimator):
         activation="relu",
         *,
         scores_layer=True,
+        gate="snr",
+        snr_budget=1.25,
         temperature=1.0,
-        entropy_penalty=0.03,
+        entropy_penalty=0.0,
         solver="adam",
-        learning_rate=1e-3,
+        learning_rate=2e-3,
         scores_learning_rate=1e-2,
-        weight_decay=1.0,
+        weight_decay=0.1,
         momentum=0.9,
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
         batch_size=64,
         max_epochs=200,
+        refine_epochs=20,
+        n_bootstrap=0,
         early_stopping=True,
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=15,
         tol=1e-4,
         standardize=True,
         random_state=None,
@@ -81,6 +85,8 @@ class _ScoresActivationBase(BaseEstimator):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.scores_layer = scores_layer
+        self.gate = gate
+        self.snr_budget = snr_budget
         self.temperature = temperature
         self.entropy_penalty = entropy_penalty
         self.solver = solver
@@ -93,6 +99,8 @@ class _ScoresActivationBase(BaseEstimator):
         self.epsilon = epsilon
         self.batch_size = batch_size
         self.max_epochs = max_epochs
+        self.refine_epochs = refine_epochs
+        self.n_bootstrap = n_bootstrap
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -171,14 +179,21 @@ class _ScoresActivationBase(BaseEstimator):
         self.validation_loss_curve_ = np.asarray(core.validation_loss_curve)
         if self.scores_layer:
             self.scores_history_ = np.array(core.scores_history)
+            for name in ("scores_bootstrap_", "scores_std_"):
+                self.__dict__.pop(name, None)  # a refit without bootstrap must not keep old ones
+            if self.n_bootstrap > 0:
+                self.scores_bootstrap_ = np.array(core.scores_bootstrap)
+                self.scores_std_ = (self.scores_bootstrap_.std(axis=0, ddof=1) if self.n_bootstrap > 1
+                                    else np.full(self.scores_bootstrap_.shape[1], np.nan))
 
     def _progress_callback(self):
         if not self.verbose:
             return None
         names = getattr(self, "feature_names_in_", None)
+        max_epochs = self.max_epochs + (self.refine_epochs if self.scores_layer else 0)  # at most
 
         def on_epoch(epoch, train_loss, validation_loss, improved, scores):
-            line = f"epoch {epoch:4d}/{self.max_epochs}  loss {train_loss:.5f}"
+            line = f"epoch {epoch:4d}/{max_epochs}  loss {train_loss:.5f}"
             if not np.isnan(validation_loss):
                 line += f"  validation {validation_loss:.5f}{' *' if improved else ''}"
             if scores is not None:
@@ -208,6 +223,20 @@ class _ScoresActivationBase(BaseEstimator):
     def scores(self):
         """The learned global feature scores (n_features,), >= 0, summing to 1, in column order."""
         return self.feature_importances_.copy()
+
+    def scores_interval(self, level=0.95):
+        """Bootstrap percentile interval of each score, (2, n_features): lower and upper bounds.
+
+        Needs ``n_bootstrap`` > 0. Two features whose intervals overlap are
+        not reliably ordered by this data.
+        """
+        check_is_fitted(self, "n_epochs_")
+        if not hasattr(self, "scores_bootstrap_"):
+            raise AttributeError("this model has no bootstrap scores; fit it with n_bootstrap=20 (or more)")
+        if not isinstance(level, numbers.Real) or isinstance(level, bool) or not 0 < level < 1:
+            raise ValueError(f"level must be in (0, 1), got {level!r}")
+        alpha = (1 - float(level)) / 2
+        return np.quantile(self.scores_bootstrap_, [alpha, 1 - alpha], axis=0)
 
     def ranking(self):
         """Features from most to least important: names when fitted on a DataFrame, else column indices."""
@@ -292,8 +321,8 @@ class _ScoresActivationBase(BaseEstimator):
         state = _model_io.document_to_state(doc)
         if state["task"] != cls._task:
             raise ValueError(f"the model document holds a {state['task']} model; {cls.__name__} cannot load it")
-        est = cls(**{k: (tuple(v) if k == "hidden_layer_sizes" else v) for k, v in doc["params"].items()
-                     if k in cls._get_param_names()})
+        est = cls(**{k: (tuple(v) if k == "hidden_layer_sizes" else v)
+                     for k, v in _model_io.document_params(doc).items() if k in cls._get_param_names()})
         params = est._core_params(int(doc["seed"]))
         est._core = _core.Estimator.from_state(params, state)
         est._seed = int(doc["seed"])
@@ -334,10 +363,13 @@ class _ScoresActivationBase(BaseEstimator):
 class ScoresActivationClassifier(ClassifierMixin, _ScoresActivationBase):
     """Neural network classifier whose first layer learns a global score per feature.
 
-    The ScoresActivation layer gates each standardised input feature by
-    ``d * softmax(s / temperature)``; the scores ``s`` train with the network,
-    so ``feature_importances_`` (the softmax weights) rank the features at no
-    extra cost. See docs/method.md for the method and its defaults.
+    The ScoresActivation layer learns one score per standardised input
+    feature; ``feature_importances_ = softmax(s / temperature)`` trains with the
+    network, so the features are ranked at no extra cost. By default
+    (``gate="snr"``) the importances split a signal-to-noise budget between the
+    features during training, which makes them follow each feature's value to
+    the loss; ``gate="scale"`` is the paper's multiplicative gate. See
+    docs/method.md for the method and its defaults.
 
     Parameters
     ----------
@@ -346,17 +378,29 @@ class ScoresActivationClassifier(ClassifierMixin, _ScoresActivationBase):
     activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
     scores_layer : bool, default=True
         False trains the same network without the layer (the baseline).
+    gate : {"snr", "scale"}, default="snr"
+        How the scores act on the inputs. "snr": with ``w = softmax(s / T)``
+        and ``snr_i = snr_budget * d * w_i``, training sees
+        ``x_i * sqrt(snr_i / (1 + snr_i)) + noise_i * sqrt(1 / (1 + snr_i))``
+        (standard normal noise from the seeded generator) and prediction the
+        noise-free term. "scale": the paper's ``x_i * d * w_i``; with
+        ``entropy_penalty=0.03, learning_rate=1e-3, weight_decay=1.0,
+        n_iter_no_change=10, refine_epochs=0`` it is the earlier default.
+    snr_budget : float, default=1.25
+        The "snr" gate's budget per feature on average (c in ``c * d``).
+        Smaller makes the features compete harder (stabler scores, less room
+        for curved effects); larger lets every feature through.
     temperature : float, default=1.0
         T in ``softmax(s / T)``.
-    entropy_penalty : float, default=0.03
+    entropy_penalty : float, default=0.0
         Weight of the entropy of the scores in the loss; pushes them to commit.
     solver : {"adam", "sgd"}, default="adam"
         Adam with decoupled weight decay (AdamW), or SGD with momentum.
-    learning_rate : float, default=1e-3
+    learning_rate : float, default=2e-3
         Step size of the dense layers.
     scores_learning_rate : float, default=1e-2
         Step size of the scores.
-    weight_decay : float, default=1.0
+    weight_decay : float, default=0.1
         Decoupled decay of the dense weights (PyTorch's AdamW convention): each
         step multiplies them by ``1 - learning_rate * weight_decay``. Biases and
         scores are not decayed.
@@ -364,12 +408,24 @@ class ScoresActivationClassifier(ClassifierMixin, _ScoresActivationBase):
         SGD momentum; Adam's moment decays and epsilon.
     batch_size : int, default=64
     max_epochs : int, default=200
+        Epochs at most while the scores learn.
+    refine_epochs : int, default=20
+        Epochs at most after that, with the scores frozen and no training
+        noise: the network fits the clean gated inputs it predicts on. 0
+        skips this phase.
+    n_bootstrap : int, default=0
+        Refits on bootstrap resamples of the rows (each with its own seed, on
+        ``n_threads`` threads) after the fit, for the scores' uncertainty:
+        ``scores_bootstrap_``, ``scores_std_``, :meth:`scores_interval` and
+        error bars in ``plot_scores``. Costs ``n_bootstrap`` fits; 0: none.
+        The model itself (predictions, ``scores()``) is the main fit's.
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` (stratified), stop after
         ``n_iter_no_change`` epochs without a validation-loss improvement of
-        ``tol``, and restore the best weights and scores together.
+        ``tol``, and restore the best weights and scores together (in each
+        phase; the refinement starts from the best weights of the first).
     validation_fraction : float, default=0.1
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int, default=15
     tol : float, default=1e-4
     standardize : bool, default=True
         Standardise inputs inside the model (mean and sd are stored).
@@ -391,6 +447,10 @@ class ScoresActivationClassifier(ClassifierMixin, _ScoresActivationBase):
         The learned scores, summing to 1.
     scores_history_ : ndarray of shape (n_epochs_, n_features_in_)
         The scores after each epoch.
+    scores_bootstrap_ : ndarray of shape (n_bootstrap, n_features_in_)
+        The scores of the bootstrap refits (only with ``n_bootstrap`` > 0).
+    scores_std_ : ndarray of shape (n_features_in_,)
+        Their standard deviation per feature (only with ``n_bootstrap`` > 0).
     loss_curve_, validation_loss_curve_ : ndarray of shape (n_epochs_,)
     n_epochs_ : int
     best_epoch_ : int

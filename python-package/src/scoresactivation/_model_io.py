@@ -4,8 +4,14 @@ import json
 
 import numpy as np
 
+from . import _core
+
 FORMAT_NAME = "scoresactivation"
-FORMAT_VERSION = 1
+FORMAT_VERSION = _core.MODEL_FORMAT_VERSION
+
+# Params a version-1 document does not store: it was written by the scale
+# gate without a refinement phase (docs/model-format.md).
+VERSION_1_PARAMS = {"gate": "scale", "snr_budget": 1.0, "refine_epochs": 0}
 
 
 def _json_value(value):
@@ -38,6 +44,15 @@ def state_to_document(*, estimator_name, params, seed, state, feature_names, cla
         "classes": None if classes is None else _json_value(list(classes)),
         "arrays": arrays,
     }
+
+
+def document_params(doc):
+    """The document's params, with what older versions imply for params they predate."""
+    params = dict(doc["params"])
+    if doc["format_version"] == 1:
+        for name, value in VERSION_1_PARAMS.items():
+            params.setdefault(name, value)
+    return params
 
 
 def document_to_state(doc):

@@ -44,6 +44,9 @@ def _top(top, d):
 def plot_scores(est, ax=None, top=None, **bar_kwargs):
     """Horizontal bar chart of ``est.scores()``, the most important feature on top.
 
+    A model fitted with ``n_bootstrap`` > 0 gets error bars: the 95 %
+    bootstrap interval of each score (``est.scores_interval()``).
+
     Parameters
     ----------
     est : fitted ScoresActivationClassifier or ScoresActivationRegressor
@@ -67,6 +70,12 @@ def plot_scores(est, ax=None, top=None, **bar_kwargs):
         _, ax = plt.subplots(figsize=(6, 0.9 + 0.28 * len(order)))
     bar_kwargs.setdefault("color", "tab:blue")
     positions = np.arange(len(order))
+    if hasattr(est, "scores_bootstrap_") and "xerr" not in bar_kwargs:
+        low, high = est.scores_interval(0.95)
+        # an interval need not contain the main fit's score: clip the bar lengths at 0
+        bar_kwargs["xerr"] = np.vstack([np.clip(scores[order] - low[order], 0, None),
+                                        np.clip(high[order] - scores[order], 0, None)])
+        bar_kwargs.setdefault("capsize", 2)
     ax.barh(positions, scores[order], **bar_kwargs)
     ax.set_yticks(positions)
     ax.set_yticklabels([names[j] for j in order])

@@ -13,7 +13,13 @@ r_forward <- function(fit, x) {
     s <- a$scores / p$temperature
     w <- exp(s - max(s))
     w <- w / sum(w)
-    z <- sweep(z, 2L, length(w) * w, "*")
+    gate <- if (identical(p$gate, "snr")) {
+      r <- p$snr_budget * length(w) * w  # docs/model-format.md, prediction step 2
+      sqrt(r / (1 + r))
+    } else {
+      length(w) * w
+    }
+    z <- sweep(z, 2L, gate, "*")
   }
   act <- switch(p$activation, relu = function(v) pmax(v, 0), tanh = tanh, logistic = stats::plogis,
                 identity = identity)

@@ -141,7 +141,7 @@ test_that("predict types", {
 
 test_that("verbose prints one line per epoch through R's output", {
   expect_output(
-    scores_activation(Species ~ ., data = iris, random_state = 1, max_epochs = 3, verbose = TRUE),
+    scores_activation(Species ~ ., data = iris, random_state = 1, max_epochs = 3, refine_epochs = 0, verbose = TRUE),
     "epoch +1/3 +loss [0-9.]+ +validation [0-9.]+.*top: "
   )
   expect_silent(quick_iris_fit())
@@ -151,10 +151,12 @@ test_that("verbose = TRUE prints each epoch through Rcpp::Rcout, x/y fits includ
   d <- make_regression_data(200, seed = 8)
   x <- unname(d$x[, 1:3])
   out <- capture.output(
-    fit <- scores_activation(x, d$y, max_epochs = 4, early_stopping = FALSE, random_state = 1, verbose = TRUE)
+    fit <- scores_activation(x, d$y, max_epochs = 4, refine_epochs = 2, early_stopping = FALSE, random_state = 1,
+                             verbose = TRUE)
   )
+  expect_length(out, 6)  # 4 epochs learning the scores, 2 refining the network
   expect_length(out, fit$n_epochs_run)
-  expect_match(out, "^epoch +[1-4]/4 +loss [0-9.]+ +top: x[1-3] [0-9.]+, x[1-3] [0-9.]+, x[1-3] [0-9.]+$")
+  expect_match(out, "^epoch +[1-6]/6 +loss [0-9.]+ +top: x[1-3] [0-9.]+, x[1-3] [0-9.]+, x[1-3] [0-9.]+$")
   expect_false(any(grepl("validation", out)))
   expect_output(
     scores_activation(x, d$y, max_epochs = 2, scores_layer = FALSE, random_state = 1, verbose = TRUE),
@@ -202,4 +204,36 @@ test_that("Esc/Ctrl-C interrupts a fit cleanly", {
   expect_true(any(grepl("caught scoresactivation_interrupt interrupt error condition fit interrupted", out)),
               info = paste(out, collapse = "\n"))
   expect_true(any(grepl("session alive", out)), info = paste(out, collapse = "\n"))
+})
+
+test_that("n_bootstrap refits on resamples: scores_uncertainty and error bars", {
+  d <- make_regression_data(300, seed = 11)
+  x <- d$x[, 1:4]
+  fit <- scores_activation(x, d$y, hidden_layer_sizes = 16L, max_epochs = 15L, refine_epochs = 2L,
+                           n_bootstrap = 5L, random_state = 3, n_threads = 1L)
+  b <- fit$arrays$scores_bootstrap
+  expect_identical(dim(b), c(5L, 4L))
+  expect_equal(rowSums(b), rep(1, 5), tolerance = 1e-12)
+  u <- scores_uncertainty(fit, level = 0.9)
+  expect_identical(names(u), c("feature", "score", "mean", "sd", "lower", "upper"))
+  expect_identical(u$feature, colnames(x))
+  expect_equal(u$sd, apply(b, 2, sd))
+  expect_true(all(u$lower <= u$upper))
+  # the main fit is unchanged by the bootstrap, and the threads change nothing
+  plain <- scores_activation(x, d$y, hidden_layer_sizes = 16L, max_epochs = 15L, refine_epochs = 2L,
+                             random_state = 3, n_threads = 1L)
+  expect_identical(scores(plain), scores(fit))
+  expect_error(scores_uncertainty(plain), "n_bootstrap = 20")
+  two <- scores_activation(x, d$y, hidden_layer_sizes = 16L, max_epochs = 15L, refine_epochs = 2L,
+                           n_bootstrap = 5L, random_state = 3, n_threads = 2L)
+  expect_identical(two$arrays$scores_bootstrap, b)
+  expect_error(scores_uncertainty(fit, level = 1), "level")
+  path <- tempfile(fileext = ".json")
+  on.exit(unlink(path))
+  save_model(fit, path)
+  expect_identical(load_model(path)$arrays$scores_bootstrap, b)
+  pdf(NULL)
+  on.exit(grDevices::dev.off(), add = TRUE)
+  expect_identical(plot(fit), fit)
+  expect_error(scores_activation(x, d$y, n_bootstrap = -1L), "n_bootstrap")
 })

@@ -7,6 +7,9 @@ test_that("numbers are written so that they parse back to the same bits", {
   expect_identical(back, v)
   expect_identical(1 / back[length(back)], -Inf)  # -0 stays -0
   expect_identical(unclass(scoresactivation:::.json_array(c(0.1, 64, 1e-4))), "[0.1,64,0.0001]")
+  # R's as.double() takes the 16-digit form for this number; JSON parsers
+  # (jsonlite, Python) read it as the neighbour, so 17 digits are written.
+  expect_identical(unclass(scoresactivation:::.json_array(-0.38479889466498163)), "[-0.38479889466498163]")
   expect_error(scoresactivation:::.json_array(c(1, NaN)), "non-finite")
 })
 
@@ -62,7 +65,7 @@ test_that("the document follows docs/model-format.md", {
     "n_features", "n_outputs", "n_epochs_run", "best_epoch", "feature_names", "classes", "arrays"
   ))
   expect_identical(doc$format, "scoresactivation")
-  expect_identical(doc$format_version, 1L)
+  expect_identical(doc$format_version, 2L)
   expect_identical(doc$estimator, "ScoresActivationClassifier")
   expect_identical(doc$task, "classification")
   expect_identical(names(doc$params), names(default_params()))
@@ -88,7 +91,8 @@ test_that("the document follows docs/model-format.md", {
   x <- as.matrix(iris[1:10, 1:4])
   z <- sweep(sweep(x, 2, a$input_mean), 2, a$input_scale, "/")
   s <- exp(a$scores - max(a$scores)); s <- s / sum(s)
-  z <- sweep(z, 2, 4 * s, "*")
+  r <- 1.25 * 4 * s  # the snr gate: sqrt(r / (1 + r)), r = snr_budget * d * w
+  z <- sweep(z, 2, sqrt(r / (1 + r)), "*")
   for (l in 0:1) z <- pmax(sweep(z %*% a[[sprintf("dense_%d_weight", l)]], 2, a[[sprintf("dense_%d_bias", l)]], "+"), 0)
   o <- sweep(z %*% a$dense_2_weight, 2, a$dense_2_bias, "+")
   p <- exp(o - apply(o, 1, max)); p <- p / rowSums(p)
@@ -139,8 +143,8 @@ test_that("load_model refuses what it cannot read", {
   fit <- quick_iris_fit()
   save_model(fit, path)
   good <- paste(readLines(path), collapse = "")
-  writeLines(sub('"format_version":1', '"format_version":2', good, fixed = TRUE), path)
-  expect_error(load_model(path), "format_version 2 is newer")
+  writeLines(sub('"format_version":2', '"format_version":3', good, fixed = TRUE), path)
+  expect_error(load_model(path), "format_version 3 is newer")
   writeLines(sub('"dense_1_bias":{"shape":[32]', '"dense_1_bias":{"shape":[31]', good, fixed = TRUE), path)
   expect_error(load_model(path), "dense_1_bias")
   writeLines(sub('"best_epoch":', '"best_epochs":', good, fixed = TRUE), path)

@@ -1,9 +1,9 @@
 test_that("the hyperparameter vocabulary is the Python/C++ one", {
   expect_identical(names(default_params()), c(
-    "hidden_layer_sizes", "activation", "scores_layer", "temperature",
+    "hidden_layer_sizes", "activation", "scores_layer", "gate", "snr_budget", "temperature",
     "entropy_penalty", "solver", "learning_rate", "scores_learning_rate",
     "weight_decay", "momentum", "beta_1", "beta_2", "epsilon", "batch_size",
-    "max_epochs", "early_stopping", "validation_fraction", "n_iter_no_change",
+    "max_epochs", "refine_epochs", "n_bootstrap", "early_stopping", "validation_fraction", "n_iter_no_change",
     "tol", "standardize", "random_state", "n_threads", "kernel"
   ))
 })
