@@ -34,8 +34,9 @@ BATCH = 64
 
 
 def fit_ours(X, y, epochs, threads, **extra):
+    # refine_epochs=0: exactly `epochs` passes, all in the noisy first phase (the dearer one).
     est = ScoresActivationClassifier(hidden_layer_sizes=HIDDEN, batch_size=BATCH, max_epochs=epochs,
-                                     early_stopping=False, tol=0.0, n_iter_no_change=epochs + 1,
+                                     refine_epochs=0, early_stopping=False, tol=0.0, n_iter_no_change=epochs + 1,
                                      n_threads=threads, random_state=0, **extra)
     return lambda: est.fit(X, y)
 

@@ -22,10 +22,13 @@ from scoresactivation import ScoresActivationClassifier, ScoresActivationRegress
 
 VARIANTS = {
     "defaults": {},
-    "weak decay (weight_decay=0.01)": {"weight_decay": 0.01},
-    "no decay (weight_decay=0)": {"weight_decay": 0.0},
-    "no entropy penalty": {"entropy_penalty": 0.0},
-    "scores at the network's rate (scores_learning_rate=1e-3)": {"scores_learning_rate": 1e-3},
+    "the paper's formulation (gate='scale', earlier defaults)": {
+        "gate": "scale", "entropy_penalty": 0.03, "learning_rate": 1e-3, "weight_decay": 1.0,
+        "n_iter_no_change": 10, "refine_epochs": 0},
+    "tighter budget (snr_budget=0.5)": {"snr_budget": 0.5},
+    "looser budget (snr_budget=4)": {"snr_budget": 4.0},
+    "no refinement (refine_epochs=0)": {"refine_epochs": 0},
+    "strong decay (weight_decay=1.0)": {"weight_decay": 1.0},
     "scores too fast (scores_learning_rate=5e-2)": {"scores_learning_rate": 5e-2},
 }
 

@@ -473,8 +473,7 @@ def markdown(data, summaries, disagree, settings, command, total_seconds, facts)
         add("The layer does not always pay in accuracy: on " + ", ".join(
             f"{ds.key} ({np.mean(summaries[ds.key]['test']):.3f} vs {np.mean(summaries[ds.key]['plain_test']):.3f})"
             for ds in worse) + " the same network without it scores higher. These sets have no pure-noise "
-            "columns for the gate to switch off; a likely reason is that the entropy penalty still pushes the "
-            "gate to commit to a few of many useful features.")
+            "columns for the gate to switch off.")
         add("")
     add("![rank vs rank](images/shap-rank-scatter.png)")
     add("")
@@ -486,12 +485,13 @@ def markdown(data, summaries, disagree, settings, command, total_seconds, facts)
         add("")
         max_rho = summaries[synth[0].key]["relevance_max"]
         add("Top-5 precision: share of the five highest-ranked features that are truly relevant (columns 0-4). "
-            "Spearman with the 0/1 relevance vector: with 5 tied relevant and 5 tied noise columns its maximum "
-            f"is {max_rho:.2f} for 10 features"
+            "Spearman with the 0/1 relevance vector: with 5 tied relevant and 5 tied noise columns, importances "
+            f"with distinct values that put all relevant columns first get {max_rho:.2f} for 10 features"
             + (f" and {summaries['classification-16']['relevance_max']:.2f} for 16" if "classification-16" in summaries
-               else "") + ", reached whenever all relevant columns outrank all noise ones. The last column is the "
+               else "") + " (only importances tied within each group reach 1). The last column is the "
             "Spearman correlation of the scores and SHAP **among the five relevant columns only**: the "
-            "order inside the relevant set (see the known limitation in [method.md](method.md)).")
+            "order inside the relevant set ([ranking-fidelity.md](ranking-fidelity.md) measures it against the "
+            "truth).")
         add("")
         add("| data | top-5 precision: scores | SHAP | perm. | Spearman with truth: scores | SHAP | perm. | "
             "scores–SHAP within the relevant 5 |")
@@ -562,10 +562,10 @@ def markdown(data, summaries, disagree, settings, command, total_seconds, facts)
     add("")
     add("The two measure different things, on the same model:")
     add("")
-    add("- The **score** `w_i` is a *global gate on the standardised input*: how much the network relies on "
-        "feature i's channel, learned under weight decay and an entropy penalty that push `w` to commit to "
-        "few features. It is one number per feature for the whole input distribution and does not see "
-        "how much of the output's variation the feature causes.")
+    add("- The **score** `w_i` is feature i's share of a fixed signal-to-noise budget on the standardised "
+        "inputs (the default `gate='snr'`, [method.md](method.md)): the share that, during training, lowered "
+        "the loss most. It is one number per feature for the whole input distribution: what the feature's "
+        "signal is worth to the fit, not how much of the output's variation it causes.")
     add("- **mean |SHAP|** measures how much the *output* of this model moves when feature i is replaced by "
         "background values, averaged over rows: it grows with the feature's spread in the data and the "
         "steepness of the function along it, and for classification it is measured in probability, where "
@@ -595,10 +595,9 @@ def markdown(data, summaries, disagree, settings, command, total_seconds, facts)
             + " (mean over seeds). In order of mean importance, scores | SHAP: " + "; ".join(
                 f"{ds.key} " + " ".join(ds.names[j] for j in relevant_order(ds, summaries[ds.key]["S"]))
                 + " | " + " ".join(ds.names[j] for j in relevant_order(ds, normalise_rows(summaries[ds.key]["H"])))
-                for ds in synth) + ". [method.md](method.md) notes that the scores give features with linear "
-            "effects less weight than curved ones; the linear terms here: " + "; ".join(notes) + ". The "
-            "output variation a feature causes (what SHAP measures) is not what the gate optimises: a linear "
-            "effect can be carried by large first-layer weights at a small gate as well.")
+                for ds in synth) + ". The linear terms: " + "; ".join(notes) + ". "
+            "[ranking-fidelity.md](ranking-fidelity.md) compares both orders with the known truth on graded "
+            "effects.")
     if "breast-cancer" in summaries:
         add(f"- **Correlated features (breast cancer).** {facts['bc_pairs']} of the "
             f"{facts['bc_total_pairs']} feature pairs have |r| > 0.9 (radius, perimeter and area of the same "
@@ -619,19 +618,20 @@ def markdown(data, summaries, disagree, settings, command, total_seconds, facts)
             f"(zero) in every image, and {facts['digits_near_constant']} more are non-zero in fewer than 1 % of "
             "them. Replacing a constant feature by background values changes nothing, so its SHAP value is "
             "exactly 0; the scores of such pixels sink below the uniform 1/64 "
-            f"(mean {facts['digits_constant_score']:.4f} vs {1 / 64:.4f}) but never reach 0, since only the "
-            "entropy penalty moves them. These near-empty border pixels sit at the bottom of both rankings and "
+            f"(mean {facts['digits_constant_score']:.4f} vs {1 / 64:.4f}) but never reach 0: a softmax "
+            "weight is positive. These near-empty border pixels sit at the bottom of both rankings and "
             "lift the all-feature correlation; restricted to the 16 pixels SHAP ranks highest the Spearman "
             f"correlation of scores and SHAP is {facts['digits_top16_rho']}.")
     if "diabetes" in summaries:
         dia = summaries["diabetes"]
         mean_scores = dia["S"].mean(axis=0)
-        add(f"- **Early stopping on small, noisy data (diabetes).** The fit stops after "
+        narrow = mean_scores.max() - mean_scores.min() < 0.5 / dia["d"]
+        add(f"- **Small, noisy data (diabetes).** The fit stops after "
             f"{np.mean(dia['epochs']):.0f} epochs on average (test R² {np.mean(dia['test']):.2f}), and the "
-            f"mean scores only range from {mean_scores.min():.3f} to {mean_scores.max():.3f} around the uniform "
-            f"{1 / dia['d']:.3f}: the gate has had little time to separate the features, so the order of all but "
-            "the strongest ones is close to noise (stability "
-            f"{dia['stab_s']:.2f}), while SHAP reads the fitted function directly.")
+            f"mean scores range from {mean_scores.min():.3f} to {mean_scores.max():.3f} around the uniform "
+            f"{1 / dia['d']:.3f}" + (": the gate has had little time to separate the features, so the order of "
+            "all but the strongest ones is close to noise" if narrow else "") + f" (stability {dia['stab_s']:.2f}, "
+            f"SHAP's {dia['stab_h']:.2f}); SHAP reads the fitted function directly.")
     add("")
     add("Where they disagree, neither is 'the truth' about the data: the scores describe what the gate "
         "learned, SHAP what the output of this model does. Use the scores to find and screen features at no "

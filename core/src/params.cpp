@@ -25,7 +25,8 @@ void Params::validate() const {
   solver_from_string(solver);
   kernel_path_from_string(kernel);
   gate_kind_from_string(gate);
-  require(positive(snr_budget), "snr_budget must be a positive number");
+  // Beyond 1e6 the gate is 1 to rounding anyway, and r / (1 + r) must stay finite.
+  require(positive(snr_budget) && snr_budget <= 1e6, "snr_budget must be a number in (0, 1e6]");
   require(positive(temperature), "temperature must be a positive number");
   require(non_negative(entropy_penalty), "entropy_penalty must be >= 0");
   require(positive(learning_rate), "learning_rate must be a positive number");

@@ -45,15 +45,18 @@ double Random::normal() {
 }
 
 void Random::fill_normal(double* out, std::size_t n) {
-  constexpr double two_pi = 6.283185307179586476925286766559;
+  // Marsaglia's polar method: no sine or cosine, which made Box-Muller the
+  // larger part of the snr gate's per-step noise cost.
   for (std::size_t i = 0; i < n; i += 2) {
-    double u1;
+    double u, v, s;
     do {
-      u1 = uniform();
-    } while (u1 <= 0.0);
-    const double radius = std::sqrt(-2.0 * std::log(u1)), angle = two_pi * uniform();
-    out[i] = radius * std::cos(angle);
-    if (i + 1 < n) out[i + 1] = radius * std::sin(angle);
+      u = 2.0 * uniform() - 1.0;
+      v = 2.0 * uniform() - 1.0;
+      s = u * u + v * v;
+    } while (s >= 1.0 || s == 0.0);
+    const double m = std::sqrt(-2.0 * std::log(s) / s);
+    out[i] = u * m;
+    if (i + 1 < n) out[i + 1] = v * m;
   }
 }
 

@@ -210,7 +210,11 @@ ShapleyResult shapley_sampled(const ExplainedModel& model, const Eigen::MatrixXd
   result.values = Eigen::MatrixXd::Zero(n, d);
   result.standard_error = Eigen::MatrixXd::Zero(n, d);
   result.evaluations_per_row = 2 * n_pairs * std::max<long>(d - 1, 0) * background.rows() + 1;
-  for_each_row(n, 8, n_threads, interrupt_requested, [&](long i, CoalitionWalker::Workspace& workspace) {
+  // Eight rows share a workspace when a row is little work; a large row is a
+  // task of its own, so an interrupt is seen after one row, not eight.
+  const double row_work = 2.0 * static_cast<double>(n_pairs) * static_cast<double>(d) * static_cast<double>(background.rows());
+  const long rows_per_task = row_work > 1e5 ? 1 : 8;
+  for_each_row(n, rows_per_task, n_threads, interrupt_requested, [&](long i, CoalitionWalker::Workspace& workspace) {
     Random random(derive_seed(seed, static_cast<std::uint64_t>(i)));
     std::vector<std::size_t> order(static_cast<std::size_t>(d));
     std::iota(order.begin(), order.end(), std::size_t{0});

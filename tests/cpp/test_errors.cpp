@@ -36,6 +36,9 @@ std::vector<BadParam> bad_params() {
       {"snr_budget", [](Params& p) { p.snr_budget = 0.0; }},
       {"snr_budget", [](Params& p) { p.snr_budget = kNaN; }},
       {"snr_budget", [](Params& p) { p.snr_budget = kInf; }},
+      {"snr_budget", [](Params& p) { p.snr_budget = 1e7; }},
+      {"n_bootstrap", [](Params& p) { p.n_bootstrap = -1; }},
+      {"n_bootstrap", [](Params& p) { p.n_bootstrap = 100001; }},
       {"refine_epochs", [](Params& p) { p.refine_epochs = -1; }},
       {"temperature", [](Params& p) { p.temperature = 0.0; }},
       {"temperature", [](Params& p) { p.temperature = -1.0; }},
@@ -84,7 +87,7 @@ TEST(Params, DefaultsAreValid) {
   const Params p;
   EXPECT_EQ(p.hidden_layer_sizes, (std::vector<long>{64, 32}));
   EXPECT_EQ(p.gate, "snr");
-  EXPECT_EQ(p.snr_budget, 1.25);
+  EXPECT_EQ(p.snr_budget, 1.5);
   EXPECT_EQ(p.temperature, 1.0);
   EXPECT_EQ(p.entropy_penalty, 0.0);
   EXPECT_EQ(p.learning_rate, 2e-3);

@@ -127,6 +127,33 @@ TEST(Random, NormalUsesTwoUniformsPerCall) {
   EXPECT_EQ(a.next_u64(), b.next_u64());
 }
 
+TEST(Random, FillNormalIsStandardNormalPairsAndIndependent) {
+  Random random(7);
+  const std::size_t n = 200001;  // odd: the last pair's second value is dropped
+  std::vector<double> z(n);
+  random.fill_normal(z.data(), n);
+  double sum = 0.0, sum_sq = 0.0, sum_4 = 0.0, lag = 0.0;
+  int beyond_two = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    ASSERT_TRUE(std::isfinite(z[i]));
+    sum += z[i];
+    sum_sq += z[i] * z[i];
+    sum_4 += z[i] * z[i] * z[i] * z[i];
+    if (std::abs(z[i]) > 2.0) ++beyond_two;
+    if (i > 0) lag += z[i] * z[i - 1];  // the two values of a pair, and neighbouring pairs
+  }
+  EXPECT_NEAR(sum / n, 0.0, 0.012);
+  EXPECT_NEAR(sum_sq / n, 1.0, 0.015);
+  EXPECT_NEAR(sum_4 / n, 3.0, 0.08);
+  EXPECT_NEAR(beyond_two / double(n), 0.0455, 0.003);
+  EXPECT_NEAR(lag / (n - 1), 0.0, 0.012);
+  // The same seed and length give the same values.
+  Random again(7);
+  std::vector<double> z2(n);
+  again.fill_normal(z2.data(), n);
+  EXPECT_EQ(z, z2);
+}
+
 TEST(Random, ShuffleIsAPermutation) {
   Random random(8);
   for (std::size_t size : {0u, 1u, 2u, 3u, 17u, 1000u}) {

@@ -38,3 +38,18 @@ def test_paper_reproduction_quick(tmp_path):
     text = (tmp_path / "paper-reproduction.md").read_text()
     assert "| data | with layer | without layer | gain (points) |" in text
     assert "+11.24 %" in text and "+29.33 %" in text and "150×" in text
+
+
+def test_ranking_fidelity_quick(tmp_path):
+    run("ranking_fidelity.py", tmp_path)
+    text = (tmp_path / "ranking-fidelity.md").read_text()
+    assert "## Tuning suites" in text and "## Held-out suites" in text and "## Stability over seeds" in text
+    assert "## Correlated and duplicated groups" in text and "## Faithfulness on the same model" in text
+    assert not re.search(r"\bnan\b", text), "a table holds NaN"
+    # graded regression, 600 rows: the default's scores find the six relevant columns on both seeds,
+    # and deleting its top 3 hurts the model more than deleting 3 random columns
+    row = next(line for line in text.splitlines() if "| scores (default, snr gate) |" in line and "graded regression" in line)
+    assert row.split("|")[5].strip() == "2/2"
+    deletion = next(line for line in text.splitlines() if line.startswith("| graded regression | top 3 |"))
+    cells = [float(c.split("±")[0]) for c in deletion.split("|")[3:-1]]
+    assert cells[0] > cells[-1]  # default scores vs random ranking

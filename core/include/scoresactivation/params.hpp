@@ -15,7 +15,7 @@ struct Params {
   // signal-to-noise budget of snr_budget * d between the features; "scale"
   // is the paper's multiplicative gate d * w.
   std::string gate = "snr";
-  double snr_budget = 1.25;  // c: the budget is c * d (c per feature on average)
+  double snr_budget = 1.5;  // c: the budget is c * d (c per feature on average)
   double temperature = 1.0;         // T in w = softmax(s / T)
   double entropy_penalty = 0.0;     // lambda * H(w), pushes w to commit
   std::string solver = "adam";      // adam (AdamW) or sgd (momentum)

@@ -38,8 +38,7 @@ class Random {
   // second value is discarded so the stream position never depends on state).
   double normal();
 
-  // n standard normals, both values of each Box-Muller pair used (half the
-  // cost of n calls to normal()).
+  // n standard normals by the polar method, both values of each pair used.
   void fill_normal(double* out, std::size_t n);
 
   // Fisher-Yates shuffle, from the last element down.

@@ -57,7 +57,7 @@ class _ScoresActivationBase(BaseEstimator):
         *,
         scores_layer=True,
         gate="snr",
-        snr_budget=1.25,
+        snr_budget=1.5,
         temperature=1.0,
         entropy_penalty=0.0,
         solver="adam",
@@ -386,7 +386,7 @@ class ScoresActivationClassifier(ClassifierMixin, _ScoresActivationBase):
         noise-free term. "scale": the paper's ``x_i * d * w_i``; with
         ``entropy_penalty=0.03, learning_rate=1e-3, weight_decay=1.0,
         n_iter_no_change=10, refine_epochs=0`` it is the earlier default.
-    snr_budget : float, default=1.25
+    snr_budget : float, default=1.5
         The "snr" gate's budget per feature on average (c in ``c * d``).
         Smaller makes the features compete harder (stabler scores, less room
         for curved effects); larger lets every feature through.

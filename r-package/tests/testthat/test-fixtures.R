@@ -60,24 +60,24 @@ test_that("training in R with the fixture's data, hyperparameters and seed gives
 
 # tests/fixtures/v1: files of format_version 1, written before the snr gate by
 # the scale gate without refinement, with the defaults of that time.
-read_v1_expected <- function(task) {
-  jsonlite::parse_json(paste(readLines(test_path("fixtures", "v1", paste0(task, "_expected.json")), warn = FALSE),
-                             collapse = "\n"))
+read_v1 <- function(task) {
+  list(data = read_fixture_data(task),
+       expected = jsonlite::parse_json(paste(readLines(test_path("fixtures", "v1", paste0(task, "_expected.json")),
+                                                       warn = FALSE), collapse = "\n")),
+       model = load_model(test_path("fixtures", "v1", paste0(task, "_model.json"))))
 }
 
 test_that("version-1 model files load as scale-gate models and predict as stored", {
   skip_if_not(file.exists(test_path("fixtures", "v1", "classification_model.json")))
   for (task in c("classification", "regression")) {
-    data <- read_fixture_data(task)
-    expected <- read_v1_expected(task)
-    model <- load_model(test_path("fixtures", "v1", paste0(task, "_model.json")))
-    expect_identical(model$params$gate, "scale")
-    expect_identical(model$params$refine_epochs, 0L)
+    v1 <- read_v1(task)
+    expect_identical(v1$model$params$gate, "scale")
+    expect_identical(v1$model$params$refine_epochs, 0L)
     if (task == "classification") {
-      prob <- predict(model, data$x, type = "prob")
-      expect_equal(unname(prob), do.call(rbind, lapply(expected$predict_proba, as.double)), tolerance = 1e-12)
+      prob <- predict(v1$model, v1$data$x, type = "prob")
+      expect_equal(unname(prob), do.call(rbind, lapply(v1$expected$predict_proba, as.double)), tolerance = 1e-12)
     } else {
-      expect_equal(unname(predict(model, data$x)), as.double(unlist(expected$predict)), tolerance = 1e-12)
+      expect_equal(unname(predict(v1$model, v1$data$x)), as.double(unlist(v1$expected$predict)), tolerance = 1e-12)
     }
   }
 })
@@ -85,12 +85,10 @@ test_that("version-1 model files load as scale-gate models and predict as stored
 test_that("the paper's formulation is reachable through parameters: a version-1 model refits to its scores", {
   skip_if_not(file.exists(test_path("fixtures", "v1", "classification_model.json")))
   for (task in c("classification", "regression")) {
-    data <- read_fixture_data(task)
-    expected <- read_v1_expected(task)
-    model <- load_model(test_path("fixtures", "v1", paste0(task, "_model.json")))
-    fit <- do.call(scores_activation, c(list(data$x, data$y), model$params))
-    expect_identical(fit$n_epochs_run, as.integer(expected$n_epochs_run))
-    expect_equal(unname(scores(fit)), as.double(unlist(expected$scores)), tolerance = 1e-6)
+    v1 <- read_v1(task)
+    fit <- do.call(scores_activation, c(list(v1$data$x, v1$data$y), v1$model$params))
+    expect_identical(fit$n_epochs_run, as.integer(v1$expected$n_epochs_run))
+    expect_equal(unname(scores(fit)), as.double(unlist(v1$expected$scores)), tolerance = 1e-6)
   }
 })
 

@@ -91,7 +91,7 @@ test_that("the document follows docs/model-format.md", {
   x <- as.matrix(iris[1:10, 1:4])
   z <- sweep(sweep(x, 2, a$input_mean), 2, a$input_scale, "/")
   s <- exp(a$scores - max(a$scores)); s <- s / sum(s)
-  r <- 1.25 * 4 * s  # the snr gate: sqrt(r / (1 + r)), r = snr_budget * d * w
+  r <- 1.5 * 4 * s  # the snr gate: sqrt(r / (1 + r)), r = snr_budget * d * w
   z <- sweep(z, 2, sqrt(r / (1 + r)), "*")
   for (l in 0:1) z <- pmax(sweep(z %*% a[[sprintf("dense_%d_weight", l)]], 2, a[[sprintf("dense_%d_bias", l)]], "+"), 0)
   o <- sweep(z %*% a$dense_2_weight, 2, a$dense_2_bias, "+")
