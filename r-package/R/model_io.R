@@ -58,7 +58,7 @@ load_model <- function(path) {
 
 # The model format version this package writes and reads (from the core).
 .format_version <- function() sa_model_format_version()
-.version_1_params <- list(gate = "scale", snr_budget = 1, refine_epochs = 0L)
+.version_1_params <- list(gate = "scale", snr_budget = 1, refine_epochs = 0L, n_bootstrap = 0L)
 
 # Finite doubles as JSON numbers that parse back to the same bits: the
 # shortest of 15, 16 or 17 significant digits that round-trips (jsonlite's

@@ -11,7 +11,7 @@ FORMAT_VERSION = _core.MODEL_FORMAT_VERSION
 
 # Params a version-1 document does not store: it was written by the scale
 # gate without a refinement phase (docs/model-format.md).
-VERSION_1_PARAMS = {"gate": "scale", "snr_budget": 1.0, "refine_epochs": 0}
+VERSION_1_PARAMS = {"gate": "scale", "snr_budget": 1.0, "refine_epochs": 0, "n_bootstrap": 0}
 
 
 def _json_value(value):
