@@ -197,9 +197,12 @@ def markdown(acc, times, settings, command, total_seconds):
     add("## Accuracy with and without the layer")
     add("")
     main_rows, _ = settings.variants[next(iter(settings.variants))]
-    add(f"Same network both times: the estimator's defaults (hidden layers (64, 32), relu, AdamW with "
-        f"learning rate 1e-3 and decoupled weight decay 1.0, batch 64, up to 200 epochs with early stopping on "
-        f"a 10 % validation split); `scores_layer=False` removes only the ScoresActivation layer. "
+    p = ScoresActivationClassifier().get_params()
+    add(f"Same network both times: the estimator's defaults (hidden layers {tuple(p['hidden_layer_sizes'])}, "
+        f"{p['activation']}, AdamW with learning rate {p['learning_rate']:g} and decoupled weight decay "
+        f"{p['weight_decay']:g}, batch {p['batch_size']}, up to {p['max_epochs']} epochs with early stopping on "
+        f"a {p['validation_fraction']:.0%} validation split, the '{p['gate']}' gate with "
+        f"{p['refine_epochs']} refinement epochs); `scores_layer=False` removes only the ScoresActivation layer. "
         f"{main_rows} rows per data set, 75 % train / 25 % test (the split of benchmarks/recovery.py), {n} seeds (seed = data, split and "
         "initialisation); test accuracy as mean ± sd. 'points': mean paired difference in percentage points; "
         "'relative': the same as a percentage of the accuracy without the layer; 'wins': seeds where the "
