@@ -28,7 +28,10 @@ void Network::forward(KernelPath path, const Eigen::MatrixXd& x, ForwardCache& c
   if (has_scores_) {
     cache.gate = scores_.gate();
     cache.gated_input = x * cache.gate.asDiagonal();
-    if (noise != nullptr) cache.gated_input.noalias() += *noise * scores_.noise_scale().asDiagonal();
+    if (noise != nullptr) {
+      cache.noise_scale = scores_.noise_scale();
+      cache.gated_input.noalias() += *noise * cache.noise_scale.asDiagonal();
+    }
     input = &cache.gated_input;
   }
   const std::size_t n_hidden = layers_.size() - 1;
@@ -83,7 +86,7 @@ void Network::backward(KernelPath path, const Eigen::MatrixXd& x, ForwardCache& 
   grads.gate_weights = scores_.weights_gradient_from_products(cache.input_times_grad, first.weight,
                                                               noise != nullptr ? &cache.noise_times_grad : nullptr);
   grads.weights[0].noalias() = cache.gate.asDiagonal() * cache.input_times_grad;
-  if (noise != nullptr) grads.weights[0].noalias() += scores_.noise_scale().asDiagonal() * cache.noise_times_grad;
+  if (noise != nullptr) grads.weights[0].noalias() += cache.noise_scale.asDiagonal() * cache.noise_times_grad;
   grads.biases[0] = cache.grad_z.colwise().sum().transpose();
 }
 

@@ -19,6 +19,7 @@ namespace scoresactivation {
 struct ForwardCache {
   Eigen::VectorXd gate;                      // the gate's multiplier (only with the scores layer)
   Eigen::MatrixXd gated_input;               // x' (only with the scores layer)
+  Eigen::VectorXd noise_scale;               // the gate's noise scale (training noise only)
   Eigen::MatrixXd noise_times_grad;          // eps^T dL/dz0 (training noise only)
   std::vector<Eigen::MatrixXd> activations;  // output of each hidden layer
   Eigen::MatrixXd output;                    // last layer's linear output
