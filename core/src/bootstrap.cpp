@@ -9,7 +9,7 @@
 
 namespace scoresactivation {
 
-Eigen::MatrixXd bootstrap_scores(const Params& params, Task task, const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
+Eigen::MatrixXd bootstrap_scores(const Params& params, Task task, const MatrixView& x, const Eigen::VectorXd& y,
                                  const Eigen::VectorXd& sample_weight, long n_classes, long n_replicates,
                                  const Callbacks& callbacks) {
   const long n = x.rows(), d = x.cols();

@@ -95,11 +95,8 @@ Params loadable(Params params) {
 
 Estimator::Estimator(Params params, const ModelState& s)
     : Estimator(loadable(std::move(params)), task_from_string(s.task)) {
+  check_state(params_, s);  // before any allocation sized by the state
   const long d = s.n_features, k = s.n_outputs, epochs = s.n_epochs_run;
-  if (d <= 0 || k <= 0 || epochs <= 0)
-    throw std::invalid_argument("model state needs positive n_features, n_outputs and n_epochs_run");
-  if (task_ == Task::classification && k < 2)
-    throw std::invalid_argument("a classification model needs n_outputs >= 2");
   network_ = Network(d, params_.hidden_layer_sizes, k, activation_from_string(params_.activation),
                      params_.scores_layer, params_.temperature, gate_kind_from_string(params_.gate),
                      params_.snr_budget);
@@ -128,18 +125,22 @@ void Estimator::check_fitted() const {
   if (!fitted_) throw std::logic_error("this estimator is not fitted yet; call fit first");
 }
 
-void Estimator::check_input(const Eigen::MatrixXd& x, const char* name) const {
+void Estimator::check_input(const MatrixView& x, const char* name) const {
   if (x.cols() != n_features())
     throw std::invalid_argument(std::string(name) + " has " + std::to_string(x.cols()) +
                                 " features, but the model expects " + std::to_string(n_features()));
   if (!x.allFinite()) throw std::invalid_argument(std::string(name) + " contains NaN or infinity");
 }
 
-Eigen::MatrixXd Estimator::standardise(const Eigen::MatrixXd& x) const {
-  return (x.rowwise() - input_mean_.transpose()).array().rowwise() / input_scale_.transpose().array();
+Eigen::MatrixXd Estimator::standardise(const MatrixView& x) const {
+  Eigen::MatrixXd out = (x.rowwise() - input_mean_.transpose()).array().rowwise() / input_scale_.transpose().array();
+  if (!out.allFinite())
+    throw std::invalid_argument("X holds values too far from the training data for this model to represent "
+                                "(|x - mean| / scale overflows)");
+  return out;
 }
 
-Eigen::MatrixXd Estimator::decision_function(const Eigen::MatrixXd& x) const {
+Eigen::MatrixXd Estimator::decision_function(const MatrixView& x) const {
   check_fitted();
   check_input(x, "X");
   // Fixed row blocks: the same numbers whatever the thread count.
@@ -151,11 +152,15 @@ Eigen::MatrixXd Estimator::decision_function(const Eigen::MatrixXd& x) const {
     const long start = b * block, rows = std::min(block, n - start);
     out.middleRows(start, rows) = network_.predict(kernel_path_, standardise(x.middleRows(start, rows)));
   });
-  if (task_ == Task::regression) out = (out.array() * target_scale_ + target_mean_).matrix();
+  if (task_ == Task::regression) {
+    out = (out.array() * target_scale_ + target_mean_).matrix();
+    if (!out.allFinite())
+      throw std::invalid_argument("a prediction overflows the range of double precision (check X's scale)");
+  }
   return out;
 }
 
-Eigen::MatrixXd Estimator::predict_proba(const Eigen::MatrixXd& x) const {
+Eigen::MatrixXd Estimator::predict_proba(const MatrixView& x) const {
   if (task_ != Task::classification)
     throw std::logic_error("predict_proba is only defined for classification");
   Eigen::MatrixXd probabilities;

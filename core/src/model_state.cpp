@@ -1,5 +1,7 @@
 #include "scoresactivation/model_state.hpp"
 
+#include <cmath>
+#include <map>
 #include <stdexcept>
 
 namespace scoresactivation {
@@ -9,6 +11,10 @@ std::string shape_string(const std::vector<long>& shape) {
   std::string out = "[";
   for (std::size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
   return out + "]";
+}
+
+void require(bool ok, const std::string& message) {
+  if (!ok) throw std::invalid_argument(message);
 }
 }  // namespace
 
@@ -21,6 +27,59 @@ const NamedArray& ModelState::require(const std::string& name, const std::vector
     throw std::invalid_argument("model state array '" + name + "' has shape " +
                                 shape_string(it->second.shape) + ", expected " + shape_string(shape));
   return it->second;
+}
+
+void check_state(const Params& params, const ModelState& s) {
+  const bool classification = s.task == "classification";
+  require(classification || s.task == "regression", "model state: task must be 'classification' or 'regression'");
+  const long d = s.n_features, k = s.n_outputs, epochs = s.n_epochs_run;
+  require(d >= 1 && d <= kMaxDimension, "model state: n_features must be in [1, " + std::to_string(kMaxDimension) + "]");
+  require(classification ? (k >= 2 && k <= kMaxDimension) : k == 1,
+          classification ? "model state: a classification model needs n_outputs in [2, " + std::to_string(kMaxDimension) + "]"
+                         : std::string("model state: a regression model has n_outputs = 1"));
+  require(epochs >= 1 && epochs <= 2 * kMaxEpochs, "model state: n_epochs_run must be in [1, " +
+                                                       std::to_string(2 * kMaxEpochs) + "]");
+  require(s.best_epoch >= 1 && s.best_epoch <= epochs, "model state: best_epoch must be in [1, n_epochs_run]");
+
+  // Every array the model has, with its shape; sizes stay far from overflow
+  // (each factor <= 2^24), and the data must actually hold that many values.
+  std::map<std::string, std::vector<long>> expected = {
+      {"input_mean", {d}}, {"input_scale", {d}}, {"target_mean", {1}}, {"target_scale", {1}},
+      {"loss_curve", {epochs}},
+  };
+  if (params.scores_layer) {
+    expected["scores"] = {d};
+    expected["scores_history"] = {epochs, d};
+    if (params.n_bootstrap > 0) expected["scores_bootstrap"] = {params.n_bootstrap, d};
+  }
+  long n_in = d;
+  const std::size_t n_layers = params.hidden_layer_sizes.size() + 1;
+  for (std::size_t l = 0; l < n_layers; ++l) {
+    const long n_out = l + 1 < n_layers ? params.hidden_layer_sizes[l] : k;
+    expected["dense_" + std::to_string(l) + "_weight"] = {n_in, n_out};
+    expected["dense_" + std::to_string(l) + "_bias"] = {n_out};
+    n_in = n_out;
+  }
+  for (const auto& kv : s.arrays) {
+    if (kv.first == "validation_loss_curve") {  // empty without early stopping
+      const auto& a = kv.second;
+      require(a.shape.size() == 1 && (a.shape[0] == 0 || a.shape[0] == epochs) &&
+                  static_cast<long>(a.data.size()) == a.shape[0],
+              "model state array 'validation_loss_curve' must have 0 or n_epochs_run values");
+      continue;
+    }
+    require(expected.count(kv.first) == 1, "model state has an unexpected array '" + kv.first +
+                                               "' (it does not belong to a model with these params)");
+  }
+  for (const auto& kv : expected) {
+    const NamedArray& a = s.require(kv.first, kv.second);
+    for (double v : a.data) require(std::isfinite(v), "model state array '" + kv.first + "' holds NaN or infinity");
+  }
+  for (double v : s.arrays.at("input_scale").data)
+    require(v > 0.0, "model state array 'input_scale' must be positive");
+  require(s.arrays.at("target_scale").data[0] > 0.0, "model state array 'target_scale' must be positive");
+  if (auto it = s.arrays.find("validation_loss_curve"); it != s.arrays.end())
+    for (double v : it->second.data) require(!std::isnan(v), "model state array 'validation_loss_curve' holds NaN");
 }
 
 }  // namespace scoresactivation

@@ -1,7 +1,9 @@
 #include "scoresactivation/parallel.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <thread>
 
 #include "scoresactivation/callbacks.hpp"
 
@@ -37,9 +39,17 @@ class InterruptPoller {
 
 }  // namespace
 
+int thread_limit() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return 4 * std::max(1, static_cast<int>(cores));
+}
+
 void parallel_for(long n, int n_threads, const std::function<void(long)>& body,
                   const std::function<bool()>& interrupt_requested) {
   InterruptPoller poller(interrupt_requested);
+  // More threads than work items or than the machine can run only cost: a
+  // count from a model file or a typo (40 000) must not reach the OpenMP runtime.
+  n_threads = static_cast<int>(std::min<long>({static_cast<long>(n_threads), static_cast<long>(thread_limit()), n}));
   if (n_threads <= 1 || n <= 1) {
     for (long i = 0; i < n && !poller.stopped(); ++i) {
       body(i);

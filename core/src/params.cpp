@@ -19,8 +19,10 @@ bool non_negative(double v) { return std::isfinite(v) && v >= 0.0; }
 }  // namespace
 
 void Params::validate() const {
+  require(hidden_layer_sizes.size() <= 64, "hidden_layer_sizes may have at most 64 layers");
   for (long width : hidden_layer_sizes)
-    require(width > 0, "hidden_layer_sizes must contain positive integers");
+    require(width > 0 && width <= kMaxLayerWidth,
+            "hidden_layer_sizes must contain integers in [1, " + std::to_string(kMaxLayerWidth) + "]");
   activation_from_string(activation);
   solver_from_string(solver);
   kernel_path_from_string(kernel);
@@ -39,14 +41,18 @@ void Params::validate() const {
   require(non_negative(beta_2) && beta_2 < 1.0, "beta_2 must be in [0, 1)");
   require(positive(epsilon), "epsilon must be a positive number");
   require(batch_size > 0, "batch_size must be a positive integer");
-  require(max_epochs > 0, "max_epochs must be a positive integer");
-  require(refine_epochs >= 0, "refine_epochs must be a non-negative integer");
+  require(max_epochs > 0 && max_epochs <= kMaxEpochs,
+          "max_epochs must be an integer in [1, " + std::to_string(kMaxEpochs) + "]");
+  require(refine_epochs >= 0 && refine_epochs <= kMaxEpochs,
+          "refine_epochs must be an integer in [0, " + std::to_string(kMaxEpochs) + "]");
   require(n_bootstrap >= 0 && n_bootstrap <= 100000, "n_bootstrap must be an integer in [0, 100000]");
   require(std::isfinite(validation_fraction) && validation_fraction > 0.0 && validation_fraction < 1.0,
           "validation_fraction must be in (0, 1)");
-  require(n_iter_no_change > 0, "n_iter_no_change must be a positive integer");
+  require(n_iter_no_change > 0 && n_iter_no_change <= kMaxEpochs,
+          "n_iter_no_change must be an integer in [1, " + std::to_string(kMaxEpochs) + "]");
   require(non_negative(tol), "tol must be >= 0");
-  require(n_threads > 0, "n_threads must be a positive integer");
+  require(n_threads > 0 && n_threads <= kMaxThreads,
+          "n_threads must be an integer in [1, " + std::to_string(kMaxThreads) + "] (counts above 4 x the cores run on 4 x the cores)");
 }
 
 }  // namespace scoresactivation

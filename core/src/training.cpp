@@ -104,8 +104,41 @@ void restore(Network& net, const Snapshot& snapshot) {
 
 }  // namespace
 
-void Estimator::fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight_in,
+namespace {
+
+// Mean and population sd of a column, robust to its magnitude: values beyond
+// 1e100 are scaled by the column's largest |x| first, so neither the sum nor
+// the squares overflow (ordinary data takes the plain two-pass formula).
+template <typename Column>
+void column_moments(const Column& v, double& mean, double& sd, double& largest) {
+  largest = v.size() > 0 ? v.cwiseAbs().maxCoeff() : 0.0;
+  if (largest <= 1e100) {
+    mean = v.mean();
+    sd = std::sqrt((v.array() - mean).square().mean());
+    return;
+  }
+  const double m = largest;
+  const double mean_scaled = (v.array() / m).mean();
+  sd = std::sqrt((v.array() / m - mean_scaled).square().mean()) * m;
+  mean = mean_scaled * m;
+}
+
+// Constant unless the spread is more than rounding noise relative to the
+// column's own magnitude (an absolute threshold would zero a column of 1e-13s).
+bool varies(double sd, double largest) { return std::isfinite(sd) && sd > 1e-12 * largest; }
+
+}  // namespace
+
+void Estimator::fit(const MatrixView& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
                     long n_classes, const Callbacks& callbacks) {
+  // Trains a copy: this estimator changes only once the new fit is complete.
+  Estimator next(params_, task_);
+  next.train(x, y, sample_weight, n_classes, callbacks);
+  *this = std::move(next);
+}
+
+void Estimator::train(const MatrixView& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight_in,
+                      long n_classes, const Callbacks& callbacks) {
   params_.validate();
   kernel_path_ = kernel_path_from_string(params_.kernel);
   const long n = x.rows(), d = x.cols();
@@ -131,29 +164,36 @@ void Estimator::fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Ei
     throw std::invalid_argument("sample_weight must be finite and non-negative");
   if (!(sample_weight.sum() > 0.0)) throw std::invalid_argument("sample_weight sums to zero");
 
-  // From here on the old fitted state is being replaced: a fit that throws
-  // (bad split, interrupt, divergence) leaves an unfitted estimator.
-  fitted_ = false;
-
-  // Standardisation (constant columns keep scale 1).
+  // Standardisation (constant columns keep scale 1), written straight into
+  // the one row-major copy the mini-batches gather from.
   input_mean_ = Eigen::VectorXd::Zero(d);
   input_scale_ = Eigen::VectorXd::Ones(d);
-  if (params_.standardize) {
-    input_mean_ = x.colwise().mean().transpose();
-    for (long j = 0; j < d; ++j) {
-      const double sd = std::sqrt((x.col(j).array() - input_mean_[j]).square().mean());
-      input_scale_[j] = sd > 1e-12 * std::max(1.0, std::abs(input_mean_[j])) ? sd : 1.0;
+  RowMajorMatrix xs(n, d);
+  for (long j = 0; j < d; ++j) {
+    // Contiguous, so the sums run in the same order (and give the same bits)
+    // whatever the caller's memory layout.
+    const Eigen::VectorXd column = x.col(j);
+    double mean = 0.0, sd = 1.0, largest = 0.0;
+    if (params_.standardize) {
+      column_moments(column, mean, sd, largest);
+      input_mean_[j] = mean;
+      input_scale_[j] = varies(sd, largest) ? sd : 1.0;
     }
+    xs.col(j) = (column.array() - input_mean_[j]) / input_scale_[j];
+    if (!xs.col(j).allFinite())
+      throw std::invalid_argument("X column " + std::to_string(j) +
+                                  " spans more than double precision can represent once centred; rescale it");
   }
-  const RowMajorMatrix xs = standardise(x);
   Eigen::VectorXd targets = y;
   target_mean_ = 0.0;
   target_scale_ = 1.0;
   if (task_ == Task::regression && params_.standardize) {
-    target_mean_ = y.mean();
-    const double sd = std::sqrt((y.array() - target_mean_).square().mean());
-    target_scale_ = sd > 1e-12 * std::max(1.0, std::abs(target_mean_)) ? sd : 1.0;
+    double sd = 1.0, largest = 0.0;
+    column_moments(y, target_mean_, sd, largest);
+    target_scale_ = varies(sd, largest) ? sd : 1.0;
     targets = (y.array() - target_mean_) / target_scale_;
+    if (!targets.allFinite())
+      throw std::invalid_argument("y spans more than double precision can represent once centred; rescale it");
   }
   const long n_outputs = task_ == Task::classification ? n_classes : 1;
 

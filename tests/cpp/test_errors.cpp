@@ -324,8 +324,9 @@ TEST(Regression, ClassAbsentFromYWithEarlyStopping) {
 }
 
 // A refit that failed half-way (Interrupted, the early-stopping split,
-// divergence) once left fitted() true over a half-built model.
-TEST(Regression, InterruptedRefitLeavesAConsistentEstimator) {
+// divergence) once left fitted() true over a half-built model; then it left
+// an unfitted one. Now the previous model survives, whole.
+TEST(Regression, InterruptedRefitKeepsThePreviousModel) {
   Params p = quick_params();
   p.max_epochs = 5;
   p.n_iter_no_change = 50;
@@ -335,7 +336,20 @@ TEST(Regression, InterruptedRefitLeavesAConsistentEstimator) {
   long seen = 0;
   callbacks.on_epoch = [&](const EpochReport&) { ++seen; };
   callbacks.interrupt_requested = [&] { return seen >= 2; };
-  EXPECT_THROW(est.fit(data().x, data().y, Eigen::VectorXd(), 2, callbacks), Interrupted);
-  EXPECT_FALSE(est.fitted());
-  EXPECT_THROW(est.decision_function(data().x), std::logic_error);
+  const Eigen::MatrixXd before = est.decision_function(data().x);
+  const Eigen::VectorXd scores_before = est.scores();
+  const long epochs_before = est.n_epochs_run();
+  // Different data and classes: nothing of it may leak into the kept model.
+  Eigen::VectorXd y3 = data().y;
+  for (long i = 0; i < y3.size(); i += 3) y3[i] = 2;
+  EXPECT_THROW(est.fit(data().x * 2.0, y3, Eigen::VectorXd(), 3, callbacks), Interrupted);
+  ASSERT_TRUE(est.fitted());
+  EXPECT_EQ(est.n_outputs(), 2);
+  EXPECT_EQ(est.n_epochs_run(), epochs_before);
+  EXPECT_TRUE(sa_test::bit_identical(est.decision_function(data().x), before));
+  EXPECT_TRUE(sa_test::bit_identical(est.scores(), scores_before));
+  Eigen::MatrixXd bad = data().x;
+  bad(0, 0) = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_THROW(est.fit(bad, data().y, Eigen::VectorXd(), 2), std::invalid_argument);
+  EXPECT_TRUE(sa_test::bit_identical(est.decision_function(data().x), before));
 }

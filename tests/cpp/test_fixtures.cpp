@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "json_document.hpp"
 #include "scoresactivation/estimator.hpp"
+#include "scoresactivation/model_document.hpp"
 
 using namespace scoresactivation;
 using nlohmann::json;
@@ -43,35 +45,10 @@ Eigen::MatrixXd read_features(const std::string& name) {
   return x;
 }
 
-// docs/model-format.md -> core Params and ModelState.
+// docs/model-format.md -> the core's validator -> a fitted estimator.
 Estimator load(const std::string& name) {
-  const json doc = read_json(name);
-  EXPECT_EQ(doc.at("format"), "scoresactivation");
-  EXPECT_LE(doc.at("format_version").get<int>(), kModelFormatVersion);
-  const json& p = doc.at("params");
-  Params params;
-  params.hidden_layer_sizes = p.at("hidden_layer_sizes").get<std::vector<long>>();
-  params.activation = p.at("activation").get<std::string>();
-  params.scores_layer = p.at("scores_layer").get<bool>();
-  params.temperature = p.at("temperature").get<double>();
-  // Version 1 predates the snr gate: its files hold scale-gate models.
-  params.gate = p.value("gate", std::string("scale"));
-  params.snr_budget = p.value("snr_budget", 1.0);
-  params.kernel = p.at("kernel").get<std::string>();
-  params.random_state = doc.at("seed").get<std::uint64_t>();
-  ModelState state;
-  state.task = doc.at("task").get<std::string>();
-  state.n_features = doc.at("n_features").get<long>();
-  state.n_outputs = doc.at("n_outputs").get<long>();
-  state.n_epochs_run = doc.at("n_epochs_run").get<long>();
-  state.best_epoch = doc.at("best_epoch").get<long>();
-  for (const auto& item : doc.at("arrays").items()) {
-    NamedArray array;
-    array.shape = item.value().at("shape").get<std::vector<long>>();
-    array.data = item.value().at("data").get<std::vector<double>>();
-    state.arrays[item.key()] = array;
-  }
-  return Estimator(params, state);
+  const ModelDocument doc = read_model_document(sa_test::to_json_value(read_json(name)));
+  return Estimator(doc.core_params, doc.state);
 }
 
 void expect_close(const Eigen::MatrixXd& actual, const json& expected, double tolerance) {

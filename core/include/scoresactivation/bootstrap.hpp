@@ -10,16 +10,16 @@
 #include <Eigen/Core>
 
 #include "scoresactivation/callbacks.hpp"
+#include "scoresactivation/estimator.hpp"
 #include "scoresactivation/params.hpp"
 
 namespace scoresactivation {
 
-enum class Task;
 
 // (n_replicates, d): the scores of each replicate's fit. params.n_bootstrap
 // is ignored (the replicates fit none of their own). interrupt_requested is
 // polled on the calling thread only; on_epoch is not called.
-Eigen::MatrixXd bootstrap_scores(const Params& params, Task task, const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
+Eigen::MatrixXd bootstrap_scores(const Params& params, Task task, const MatrixView& x, const Eigen::VectorXd& y,
                                  const Eigen::VectorXd& sample_weight, long n_classes, long n_replicates,
                                  const Callbacks& callbacks = Callbacks());
 

@@ -14,6 +14,12 @@
 namespace scoresactivation {
 
 enum class Task { classification, regression };
+
+// A read-only view of an (n, d) matrix in any memory order (a column-major
+// Eigen matrix, a C-order numpy array, an R matrix), so the front ends hand
+// their data over without a copy.
+using MatrixView = Eigen::Ref<const Eigen::MatrixXd, 0, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
+
 Task task_from_string(const std::string& name);
 std::string to_string(Task task);
 
@@ -26,7 +32,10 @@ class Estimator {
 
   // X: (n, d). y: class indices 0..n_classes-1 for classification (n_classes
   // >= 2), targets for regression. sample_weight: empty or (n), >= 0.
-  void fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
+  // Transactional: when the fit throws (bad data, interrupt, divergence) the
+  // estimator keeps its previous state, fitted or not. Memory: one
+  // standardised copy of X beyond the caller's (the validation rows included).
+  void fit(const MatrixView& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
            long n_classes, const Callbacks& callbacks = Callbacks());
 
   bool fitted() const { return fitted_; }
@@ -36,9 +45,9 @@ class Estimator {
   long n_outputs() const { return network_.n_outputs(); }
 
   // Regression outputs (original scale) or class logits, (n, n_outputs).
-  Eigen::MatrixXd decision_function(const Eigen::MatrixXd& x) const;
+  Eigen::MatrixXd decision_function(const MatrixView& x) const;
   // Class probabilities (n, n_classes). Classification only.
-  Eigen::MatrixXd predict_proba(const Eigen::MatrixXd& x) const;
+  Eigen::MatrixXd predict_proba(const MatrixView& x) const;
 
   // Global importances w = softmax(s / T) (sums to 1). Needs the scores layer.
   Eigen::VectorXd scores() const;
@@ -61,15 +70,19 @@ class Estimator {
   double target_mean() const { return target_mean_; }
   double target_scale() const { return target_scale_; }
 
-  // (x - input_mean) / input_scale, the network's input.
-  Eigen::MatrixXd standardise(const Eigen::MatrixXd& x) const;
+  // (x - input_mean) / input_scale, the network's input. Throws
+  // std::invalid_argument when a value is too far out for this scale to
+  // represent (|x - mean| / scale overflows).
+  Eigen::MatrixXd standardise(const MatrixView& x) const;
   // Throws std::invalid_argument unless x has n_features finite columns.
-  void check_input(const Eigen::MatrixXd& x, const char* name) const;
+  void check_input(const MatrixView& x, const char* name) const;
 
   ModelState state() const;
 
  private:
   void check_fitted() const;
+  void train(const MatrixView& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight, long n_classes,
+             const Callbacks& callbacks);
 
   Params params_;
   Task task_;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "scoresactivation/params.hpp"
+
 namespace scoresactivation {
 
 // 2: the snr gate and the refinement phase (params gate, snr_budget,
@@ -30,5 +32,16 @@ struct ModelState {
   // Throws std::invalid_argument when a required array is missing or misshaped.
   const NamedArray& require(const std::string& name, const std::vector<long>& shape) const;
 };
+
+// The largest size accepted for any one dimension of a state (features,
+// outputs, epochs): far above any real model, far below what could overflow
+// a size computation.
+constexpr long kMaxDimension = 1L << 24;
+
+// Checks a fitted state against the params it was fitted with before
+// anything is built from it: sizes within limits and consistent with each
+// other, every array present with its shape (no unknown ones), every value
+// finite, scales positive. Throws std::invalid_argument naming the array.
+void check_state(const Params& params, const ModelState& state);
 
 }  // namespace scoresactivation

@@ -7,6 +7,12 @@
 
 namespace scoresactivation {
 
+// Limits far above any real model and far below what could overflow a size
+// computation or exhaust memory before any data is seen.
+constexpr long kMaxLayerWidth = 1L << 20;
+constexpr long kMaxEpochs = 1000000;
+constexpr int kMaxThreads = 1 << 16;
+
 struct Params {
   std::vector<long> hidden_layer_sizes{64, 32};
   std::string activation = "relu";  // relu, tanh, logistic, identity

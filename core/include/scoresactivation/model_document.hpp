@@ -1,0 +1,38 @@
+// The model document (docs/model-format.md): the one validator both front
+// ends call on a parsed file before anything is built from it. It checks the
+// schema, version, types, finite values, positive scales, the shapes against
+// each other and against sane limits, and the class count against the
+// outputs; errors (std::invalid_argument) name the key. Nothing is
+// allocated from a size the document claims: every array's length is its
+// actual number of values, checked against the shapes before any network is
+// made.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "scoresactivation/json_value.hpp"
+#include "scoresactivation/model_state.hpp"
+#include "scoresactivation/params.hpp"
+
+namespace scoresactivation {
+
+struct ModelDocument {
+  int format_version = 0;
+  std::string task;             // "classification" or "regression"
+  std::string estimator;        // ScoresActivationClassifier / ScoresActivationRegressor
+  std::string library_version;  // "" when the document has none
+  // Every parameter the front ends take (the core's, plus random_state,
+  // n_threads and verbose), checked, with the values a version-1 document
+  // implies for the params it predates; unknown params are dropped.
+  JsonValue params;
+  Params core_params;  // the same, as the core's Params (n_threads: 1; front ends resolve it)
+  std::uint64_t seed = 0;
+  JsonValue feature_names;  // null, or n_features distinct strings
+  JsonValue classes;        // null (regression), or n_outputs distinct labels of one JSON type
+  ModelState state;         // checked as check_state does
+};
+
+ModelDocument read_model_document(const JsonValue& document);
+
+}  // namespace scoresactivation

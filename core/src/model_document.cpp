@@ -1,0 +1,297 @@
+#include "scoresactivation/model_document.hpp"
+
+#include <cmath>
+#include <functional>
+#include <set>
+#include <stdexcept>
+
+#include "scoresactivation/estimator.hpp"
+
+namespace scoresactivation {
+
+const char* describe(JsonValue::Type type) {
+  switch (type) {
+    case JsonValue::Type::null: return "null";
+    case JsonValue::Type::boolean: return "a boolean";
+    case JsonValue::Type::number: return "a number";
+    case JsonValue::Type::string: return "a string";
+    case JsonValue::Type::array: return "an array";
+    case JsonValue::Type::object: return "an object";
+  }
+  return "a value";
+}
+
+namespace {
+
+[[noreturn]] void fail(const std::string& key, const std::string& what) {
+  throw std::invalid_argument("model document: '" + key + "' " + what);
+}
+
+const JsonValue& member(const JsonValue& object, const std::string& key, const std::string& path) {
+  const JsonValue* v = object.find(key);
+  if (v == nullptr) fail(path, "is missing");
+  return *v;
+}
+
+void expect_type(const JsonValue& v, JsonValue::Type type, const std::string& key) {
+  if (v.type != type) fail(key, std::string("must be ") + describe(type) + ", not " + describe(v.type));
+}
+
+const std::string& string_of(const JsonValue& v, const std::string& key) {
+  expect_type(v, JsonValue::Type::string, key);
+  return v.string;
+}
+
+// A whole number in [lo, hi] (JSON has no integer type; 3.0 is 3).
+long integer_of(const JsonValue& v, const std::string& key, double lo, double hi) {
+  expect_type(v, JsonValue::Type::number, key);
+  const double x = v.number;
+  if (!std::isfinite(x) || x != std::floor(x) || x < lo || x > hi)
+    fail(key, "must be a whole number in [" + std::to_string(static_cast<long long>(lo)) + ", " +
+                  std::to_string(static_cast<long long>(hi)) + "]");
+  return static_cast<long>(x);
+}
+
+double finite_of(const JsonValue& v, const std::string& key) {
+  expect_type(v, JsonValue::Type::number, key);
+  if (!std::isfinite(v.number)) fail(key, "must be a finite number");
+  return v.number;
+}
+
+// ------------------------------------------------------------------ params
+// How each parameter of the document is read into Params. random_state,
+// n_threads and verbose belong to the front ends: checked, not stored there.
+using ParamReader = std::function<void(Params&, const JsonValue&, const std::string&)>;
+
+ParamReader integer_param(long Params::*field, double lo, double hi) {
+  return [=](Params& p, const JsonValue& v, const std::string& key) { p.*field = integer_of(v, key, lo, hi); };
+}
+ParamReader number_param(double Params::*field) {
+  return [=](Params& p, const JsonValue& v, const std::string& key) { p.*field = finite_of(v, key); };
+}
+ParamReader boolean_param(bool Params::*field) {
+  return [=](Params& p, const JsonValue& v, const std::string& key) {
+    expect_type(v, JsonValue::Type::boolean, key);
+    p.*field = v.boolean;
+  };
+}
+ParamReader string_param(std::string Params::*field) {
+  return [=](Params& p, const JsonValue& v, const std::string& key) { p.*field = string_of(v, key); };
+}
+
+const std::vector<std::pair<std::string, ParamReader>>& param_readers() {
+  constexpr double big = 1e15;  // integers beyond this are refused by Params::validate's limits anyway
+  static const std::vector<std::pair<std::string, ParamReader>> readers = {
+      {"hidden_layer_sizes",
+       [](Params& p, const JsonValue& v, const std::string& key) {
+         p.hidden_layer_sizes.clear();
+         if (v.type == JsonValue::Type::number) {  // Python allows a single int
+           p.hidden_layer_sizes.push_back(integer_of(v, key, 1, kMaxLayerWidth));
+           return;
+         }
+         expect_type(v, JsonValue::Type::array, key);
+         if (v.array.size() > 64) fail(key, "may have at most 64 layers");
+         for (std::size_t i = 0; i < v.array.size(); ++i)
+           p.hidden_layer_sizes.push_back(integer_of(v.array[i], key + "[" + std::to_string(i) + "]", 1, kMaxLayerWidth));
+       }},
+      {"activation", string_param(&Params::activation)},
+      {"scores_layer", boolean_param(&Params::scores_layer)},
+      {"gate", string_param(&Params::gate)},
+      {"snr_budget", number_param(&Params::snr_budget)},
+      {"temperature", number_param(&Params::temperature)},
+      {"entropy_penalty", number_param(&Params::entropy_penalty)},
+      {"solver", string_param(&Params::solver)},
+      {"learning_rate", number_param(&Params::learning_rate)},
+      {"scores_learning_rate", number_param(&Params::scores_learning_rate)},
+      {"weight_decay", number_param(&Params::weight_decay)},
+      {"momentum", number_param(&Params::momentum)},
+      {"beta_1", number_param(&Params::beta_1)},
+      {"beta_2", number_param(&Params::beta_2)},
+      {"epsilon", number_param(&Params::epsilon)},
+      {"batch_size", integer_param(&Params::batch_size, 1, big)},
+      {"max_epochs", integer_param(&Params::max_epochs, 1, kMaxEpochs)},
+      {"refine_epochs", integer_param(&Params::refine_epochs, 0, kMaxEpochs)},
+      {"n_bootstrap", integer_param(&Params::n_bootstrap, 0, 100000)},
+      {"early_stopping", boolean_param(&Params::early_stopping)},
+      {"validation_fraction", number_param(&Params::validation_fraction)},
+      {"n_iter_no_change", integer_param(&Params::n_iter_no_change, 1, kMaxEpochs)},
+      {"tol", number_param(&Params::tol)},
+      {"standardize", boolean_param(&Params::standardize)},
+      {"kernel", string_param(&Params::kernel)},
+      {"random_state",
+       [](Params&, const JsonValue& v, const std::string& key) {
+         if (!v.is_null()) integer_of(v, key, 0, 4294967295.0);
+       }},
+      {"n_threads",
+       [](Params&, const JsonValue& v, const std::string& key) {
+         if (!v.is_null() && integer_of(v, key, -kMaxThreads, kMaxThreads) == 0) fail(key, "must not be 0");
+       }},
+      {"verbose",
+       [](Params&, const JsonValue& v, const std::string& key) {
+         if (v.type != JsonValue::Type::boolean) integer_of(v, key, 0, 1e6);
+       }},
+  };
+  return readers;
+}
+
+// Params a version-1 document predates: it was written by the scale gate
+// without a refinement phase or bootstrap (docs/model-format.md).
+void fill_version_1_params(JsonValue& params) {
+  const std::vector<std::pair<std::string, JsonValue>> implied = {
+      {"gate", JsonValue::of(std::string("scale"))},
+      {"snr_budget", JsonValue::of(1.0)},
+      {"refine_epochs", JsonValue::of(0.0)},
+      {"n_bootstrap", JsonValue::of(0.0)},
+  };
+  for (const auto& kv : implied)
+    if (params.find(kv.first) == nullptr) params.object.push_back(kv);
+}
+
+void read_params(const JsonValue& doc, int version, ModelDocument& out) {
+  JsonValue given = member(doc, "params", "params");
+  expect_type(given, JsonValue::Type::object, "params");
+  if (version == 1) fill_version_1_params(given);
+  out.params = JsonValue::make_object();
+  std::set<std::string> seen;
+  for (const auto& kv : given.object) {
+    if (!seen.insert(kv.first).second) fail("params." + kv.first, "appears twice");
+    for (const auto& reader : param_readers()) {
+      if (reader.first != kv.first) continue;
+      reader.second(out.core_params, kv.second, "params." + kv.first);
+      out.params.object.push_back(kv);
+    }
+  }
+  out.core_params.n_threads = 1;
+  try {
+    out.core_params.validate();
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("model document: params: ") + e.what());
+  }
+}
+
+// ------------------------------------------------------------------ arrays
+void read_arrays(const JsonValue& doc, ModelState& state) {
+  const JsonValue& arrays = member(doc, "arrays", "arrays");
+  expect_type(arrays, JsonValue::Type::object, "arrays");
+  for (const auto& kv : arrays.object) {
+    const std::string key = "arrays." + kv.first;
+    if (state.arrays.count(kv.first)) fail(key, "appears twice");
+    expect_type(kv.second, JsonValue::Type::object, key);
+    const JsonValue& shape = member(kv.second, "shape", key + ".shape");
+    const JsonValue& data = member(kv.second, "data", key + ".data");
+    expect_type(shape, JsonValue::Type::array, key + ".shape");
+    expect_type(data, JsonValue::Type::array, key + ".data");
+    if (shape.array.empty() || shape.array.size() > 2) fail(key + ".shape", "must have 1 or 2 dimensions");
+    NamedArray a;
+    // The size is checked against the values actually present, never allocated from the claim.
+    double claimed = 1.0;
+    for (std::size_t i = 0; i < shape.array.size(); ++i) {
+      a.shape.push_back(integer_of(shape.array[i], key + ".shape[" + std::to_string(i) + "]", 0, kMaxDimension));
+      claimed *= static_cast<double>(a.shape.back());
+    }
+    if (claimed != static_cast<double>(data.array.size()))
+      fail(key, "has " + std::to_string(data.array.size()) + " values for its shape");
+    a.data.reserve(data.array.size());
+    for (std::size_t i = 0; i < data.array.size(); ++i) {
+      const JsonValue& x = data.array[i];
+      if (x.type != JsonValue::Type::number || !std::isfinite(x.number))
+        fail(key + ".data[" + std::to_string(i) + "]", "must be a finite number");
+      a.data.push_back(x.number);
+    }
+    state.arrays.emplace(kv.first, std::move(a));
+  }
+}
+
+// Labels: all strings, all numbers or all booleans, distinct.
+void check_labels(const JsonValue& labels, long expected, const std::string& key, bool strings_only) {
+  expect_type(labels, JsonValue::Type::array, key);
+  if (static_cast<long>(labels.array.size()) != expected)
+    fail(key, "has " + std::to_string(labels.array.size()) + " entries, expected " + std::to_string(expected));
+  if (labels.array.empty()) return;
+  const JsonValue::Type type = labels.array.front().type;
+  if (strings_only ? type != JsonValue::Type::string
+                   : (type != JsonValue::Type::string && type != JsonValue::Type::number &&
+                      type != JsonValue::Type::boolean))
+    fail(key, strings_only ? "must hold strings" : "must hold strings, numbers or booleans");
+  std::set<std::string> strings;
+  std::set<double> numbers;
+  std::set<bool> booleans;
+  for (std::size_t i = 0; i < labels.array.size(); ++i) {
+    const JsonValue& v = labels.array[i];
+    const std::string at = key + "[" + std::to_string(i) + "]";
+    if (v.type != type) fail(at, "must be of the same JSON type as the first entry");
+    const bool fresh = type == JsonValue::Type::string   ? strings.insert(v.string).second
+                       : type == JsonValue::Type::number ? numbers.insert(finite_of(v, at)).second
+                                                         : booleans.insert(v.boolean).second;
+    if (!fresh && !strings_only) fail(at, "repeats an earlier label");
+  }
+}
+
+}  // namespace
+
+ModelDocument read_model_document(const JsonValue& doc) {
+  if (doc.type != JsonValue::Type::object) throw std::invalid_argument("model document: must be a JSON object");
+  const JsonValue* format = doc.find("format");
+  if (format == nullptr || format->type != JsonValue::Type::string || format->string != "scoresactivation")
+    throw std::invalid_argument("not a scoresactivation model document (missing \"format\": \"scoresactivation\")");
+  ModelDocument out;
+  const JsonValue& version = member(doc, "format_version", "format_version");
+  expect_type(version, JsonValue::Type::number, "format_version");
+  if (std::isfinite(version.number) && version.number > kModelFormatVersion &&
+      version.number == std::floor(version.number))
+    throw std::invalid_argument("model format_version " + std::to_string(static_cast<long long>(version.number)) +
+                                " is newer than this library reads (" + std::to_string(kModelFormatVersion) +
+                                "); upgrade scoresactivation");
+  out.format_version = static_cast<int>(integer_of(version, "format_version", 1, kModelFormatVersion));
+
+  out.task = string_of(member(doc, "task", "task"), "task");
+  const Task task = [&] {
+    try {
+      return task_from_string(out.task);
+    } catch (const std::invalid_argument&) {
+      fail("task", "must be 'classification' or 'regression'");
+    }
+  }();
+  out.estimator = string_of(member(doc, "estimator", "estimator"), "estimator");
+  const char* expected_estimator =
+      task == Task::classification ? "ScoresActivationClassifier" : "ScoresActivationRegressor";
+  if (out.estimator != expected_estimator)
+    fail("estimator", "is '" + out.estimator + "', but a " + out.task + " model is a " + expected_estimator);
+  if (const JsonValue* lib = doc.find("library_version"); lib != nullptr && !lib->is_null())
+    out.library_version = string_of(*lib, "library_version");
+
+  read_params(doc, out.format_version, out);
+  out.seed = static_cast<std::uint64_t>(integer_of(member(doc, "seed", "seed"), "seed", 0, 9007199254740991.0));
+  out.core_params.random_state = out.seed;
+
+  ModelState& s = out.state;
+  s.task = out.task;
+  s.n_features = integer_of(member(doc, "n_features", "n_features"), "n_features", 1, kMaxDimension);
+  s.n_outputs = integer_of(member(doc, "n_outputs", "n_outputs"), "n_outputs", 1, kMaxDimension);
+  s.n_epochs_run = integer_of(member(doc, "n_epochs_run", "n_epochs_run"), "n_epochs_run", 1, 2 * kMaxEpochs);
+  s.best_epoch = integer_of(member(doc, "best_epoch", "best_epoch"), "best_epoch", 0, 2 * kMaxEpochs);
+
+  const JsonValue* names = doc.find("feature_names");
+  if (names != nullptr && !names->is_null()) {
+    check_labels(*names, s.n_features, "feature_names", true);
+    out.feature_names = *names;
+  }
+  const JsonValue* classes = doc.find("classes");
+  if (task == Task::classification) {
+    if (classes == nullptr || classes->is_null()) fail("classes", "is missing (a classification model needs them)");
+    check_labels(*classes, s.n_outputs, "classes", false);
+    out.classes = *classes;
+  } else if (classes != nullptr && !classes->is_null()) {
+    fail("classes", "must be null for a regression model");
+  }
+
+  read_arrays(doc, s);
+  try {
+    check_state(out.core_params, s);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("model document: ") + e.what());
+  }
+  return out;
+}
+
+}  // namespace scoresactivation
