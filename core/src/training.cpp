@@ -212,10 +212,10 @@ void Estimator::train(const MatrixView& x, const Eigen::VectorXd& y, const Eigen
   }
   const long n_train = static_cast<long>(split.train.size());
   const long n_val = static_cast<long>(split.validation.size());
-  Eigen::MatrixXd x_val, y_val;
+  // The validation rows stay in xs: gathered block by block when scored,
+  // so early stopping costs no copy of them.
   Eigen::VectorXd labels_val, w_val;
   if (n_val > 0) {
-    x_val = take_rows(xs, split.validation.data(), n_val);
     labels_val = take(targets, split.validation.data(), n_val);
     w_val = take(sample_weight, split.validation.data(), n_val);
     if (!(w_val.sum() > 0.0)) w_val.setOnes();  // all-zero weights in the split: judge unweighted
@@ -265,6 +265,24 @@ void Estimator::train(const MatrixView& x, const Eigen::VectorXd& y, const Eigen
   auto last_poll = Clock::now();
   const std::uint64_t noise_seed = derive_seed(params_.random_state, 0x6E6F697365ULL);  // "noise"
   std::uint64_t step = 0;
+
+  // The weighted mean loss on the validation rows, in fixed blocks summed in
+  // order (the same number for any n_threads), O(block) memory.
+  constexpr long kValidationBlock = 1024;
+  const long n_val_blocks = (n_val + kValidationBlock - 1) / kValidationBlock;
+  std::vector<double> val_block_losses(static_cast<std::size_t>(n_val_blocks));
+  auto validation_loss = [&]() {
+    const double total_weight = w_val.sum();
+    parallel_for(n_val_blocks, params_.n_threads, [&](long b) {
+      const long start = b * kValidationBlock, rows = std::min(kValidationBlock, n_val - start);
+      const Eigen::MatrixXd out = network_.predict(kernel_path_, take_rows(xs, split.validation.data() + start, rows));
+      val_block_losses[static_cast<std::size_t>(b)] =
+          batch_loss(out, labels_val.segment(start, rows), w_val.segment(start, rows), total_weight, nullptr);
+    });
+    double loss = 0.0;
+    for (double l : val_block_losses) loss += l;
+    return loss;
+  };
 
   // One pass over the shuffled training rows; returns the weighted mean loss.
   auto train_epoch = [&](bool noisy) {
@@ -346,7 +364,7 @@ void Estimator::train(const MatrixView& x, const Eigen::VectorXd& y, const Eigen
       double monitored = train_loss;
       double val_loss = std::numeric_limits<double>::quiet_NaN();
       if (n_val > 0) {
-        val_loss = batch_loss(network_.predict(kernel_path_, x_val), labels_val, w_val, w_val.sum(), nullptr);
+        val_loss = validation_loss();
         validation_loss_curve_.push_back(val_loss);
         monitored = val_loss;
       }

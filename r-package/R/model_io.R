@@ -32,10 +32,26 @@ save_model <- function(fit, path) {
   .check_path(path)
   json <- jsonlite::toJSON(.to_document(fit), auto_unbox = TRUE, null = "null",
                            json_verbatim = TRUE, digits = NA)
-  con <- file(path, open = "wb")
-  on.exit(close(con))
-  writeBin(charToRaw(paste0(enc2utf8(as.character(json)), "\n")), con)
+  .write_atomically(charToRaw(paste0(enc2utf8(as.character(json)), "\n")), path)
   invisible(path)
+}
+
+# Writes to a temporary file in the target's folder and renames it over the
+# target, so a failed save leaves an earlier file at path intact. (Base R
+# has no fsync: the rename happens after the file is closed and flushed.)
+.write_atomically <- function(bytes, path) {
+  folder <- dirname(path)
+  if (dir.exists(path)) .stop("path: '", path, "' is a folder, not a file name")
+  if (!dir.exists(folder)) .stop("path: cannot save to '", path, "': no folder '", folder, "'")
+  temporary <- tempfile(pattern = ".tmp-", tmpdir = folder, fileext = ".json")
+  ok <- FALSE
+  on.exit(if (!ok) unlink(temporary), add = TRUE)
+  con <- file(temporary, open = "wb")
+  tryCatch(writeBin(bytes, con), finally = close(con))
+  if (file.exists(path)) Sys.chmod(temporary, file.info(path)$mode)
+  else Sys.chmod(temporary, as.octmode("666") & !Sys.umask(NA))
+  if (!file.rename(temporary, path)) .stop("path: cannot write '", path, "'")
+  ok <- TRUE
 }
 
 #' @rdname save_model
@@ -43,7 +59,11 @@ save_model <- function(fit, path) {
 load_model <- function(path) {
   .check_path(path)
   if (!file.exists(path)) .stop("path: no such file '", path, "'")
-  text <- readChar(path, file.size(path), useBytes = TRUE)
+  size <- file.size(path)
+  if (is.na(size) || dir.exists(path)) .stop("path: '", path, "' is not a readable file")
+  bytes <- readBin(path, "raw", size)
+  if (any(bytes == as.raw(0))) .stop("path: '", path, "' is not a JSON document (it holds binary data)")
+  text <- rawToChar(bytes)
   Encoding(text) <- "UTF-8"
   doc <- tryCatch(jsonlite::parse_json(text),
                   error = function(e) .stop("path: '", path, "' is not a JSON document: ", conditionMessage(e)))
@@ -58,7 +78,6 @@ load_model <- function(path) {
 
 # The model format version this package writes and reads (from the core).
 .format_version <- function() sa_model_format_version()
-.version_1_params <- list(gate = "scale", snr_budget = 1, refine_epochs = 0L, n_bootstrap = 0L)
 
 # Finite doubles as JSON numbers that parse back to the same bits: the
 # shortest of 15, 16 or 17 significant digits that round-trips (jsonlite's
@@ -120,57 +139,25 @@ load_model <- function(path) {
 }
 
 .from_document <- function(doc) {
-  if (!is.list(doc) || is.null(names(doc)) || !identical(doc$format, "scoresactivation")) {
-    .stop("not a scoresactivation model document (missing \"format\": \"scoresactivation\")")
+  # The core checks the whole document (schema, version, types, finite
+  # values, shapes, classes) before anything is built; errors name the key.
+  checked <- .core(sa_read_model_document(doc))
+  params <- checked$params
+  # The front end's own params, as the document has them (checked by the core).
+  for (name in c("random_state", "n_threads")) {
+    params[name] <- list(if (is.null(doc$params[[name]])) NULL else as.double(doc$params[[name]]))
   }
-  version <- doc$format_version
-  if (!is.numeric(version) || length(version) != 1L || version < 1 || version != round(version)) {
-    .stop("invalid format_version in the model document")
-  }
-  if (version > .format_version()) {
-    .stop("the model's format_version ", version, " is newer than this package reads (",
-          .format_version(), "); upgrade scoresactivation")
-  }
-  required <- c("task", "params", "seed", "n_features", "n_outputs", "n_epochs_run", "best_epoch", "arrays")
-  absent <- required[!required %in% names(doc)]
-  if (length(absent)) .stop("the model document lacks the field(s) ", paste(absent, collapse = ", "))
-
-  params <- list()
-  for (name in intersect(names(doc$params), .param_names)) {
-    v <- doc$params[[name]]
-    params[name] <- list(if (is.null(v)) NULL else unlist(v))
-  }
-  if (version == 1) {
-    # Params a version-1 document predates: it was written by the scale gate
-    # without a refinement phase (docs/model-format.md).
-    for (name in names(.version_1_params)) {
-      if (is.null(params[[name]])) params[name] <- list(.version_1_params[[name]])
-    }
-  }
-  params <- .normalise_params(params)
-
-  arrays <- lapply(doc$arrays, function(entry) {
-    if (!is.list(entry) || is.null(entry$shape)) .stop("the model document has a malformed array")
-    list(shape = as.integer(unlist(entry$shape)), data = as.double(unlist(entry$data)))
-  })
-  task <- doc$task
-  if (!identical(task, "classification") && !identical(task, "regression")) {
-    .stop("the model document's task must be 'classification' or 'regression'")
-  }
-  classes <- if (is.null(doc$classes)) NULL else unlist(doc$classes)
-  if (identical(task, "classification") && length(classes) != doc$n_outputs) {
-    .stop("the model document has ", length(classes), " classes for ", doc$n_outputs, " outputs")
-  }
+  params <- .normalise_params(params[.param_names])
+  state <- checked$state
   fit <- .new_fit(
-    task = task, params = params, seed = as.double(doc$seed), kernel = NA_character_,
+    task = checked$task, params = params, seed = checked$seed, kernel = NA_character_,
     feature_names = if (is.null(doc$feature_names)) NULL else as.character(unlist(doc$feature_names)),
-    classes = classes,
-    n_features = doc$n_features, n_outputs = doc$n_outputs,
-    n_epochs_run = doc$n_epochs_run, best_epoch = doc$best_epoch,
-    arrays = .arrays_from_core(arrays),
+    classes = if (is.null(doc$classes)) NULL else unlist(doc$classes),
+    n_features = state$n_features, n_outputs = state$n_outputs,
+    n_epochs_run = state$n_epochs_run, best_epoch = state$best_epoch,
+    arrays = .arrays_from_core(state$arrays),
     library_version = if (is.null(doc$library_version)) NA_character_ else as.character(doc$library_version)
   )
-  # The core checks every array's presence and shape.
   fit$kernel <- .core(sa_check_state(.core_params_of(fit), .core_state(fit)))
   fit
 }

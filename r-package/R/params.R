@@ -107,10 +107,11 @@ default_params <- function() {
   }
   nt <- out$n_threads
   if (!is.null(nt)) {
-    if (length(nt) != 1L || !.is_whole(nt) || nt == 0 || abs(nt) > .Machine$integer.max) {
+    if (length(nt) != 1L || !.is_whole(nt) || nt == 0) {
       .stop("n_threads must be NULL or a non-zero whole number, got ", .describe(nt))
     }
-    out$n_threads <- as.integer(nt)
+    # Beyond the core's limit (4 x the cores) more threads only cost.
+    out$n_threads <- as.integer(sign(nt) * min(abs(nt), sa_thread_limit()))
   }
   out
 }
@@ -127,13 +128,23 @@ default_params <- function() {
 # cores, a negative number counts back from them (-1: all, -2: all but one).
 # Under R CMD check --as-cran (_R_CHECK_LIMIT_CORES_ set), "all cores" is 2.
 .resolve_threads <- function(n_threads) {
-  cores <- parallel::detectCores()
-  cores <- if (is.na(cores)) 1L else as.integer(max(1L, cores))
+  cores <- .cores()
   limit <- toupper(Sys.getenv("_R_CHECK_LIMIT_CORES_", ""))
   if (nzchar(limit) && limit != "FALSE") cores <- min(cores, 2L)
   if (is.null(n_threads)) return(cores)
   n_threads <- as.integer(n_threads)
-  if (n_threads > 0L) n_threads else max(1L, cores + 1L + n_threads)
+  n_threads <- if (n_threads > 0L) n_threads else max(1L, cores + 1L + n_threads)
+  min(n_threads, sa_thread_limit())
+}
+
+# detectCores() costs milliseconds (most of a one-row predict): asked once.
+.cache <- new.env(parent = emptyenv())
+.cores <- function() {
+  if (is.null(.cache$cores)) {
+    cores <- parallel::detectCores()
+    .cache$cores <- if (is.na(cores)) 1L else as.integer(max(1L, cores))
+  }
+  .cache$cores
 }
 
 # The list the C++ glue reads: every hyperparameter with its core type, the

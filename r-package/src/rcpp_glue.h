@@ -5,7 +5,10 @@
 
 #include <Rcpp.h>
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
+#include <type_traits>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -42,6 +45,13 @@ inline T scalar(const Rcpp::List& list, const char* name) {
   if (!list.containsElementNamed(name)) throw std::invalid_argument(std::string("params lacks '") + name + "'");
   SEXP value = list[name];
   if (Rf_length(value) != 1) throw std::invalid_argument(std::string(name) + " must be a single value");
+  if constexpr (std::is_integral<T>::value && !std::is_same<T, bool>::value) {
+    // A double outside the integer's range would be undefined behaviour to cast.
+    const double v = Rcpp::as<double>(value);
+    if (!(v == std::floor(v)) || v < -4e18 || v > 4e18 ||
+        v < static_cast<double>(std::numeric_limits<T>::min()) || v > static_cast<double>(std::numeric_limits<T>::max()))
+      throw std::invalid_argument(std::string(name) + " must be a whole number in range");
+  }
   return Rcpp::as<T>(value);
 }
 

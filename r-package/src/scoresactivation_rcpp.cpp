@@ -15,7 +15,9 @@
 
 #include "scoresactivation/estimator.hpp"
 #include "scoresactivation/kernels.hpp"
+#include "scoresactivation/model_document.hpp"
 #include "scoresactivation/model_state.hpp"
+#include "scoresactivation/parallel.hpp"
 #include "scoresactivation/params.hpp"
 #include "rcpp_glue.h"
 
@@ -36,6 +38,83 @@ Rcpp::List state_to_list(const sa::ModelState& s) {
                             Rcpp::Named("n_epochs_run") = static_cast<double>(s.n_epochs_run),
                             Rcpp::Named("best_epoch") = static_cast<double>(s.best_epoch),
                             Rcpp::Named("arrays") = arrays);
+}
+
+// jsonlite::parse_json()'s result (named lists for objects, unnamed lists
+// for arrays, length-1 vectors for scalars, NULL for null) -> the core's
+// JsonValue, which the core validates.
+sa::JsonValue json_from_r(SEXP x, int depth = 0) {
+  if (depth > 64) throw std::invalid_argument("model document: nested too deeply");
+  switch (TYPEOF(x)) {
+    case NILSXP: return sa::JsonValue::null_value();
+    case VECSXP: {
+      const R_xlen_t n = Rf_xlength(x);
+      SEXP names = Rf_getAttrib(x, R_NamesSymbol);
+      sa::JsonValue out = names == R_NilValue ? sa::JsonValue::make_array() : sa::JsonValue::make_object();
+      for (R_xlen_t i = 0; i < n; ++i) {
+        sa::JsonValue item = json_from_r(VECTOR_ELT(x, i), depth + 1);
+        if (names == R_NilValue) out.array.push_back(std::move(item));
+        else out.object.emplace_back(std::string(Rf_translateCharUTF8(STRING_ELT(names, i))), std::move(item));
+      }
+      return out;
+    }
+    default: break;
+  }
+  // Atomic vectors: jsonlite gives length 1 for a scalar; longer ones (from
+  // other callers) are arrays of their elements.
+  const R_xlen_t n = Rf_xlength(x);
+  auto element = [x](R_xlen_t i) -> sa::JsonValue {
+    switch (TYPEOF(x)) {
+      case LGLSXP:
+        if (LOGICAL(x)[i] == NA_LOGICAL) return sa::JsonValue::null_value();
+        return sa::JsonValue::of(LOGICAL(x)[i] != 0);
+      case INTSXP:
+        if (INTEGER(x)[i] == NA_INTEGER) return sa::JsonValue::null_value();
+        return sa::JsonValue::of(static_cast<double>(INTEGER(x)[i]));
+      case REALSXP: return sa::JsonValue::of(REAL(x)[i]);  // NA/NaN: non-finite, rejected by the validator
+      case STRSXP:
+        if (STRING_ELT(x, i) == NA_STRING) return sa::JsonValue::null_value();
+        return sa::JsonValue::of(std::string(Rf_translateCharUTF8(STRING_ELT(x, i))));
+      default: throw std::invalid_argument("model document: an R value of an unsupported type");
+    }
+  };
+  if (n == 1) return element(0);
+  sa::JsonValue out = sa::JsonValue::make_array();
+  for (R_xlen_t i = 0; i < n; ++i) out.array.push_back(element(i));
+  return out;
+}
+
+Rcpp::List params_to_list(const sa::Params& p) {
+  Rcpp::List out;
+  auto add = [&out](const char* name, SEXP value) { out[name] = value; };
+  add("hidden_layer_sizes", Rcpp::wrap(std::vector<int>(p.hidden_layer_sizes.begin(), p.hidden_layer_sizes.end())));
+  add("activation", Rcpp::wrap(p.activation));
+  add("scores_layer", Rcpp::wrap(p.scores_layer));
+  add("gate", Rcpp::wrap(p.gate));
+  add("snr_budget", Rcpp::wrap(p.snr_budget));
+  add("temperature", Rcpp::wrap(p.temperature));
+  add("entropy_penalty", Rcpp::wrap(p.entropy_penalty));
+  add("solver", Rcpp::wrap(p.solver));
+  add("learning_rate", Rcpp::wrap(p.learning_rate));
+  add("scores_learning_rate", Rcpp::wrap(p.scores_learning_rate));
+  add("weight_decay", Rcpp::wrap(p.weight_decay));
+  add("momentum", Rcpp::wrap(p.momentum));
+  add("beta_1", Rcpp::wrap(p.beta_1));
+  add("beta_2", Rcpp::wrap(p.beta_2));
+  add("epsilon", Rcpp::wrap(p.epsilon));
+  add("batch_size", Rcpp::wrap(static_cast<int>(std::min<long>(p.batch_size, 2147483647L))));
+  add("max_epochs", Rcpp::wrap(static_cast<int>(p.max_epochs)));
+  add("refine_epochs", Rcpp::wrap(static_cast<int>(p.refine_epochs)));
+  add("n_bootstrap", Rcpp::wrap(static_cast<int>(p.n_bootstrap)));
+  add("early_stopping", Rcpp::wrap(p.early_stopping));
+  add("validation_fraction", Rcpp::wrap(p.validation_fraction));
+  add("n_iter_no_change", Rcpp::wrap(static_cast<int>(p.n_iter_no_change)));
+  add("tol", Rcpp::wrap(p.tol));
+  add("standardize", Rcpp::wrap(p.standardize));
+  add("random_state", Rcpp::wrap(static_cast<double>(p.random_state)));
+  add("n_threads", Rcpp::wrap(p.n_threads));
+  add("kernel", Rcpp::wrap(p.kernel));
+  return out;
 }
 
 // One progress line per epoch, as the Python package prints it.
@@ -69,39 +148,7 @@ std::string progress_line(const sa::EpochReport& r, long max_epochs, const std::
 // The core's default hyperparameters (params.hpp), the single source of the
 // defaults that scores_activation() documents.
 // [[Rcpp::export]]
-Rcpp::List sa_default_params() {
-  const sa::Params p;
-  Rcpp::List out;
-  auto add = [&out](const char* name, SEXP value) { out[name] = value; };
-  add("hidden_layer_sizes", Rcpp::wrap(std::vector<int>(p.hidden_layer_sizes.begin(), p.hidden_layer_sizes.end())));
-  add("activation", Rcpp::wrap(p.activation));
-  add("scores_layer", Rcpp::wrap(p.scores_layer));
-  add("gate", Rcpp::wrap(p.gate));
-  add("snr_budget", Rcpp::wrap(p.snr_budget));
-  add("temperature", Rcpp::wrap(p.temperature));
-  add("entropy_penalty", Rcpp::wrap(p.entropy_penalty));
-  add("solver", Rcpp::wrap(p.solver));
-  add("learning_rate", Rcpp::wrap(p.learning_rate));
-  add("scores_learning_rate", Rcpp::wrap(p.scores_learning_rate));
-  add("weight_decay", Rcpp::wrap(p.weight_decay));
-  add("momentum", Rcpp::wrap(p.momentum));
-  add("beta_1", Rcpp::wrap(p.beta_1));
-  add("beta_2", Rcpp::wrap(p.beta_2));
-  add("epsilon", Rcpp::wrap(p.epsilon));
-  add("batch_size", Rcpp::wrap(static_cast<int>(p.batch_size)));
-  add("max_epochs", Rcpp::wrap(static_cast<int>(p.max_epochs)));
-  add("refine_epochs", Rcpp::wrap(static_cast<int>(p.refine_epochs)));
-  add("n_bootstrap", Rcpp::wrap(static_cast<int>(p.n_bootstrap)));
-  add("early_stopping", Rcpp::wrap(p.early_stopping));
-  add("validation_fraction", Rcpp::wrap(p.validation_fraction));
-  add("n_iter_no_change", Rcpp::wrap(static_cast<int>(p.n_iter_no_change)));
-  add("tol", Rcpp::wrap(p.tol));
-  add("standardize", Rcpp::wrap(p.standardize));
-  add("random_state", Rcpp::wrap(static_cast<double>(p.random_state)));
-  add("n_threads", Rcpp::wrap(p.n_threads));
-  add("kernel", Rcpp::wrap(p.kernel));
-  return out;
-}
+Rcpp::List sa_default_params() { return params_to_list(sa::Params()); }
 
 // Checks hyperparameters with the core's own rules (errors name the parameter).
 // [[Rcpp::export]]
@@ -113,13 +160,29 @@ bool sa_avx2_available() { return sa::avx2_kernels_available(); }
 // [[Rcpp::export]]
 int sa_model_format_version() { return sa::kModelFormatVersion; }
 
+// Thread counts above this (4 x the hardware threads) run on this many.
+// [[Rcpp::export]]
+int sa_thread_limit() { return sa::thread_limit(); }
+
+// The core's check of a parsed model document (docs/model-format.md);
+// returns list(format_version, task, params, seed, state), params being the
+// core's (with what older versions imply). Errors name the key.
+// [[Rcpp::export]]
+Rcpp::List sa_read_model_document(SEXP document) {
+  const sa::ModelDocument d = sa::read_model_document(json_from_r(document));
+  return Rcpp::List::create(Rcpp::Named("format_version") = d.format_version, Rcpp::Named("task") = d.task,
+                            Rcpp::Named("params") = params_to_list(d.core_params),
+                            Rcpp::Named("seed") = static_cast<double>(d.seed),
+                            Rcpp::Named("state") = state_to_list(d.state));
+}
+
 // Trains; returns list(interrupted, state, kernel). y holds class indices
 // 0..n_classes-1 (classification) or targets (regression).
 // [[Rcpp::export]]
 Rcpp::List sa_fit(Rcpp::NumericMatrix x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes,
                   std::string task, Rcpp::List params, bool verbose, Rcpp::CharacterVector feature_names) {
   sa::Estimator estimator(params_from_list(params), sa::task_from_string(task));
-  const Eigen::MatrixXd xe = to_eigen(x);
+  const Eigen::Map<const Eigen::MatrixXd> xe(x.begin(), x.nrow(), x.ncol());  // no copy
   const Eigen::VectorXd ye = Eigen::Map<const Eigen::VectorXd>(y.begin(), y.size());
   const Eigen::VectorXd we = Eigen::Map<const Eigen::VectorXd>(sample_weight.begin(), sample_weight.size());
   std::vector<std::string> names;
@@ -155,7 +218,7 @@ std::string sa_check_state(Rcpp::List params, Rcpp::List state) {
 // [[Rcpp::export]]
 Rcpp::NumericMatrix sa_predict(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, std::string type) {
   const sa::Estimator estimator(params_from_list(params), state_from_list(state));
-  const Eigen::MatrixXd xe = to_eigen(x);
+  const Eigen::Map<const Eigen::MatrixXd> xe(x.begin(), x.nrow(), x.ncol());  // no copy
   if (type == "proba") return to_r(estimator.predict_proba(xe));
   if (type == "decision") return to_r(estimator.decision_function(xe));
   throw std::invalid_argument("type must be 'decision' or 'proba'");

@@ -37,12 +37,14 @@ def _resolve_seed(random_state):
 
 
 def _resolve_threads(n_threads):
+    """None: all cores; negative counts back from them (-1: all); capped at the core's limit."""
     if n_threads is None:
         return max(1, os.cpu_count() or 1)
     if not isinstance(n_threads, numbers.Integral) or isinstance(n_threads, bool) or n_threads == 0:
         raise ValueError(f"n_threads must be a non-zero integer or None, got {n_threads!r}")
     n_threads = int(n_threads)
-    return n_threads if n_threads > 0 else max(1, (os.cpu_count() or 1) + 1 + n_threads)
+    resolved = n_threads if n_threads > 0 else max(1, (os.cpu_count() or 1) + 1 + n_threads)
+    return min(resolved, _core.thread_limit())
 
 
 class _ScoresActivationBase(BaseEstimator):
@@ -127,11 +129,15 @@ class _ScoresActivationBase(BaseEstimator):
                 f"hidden_layer_sizes must be a sequence of positive integers, got {self.hidden_layer_sizes!r}"
             )
         sizes = [int(s) for s in sizes]
+        if any(not 0 < s < 2**62 for s in sizes):
+            raise ValueError(f"hidden_layer_sizes must contain positive integers, got {self.hidden_layer_sizes!r}")
         p.hidden_layer_sizes = sizes
         for name in _INT_PARAMS:
             value = getattr(self, name)
             if not isinstance(value, numbers.Integral) or isinstance(value, bool):
                 raise ValueError(f"{name} must be an integer, got {value!r}")
+            if not -(2**62) < int(value) < 2**62:  # the core's ranges are far inside; this keeps pybind11 quiet
+                raise ValueError(f"{name} is out of range, got {value!r}")
             setattr(p, name, int(value))
         for name in _FLOAT_PARAMS:
             value = getattr(self, name)
@@ -154,6 +160,20 @@ class _ScoresActivationBase(BaseEstimator):
         return p
 
     # -------------------------------------------------------------------- fit
+    def _transactional_fit(self, fit):
+        """Runs fit(); if it raises (bad data, Ctrl-C, divergence) every attribute is restored.
+
+        Without this a failed refit would leave classes_ and n_features_in_
+        of the new data beside the old core model.
+        """
+        saved = self.__dict__.copy()
+        try:
+            return fit()
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+
     def _fit(self, X, y, sample_weight, n_classes):
         seed = _resolve_seed(self.random_state)
         params = self._core_params(seed)
@@ -206,7 +226,8 @@ class _ScoresActivationBase(BaseEstimator):
 
     def _check_X(self, X):
         check_is_fitted(self, "n_epochs_")
-        X = validate_data(self, X, reset=False, dtype=np.float64, order="F")
+        # Any memory order: the core reads C- and F-ordered arrays in place.
+        X = validate_data(self, X, reset=False, dtype=np.float64)
         return X
 
     # ----------------------------------------------------------------- scores
@@ -312,20 +333,35 @@ class _ScoresActivationBase(BaseEstimator):
         )
 
     def save(self, path):
-        """Writes the fitted model to a JSON file (docs/model-format.md)."""
+        """Writes the fitted model to a JSON file (docs/model-format.md).
+
+        Atomic: the file is written beside ``path`` and renamed over it, so a
+        failed save leaves an earlier model at ``path`` intact.
+        """
         _model_io.write_document(self.to_dict(), os.fspath(path))
         return self
 
     @classmethod
     def from_dict(cls, doc):
-        state = _model_io.document_to_state(doc)
-        if state["task"] != cls._task:
-            raise ValueError(f"the model document holds a {state['task']} model; {cls.__name__} cannot load it")
-        est = cls(**{k: (tuple(v) if k == "hidden_layer_sizes" else v)
-                     for k, v in _model_io.document_params(doc).items() if k in cls._get_param_names()})
-        params = est._core_params(int(doc["seed"]))
-        est._core = _core.Estimator.from_state(params, state)
-        est._seed = int(doc["seed"])
+        """Rebuilds a fitted estimator from a model document (docs/model-format.md).
+
+        The core checks the whole document first (schema, version, types,
+        finite values, shapes, classes); any problem raises ValueError naming
+        the key, before anything is built.
+        """
+        loaded = _model_io.read(doc)
+        if loaded["task"] != cls._task:
+            raise ValueError(f"the model document holds a {loaded['task']} model; {cls.__name__} cannot load it")
+        core_params = loaded["core_params"]
+        params = {name: getattr(core_params, name) for name in _CORE_PARAMS}
+        params["hidden_layer_sizes"] = tuple(core_params.hidden_layer_sizes)
+        for name in ("random_state", "n_threads", "verbose"):  # the front end's own, checked by the core
+            if name in doc["params"]:
+                params[name] = doc["params"][name]
+        est = cls(**params)
+        seed = int(loaded["seed"])
+        est._core = _core.Estimator.from_state(est._core_params(seed), loaded["state"])
+        est._seed = seed
         est.n_features_in_ = int(doc["n_features"])
         if doc.get("feature_names") is not None:
             est.feature_names_in_ = np.asarray(doc["feature_names"], dtype=object)
@@ -464,7 +500,10 @@ class ScoresActivationClassifier(ClassifierMixin, _ScoresActivationBase):
 
     def fit(self, X, y, sample_weight=None):
         """Trains the network and the feature scores. Returns self."""
-        X, y = validate_data(self, X, y, dtype=np.float64, order="F", y_numeric=False)
+        return self._transactional_fit(lambda: self._fit_classifier(X, y, sample_weight))
+
+    def _fit_classifier(self, X, y, sample_weight):
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
         check_classification_targets(y)
         self.classes_, encoded = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
@@ -504,7 +543,10 @@ class ScoresActivationRegressor(RegressorMixin, _ScoresActivationBase):
 
     def fit(self, X, y, sample_weight=None):
         """Trains the network and the feature scores. Returns self."""
-        X, y = validate_data(self, X, y, dtype=np.float64, order="F", y_numeric=True)
+        return self._transactional_fit(lambda: self._fit_regressor(X, y, sample_weight))
+
+    def _fit_regressor(self, X, y, sample_weight):
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
         if y.ndim != 1:
             raise ValueError(f"y must be 1-dimensional for regression, got shape {y.shape}")
         return self._fit(X, y, sample_weight, 0)
@@ -517,5 +559,6 @@ class ScoresActivationRegressor(RegressorMixin, _ScoresActivationBase):
 def load_model(path):
     """Loads a saved model as the right estimator class."""
     doc = _model_io.read_document(os.fspath(path))
-    cls = ScoresActivationClassifier if doc.get("task") == "classification" else ScoresActivationRegressor
+    task = _model_io.read(doc)["task"]  # checks the whole document first
+    cls = ScoresActivationClassifier if task == "classification" else ScoresActivationRegressor
     return cls.from_dict(doc)

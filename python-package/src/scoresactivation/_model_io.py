@@ -1,6 +1,10 @@
 """The JSON model document (docs/model-format.md), written and read with json."""
 
+import contextlib
 import json
+import os
+import stat
+import tempfile
 
 import numpy as np
 
@@ -8,11 +12,6 @@ from . import _core
 
 FORMAT_NAME = "scoresactivation"
 FORMAT_VERSION = _core.MODEL_FORMAT_VERSION
-
-# Params a version-1 document does not store: it was written by the scale
-# gate without a refinement phase (docs/model-format.md).
-VERSION_1_PARAMS = {"gate": "scale", "snr_budget": 1.0, "refine_epochs": 0, "n_bootstrap": 0}
-
 
 def _json_value(value):
     """Plain Python types for json (numpy scalars and arrays)."""
@@ -46,52 +45,59 @@ def state_to_document(*, estimator_name, params, seed, state, feature_names, cla
     }
 
 
-def document_params(doc):
-    """The document's params, with what older versions imply for params they predate."""
-    params = dict(doc["params"])
-    if doc["format_version"] == 1:
-        for name, value in VERSION_1_PARAMS.items():
-            params.setdefault(name, value)
-    return params
+def read(doc):
+    """The core's check of a parsed document (raises ValueError naming the key).
 
-
-def document_to_state(doc):
-    """Checks the header and returns the core's state dict."""
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT_NAME:
-        raise ValueError("not a scoresactivation model document (missing 'format': 'scoresactivation')")
-    version = doc.get("format_version")
-    if not isinstance(version, int) or version < 1:
-        raise ValueError(f"invalid format_version {version!r} in model document")
-    if version > FORMAT_VERSION:
-        raise ValueError(
-            f"model format_version {version} is newer than this library supports ({FORMAT_VERSION}); "
-            "upgrade scoresactivation"
-        )
-    try:
-        arrays = {}
-        for name, entry in doc["arrays"].items():
-            data = np.asarray(entry["data"], dtype=np.float64)
-            shape = tuple(int(s) for s in entry["shape"])
-            if data.size != int(np.prod(shape)):
-                raise ValueError(f"array '{name}' has {data.size} values for shape {list(shape)}")
-            arrays[name] = data.reshape(shape)
-        return {
-            "task": doc["task"],
-            "n_features": int(doc["n_features"]),
-            "n_outputs": int(doc["n_outputs"]),
-            "n_epochs_run": int(doc["n_epochs_run"]),
-            "best_epoch": int(doc["best_epoch"]),
-            "arrays": arrays,
-        }
-    except KeyError as missing:
-        raise ValueError(f"model document lacks the field {missing}") from None
+    Returns a dict with format_version, task, estimator, core_params (the
+    core's Params, with what older versions imply for params they predate),
+    seed and state. Labels, feature names and the front end's own params
+    (random_state, n_threads, verbose) are read from ``doc``, which the core
+    has checked.
+    """
+    return _core.read_model_document(doc)
 
 
 def write_document(doc, path):
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(doc, handle, allow_nan=False)
+    """Writes atomically: a failed write leaves any earlier file at path intact.
+
+    The text is serialised first (non-finite numbers fail there), then written
+    to a temporary file in the same folder, flushed to disk and renamed over
+    path.
+    """
+    text = json.dumps(doc, allow_nan=False)
+    path = os.path.abspath(path)
+    folder = os.path.dirname(path)
+    if os.path.isdir(path):
+        raise ValueError(f"path {path!r} is a folder, not a file name")
+    if not os.path.isdir(folder):
+        raise ValueError(f"cannot save to {path!r}: no folder {folder!r}")
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, _file_mode(path))
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _file_mode(path):
+    """The existing file's permissions, else what open() would give under the umask."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def read_document(path):
     with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
+        try:
+            return json.load(handle)
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
+            raise ValueError(f"{path!r} is not a JSON model document: {error}") from None
