@@ -1,6 +1,8 @@
 #include "scoresactivation/bootstrap.hpp"
 
 #include <atomic>
+#include <stdexcept>
+#include <string>
 #include <thread>
 
 #include "scoresactivation/estimator.hpp"
@@ -38,7 +40,13 @@ Eigen::MatrixXd bootstrap_scores(const Params& params, Task task, const MatrixVi
     p.n_threads = 1;
     p.random_state = rows.next_u64();
     Estimator replicate(p, task);
-    replicate.fit(xb, yb, wb, n_classes, replicate_callbacks);
+    try {
+      replicate.fit(xb, yb, wb, n_classes, replicate_callbacks);
+    } catch (const std::invalid_argument& e) {
+      // Small data: a resample can lose a class or all weight.
+      throw std::invalid_argument("n_bootstrap: the fit on bootstrap resample " + std::to_string(b + 1) +
+                                  " failed (" + e.what() + "); with this little data use n_bootstrap=0");
+    }
     out.row(b) = replicate.scores().transpose();
   });
   if (stop.load()) throw Interrupted();

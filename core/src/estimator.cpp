@@ -152,11 +152,12 @@ Eigen::MatrixXd Estimator::decision_function(const MatrixView& x) const {
     const long start = b * block, rows = std::min(block, n - start);
     out.middleRows(start, rows) = network_.predict(kernel_path_, standardise(x.middleRows(start, rows)));
   });
-  if (task_ == Task::regression) {
-    out = (out.array() * target_scale_ + target_mean_).matrix();
-    if (!out.allFinite())
-      throw std::invalid_argument("a prediction overflows the range of double precision (check X's scale)");
-  }
+  if (task_ == Task::regression) out = (out.array() * target_scale_ + target_mean_).matrix();
+  // Inputs far outside the training data can overflow the network: say so
+  // rather than return infinities or a silent class 0.
+  if (!out.allFinite())
+    throw std::invalid_argument("X holds values too far from the training data: the model's outputs overflow "
+                                "double precision (check X's scale)");
   return out;
 }
 

@@ -53,8 +53,12 @@ Split split_rows(const Eigen::VectorXd& y, Task task, long n_classes, double fra
     split.train.insert(split.train.end(), group.begin() + n_val, group.end());
   }
   if (split.validation.empty() || split.train.empty())
-    throw std::invalid_argument("early_stopping needs at least 2 samples to split off a validation set; got n_samples = " +
-                                std::to_string(n));
+    throw std::invalid_argument(
+        task == Task::classification
+            ? "early_stopping holds out validation_fraction of each class, but no class has 2 or more samples (n_samples = " +
+                  std::to_string(n) + "); set early_stopping=False or add samples"
+            : "early_stopping needs at least 2 samples to split off a validation set; got n_samples = " +
+                  std::to_string(n) + " (set early_stopping=False)");
   return split;
 }
 
@@ -163,6 +167,8 @@ void Estimator::train(const MatrixView& x, const Eigen::VectorXd& y, const Eigen
   if (!sample_weight.allFinite() || sample_weight.minCoeff() < 0.0)
     throw std::invalid_argument("sample_weight must be finite and non-negative");
   if (!(sample_weight.sum() > 0.0)) throw std::invalid_argument("sample_weight sums to zero");
+  if (!std::isfinite(sample_weight.sum()))
+    throw std::invalid_argument("sample_weight is too large: its sum overflows; rescale it (only the ratios matter)");
 
   // Standardisation (constant columns keep scale 1), written straight into
   // the one row-major copy the mini-batches gather from.

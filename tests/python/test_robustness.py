@@ -250,3 +250,117 @@ def test_inputs_are_read_in_any_memory_order(fitted, classification_data):
     expected = fitted.predict_proba(np.ascontiguousarray(X))
     for variant in (np.asfortranarray(X), X[::-1][::-1], np.ascontiguousarray(X[:, ::-1])[:, ::-1]):
         np.testing.assert_array_equal(fitted.predict_proba(variant), expected)
+
+
+# ------------------------------------------------------- the bad-input matrix
+WRONG_VALUES = {
+    "int": ["3", 2.5, True, None, 2**64, -(2**64)],
+    "float": ["0.1", None, float("nan"), float("inf"), True],
+    "bool": ["yes", 1, None],
+    "str": [1, None, "nonsense"],
+}
+PARAM_KINDS = {
+    **{name: "int" for name in ("batch_size", "max_epochs", "refine_epochs", "n_bootstrap", "n_iter_no_change")},
+    **{name: "float" for name in ("snr_budget", "temperature", "entropy_penalty", "learning_rate",
+                                  "scores_learning_rate", "weight_decay", "momentum", "beta_1", "beta_2",
+                                  "epsilon", "validation_fraction", "tol")},
+    **{name: "bool" for name in ("scores_layer", "early_stopping", "standardize")},
+    **{name: "str" for name in ("activation", "gate", "solver", "kernel")},
+}
+PARAM_CASES = [(name, value) for name, kind in PARAM_KINDS.items() for value in WRONG_VALUES[kind]] + [
+    ("hidden_layer_sizes", value) for value in ("big", (8, -1), (8.5,), None, (2**64,), [])
+] + [("n_threads", value) for value in ("2", 0, 2.5, True)] + [("random_state", value) for value in (-1, 2**64, 1.5)]
+
+
+def _state(est):
+    return {k: np.asarray(v, dtype=object).tolist() for k, v in vars(est).items() if k.endswith("_")}
+
+
+@pytest.fixture()
+def refit_guard(classification_data):
+    """A fitted classifier, and a check that a failed call left it as it was."""
+    X, y = classification_data
+    est = ScoresActivationClassifier(**QUICK).fit(X, y)
+    before, proba, params = _state(est), est.predict_proba(X), est.get_params()
+
+    def intact():
+        est.set_params(**params)
+        assert _state(est) == before
+        np.testing.assert_array_equal(est.predict_proba(X), proba)
+
+    return est, intact
+
+
+@pytest.mark.parametrize("name, value", PARAM_CASES, ids=[f"{n}={v!r}" for n, v in PARAM_CASES])
+def test_every_parameter_out_of_range_or_of_the_wrong_type(refit_guard, classification_data, name, value):
+    if name == "hidden_layer_sizes" and value == []:
+        pytest.skip("no hidden layer is a valid (linear) network")
+    est, intact = refit_guard
+    X, y = classification_data
+    est.set_params(**{name: value})
+    with pytest.raises(ValueError, match=name if name != "random_state" else "random_state|seed"):
+        est.fit(X, y)
+    intact()
+
+
+def _bad_fit_inputs(X, y):
+    w = np.ones(len(y))
+    nan_X = X.copy()
+    nan_X[0, 0] = np.nan
+    inf_X = X.copy()
+    inf_X[1, 1] = -np.inf
+    return [
+        ("NaN in X", nan_X, y, None, "NaN"),
+        ("inf in X", inf_X, y, None, "infinity"),
+        ("1e308 spans", np.where(np.arange(len(y))[:, None] == 0, 1.7e308, -1.7e308) * np.ones_like(X), y, None,
+         "spans more than double precision"),
+        ("strings in X", np.full(X.shape, "rome", dtype=object), y, None, "could not convert"),
+        ("empty X", X[:0], y[:0], None, "0 sample"),
+        ("zero columns", X[:, :0], y, None, "0 feature"),
+        ("one row", X[:1], y[:1], None, "only one class|1 sample"),
+        ("one class", X, np.zeros_like(y), None, "only one class"),
+        ("mismatched lengths", X, y[:-1], None, "inconsistent numbers of samples"),
+        ("3-d X", X[:, :, None], y, None, "dim 3|3-dimensional|2D"),
+        ("NaN weight", X, y, np.where(np.arange(len(y)) == 0, np.nan, w), "sample_weight|NaN"),
+        ("negative weight", X, y, -w, "sample_weight"),
+        ("zero weights", X, y, 0 * w, "sample_weight|Sample weights"),
+        ("huge weights", X, y, w * 1e308, "sample_weight"),
+        ("short weights", X, y, w[:-1], "sample_weight|samples"),
+        ("two samples", X[[0, np.argmax(y != y[0])]], y[[0, np.argmax(y != y[0])]], None,
+         "no class has 2 or more samples"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(16))
+def test_bad_fit_inputs_keep_the_previous_model(refit_guard, classification_data, case):
+    est, intact = refit_guard
+    X, y = classification_data
+    label, X_bad, y_bad, w_bad, match = _bad_fit_inputs(X, y)[case]
+    with pytest.raises(ValueError, match=match):
+        est.fit(X_bad, y_bad, sample_weight=w_bad)
+    intact()
+
+
+def test_bad_predict_inputs(refit_guard, classification_data):
+    import pandas as pd
+
+    est, intact = refit_guard
+    X, _ = classification_data
+    nan_X = X.copy()
+    nan_X[0, 0] = np.nan
+    cases = [
+        (nan_X, "NaN"),
+        (X[:, :3], "features"),
+        (X[:, 0], "2D array"),
+        (np.full(X.shape, "x", dtype=object), "could not convert"),
+        (np.full(X.shape, 1.7e308) * np.where(np.arange(X.shape[1]) % 2, 1, -1), "too far from the training data"),
+    ]
+    for X_bad, match in cases:
+        with pytest.raises(ValueError, match=match):
+            est.predict(X_bad)
+    named = ScoresActivationClassifier(**QUICK).fit(pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])]),
+                                                    classification_data[1])
+    with pytest.raises(ValueError, match="feature names"):
+        named.predict(pd.DataFrame(X, columns=[f"g{j}" for j in range(X.shape[1])]))
+    assert est.predict(X[:0]).shape == (0,)  # zero rows: an empty answer, as sklearn's estimators give
+    intact()
