@@ -362,5 +362,6 @@ def test_bad_predict_inputs(refit_guard, classification_data):
                                                     classification_data[1])
     with pytest.raises(ValueError, match="feature names"):
         named.predict(pd.DataFrame(X, columns=[f"g{j}" for j in range(X.shape[1])]))
-    assert est.predict(X[:0]).shape == (0,)  # zero rows: an empty answer, as sklearn's estimators give
+    with pytest.raises(ValueError, match="0 sample"):  # as sklearn's own estimators
+        est.predict(X[:0])
     intact()
