@@ -263,12 +263,14 @@ scores_activation.formula <- function(formula, data, subset, na.action, sample_w
   }
   if (nrow(x) == 0L) .stop(arg, " has 0 rows")
   if (ncol(x) == 0L) .stop(arg, " has 0 columns")
-  storage.mode(x) <- "double"
+  if (!is.double(x)) storage.mode(x) <- "double"  # (even a no-op storage.mode<- copies)
   if (anyNA(x)) {
     bad <- which(colSums(is.na(x)) > 0)
     .stop(arg, " contains missing values (NA/NaN) in column(s) ", .column_labels(x, bad))
   }
-  if (any(is.infinite(x))) {
+  # min() and max() allocate nothing (is.infinite() makes an n x d logical
+  # matrix, range() a copy); NA was ruled out above.
+  if (!is.finite(min(x)) || !is.finite(max(x))) {
     bad <- which(colSums(is.infinite(x)) > 0)
     .stop(arg, " contains infinite values in column(s) ", .column_labels(x, bad))
   }
@@ -341,9 +343,8 @@ scores_activation.formula <- function(formula, data, subset, na.action, sample_w
   seed <- .resolve_seed(params$random_state)
   core_params <- .check_params(.core_params(params, seed))
   feature_names <- colnames(x)
-  x_core <- x
-  dimnames(x_core) <- NULL
-  result <- .core(sa_fit(x_core, y_core, w, n_classes, task, core_params, verbose,
+  # x goes over as it is: the core reads R's memory in place (no copy).
+  result <- .core(sa_fit(x, y_core, w, n_classes, task, core_params, verbose,
                          if (is.null(feature_names)) character(0) else feature_names))
   if (isTRUE(result$interrupted)) .interrupted()
   state <- result$state

@@ -39,8 +39,7 @@ predict.scores_activation <- function(object, newdata, type = c("class", "prob",
     .stop("type = '", type, "' is only available for classification; use type = 'response'")
   }
   x <- .newdata_matrix(object, newdata)
-  rn <- rownames(x)
-  dimnames(x) <- NULL
+  rn <- rownames(x)  # (the core ignores dimnames: x goes over as it is, without a copy)
   out <- .core(sa_predict(.core_params_of(object), .core_state(object), x,
                           if (classification) "proba" else "decision"))
   if (!classification) {

@@ -113,6 +113,12 @@ inline sa::ModelState state_from_list(const Rcpp::List& l) {
   return s;
 }
 
+// R's memory of a double matrix, read in place (no copy; R/fit.R makes it double).
+inline Eigen::Map<const Eigen::MatrixXd> matrix_view(SEXP x, const char* name) {
+  if (TYPEOF(x) != REALSXP || !Rf_isMatrix(x)) throw std::invalid_argument(std::string(name) + " must be a double matrix");
+  return Eigen::Map<const Eigen::MatrixXd>(REAL(x), Rf_nrows(x), Rf_ncols(x));
+}
+
 inline Eigen::MatrixXd to_eigen(const Rcpp::NumericMatrix& x) {
   return Eigen::Map<const Eigen::MatrixXd>(x.begin(), x.nrow(), x.ncol());
 }

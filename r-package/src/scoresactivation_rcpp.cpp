@@ -179,10 +179,10 @@ Rcpp::List sa_read_model_document(SEXP document) {
 // Trains; returns list(interrupted, state, kernel). y holds class indices
 // 0..n_classes-1 (classification) or targets (regression).
 // [[Rcpp::export]]
-Rcpp::List sa_fit(Rcpp::NumericMatrix x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes,
+Rcpp::List sa_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes,
                   std::string task, Rcpp::List params, bool verbose, Rcpp::CharacterVector feature_names) {
   sa::Estimator estimator(params_from_list(params), sa::task_from_string(task));
-  const Eigen::Map<const Eigen::MatrixXd> xe(x.begin(), x.nrow(), x.ncol());  // no copy
+  const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "x");
   const Eigen::VectorXd ye = Eigen::Map<const Eigen::VectorXd>(y.begin(), y.size());
   const Eigen::VectorXd we = Eigen::Map<const Eigen::VectorXd>(sample_weight.begin(), sample_weight.size());
   std::vector<std::string> names;
@@ -216,9 +216,9 @@ std::string sa_check_state(Rcpp::List params, Rcpp::List state) {
 
 // type: "decision" (regression outputs or class logits) or "proba".
 // [[Rcpp::export]]
-Rcpp::NumericMatrix sa_predict(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, std::string type) {
+Rcpp::NumericMatrix sa_predict(Rcpp::List params, Rcpp::List state, SEXP x, std::string type) {
   const sa::Estimator estimator(params_from_list(params), state_from_list(state));
-  const Eigen::Map<const Eigen::MatrixXd> xe(x.begin(), x.nrow(), x.ncol());  // no copy
+  const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "newdata");
   if (type == "proba") return to_r(estimator.predict_proba(xe));
   if (type == "decision") return to_r(estimator.decision_function(xe));
   throw std::invalid_argument("type must be 'decision' or 'proba'");
