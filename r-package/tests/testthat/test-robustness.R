@@ -117,3 +117,48 @@ test_that("tiny and huge scales train like unit scale; unrepresentable spans are
   span[1, 1] <- 1.7e308
   expect_error(scores_activation(span, y, max_epochs = 2, n_threads = 1), "spans more than double precision")
 })
+
+test_that("every hyperparameter out of range or of the wrong type is refused by name", {
+  x <- as.matrix(iris[, 1:4])
+  y <- iris$Species
+  wrong <- list(
+    int = list("3", 2.5, TRUE, NA, 2^63, -2^63, c(1, 2)),
+    double = list("0.1", NA, NaN, Inf, TRUE, c(0.1, 0.2)),
+    bool = list("yes", 1, NA, c(TRUE, FALSE)),
+    string = list(1, NA_character_, "nonsense", c("a", "b"))
+  )
+  kinds <- c(
+    setNames(rep("int", length(scoresactivation:::.int_params)), scoresactivation:::.int_params),
+    setNames(rep("double", length(scoresactivation:::.double_params)), scoresactivation:::.double_params),
+    setNames(rep("bool", length(scoresactivation:::.bool_params)), scoresactivation:::.bool_params),
+    setNames(rep("string", length(scoresactivation:::.string_params)), scoresactivation:::.string_params)
+  )
+  for (name in names(kinds)) {
+    for (value in wrong[[kinds[[name]]]]) {
+      args <- list(x = x, y = y, max_epochs = 2L, n_threads = 1L)
+      args[name] <- list(value)
+      expect_error(do.call(scores_activation, args), name, info = paste(name, "=", deparse(value)))
+    }
+  }
+  for (value in list("big", c(8, -1), 8.5, 2^40)) {
+    expect_error(scores_activation(x, y, hidden_layer_sizes = value, max_epochs = 2), "hidden_layer_sizes")
+  }
+  for (value in list("2", 0, 2.5, TRUE)) {
+    expect_error(scores_activation(x, y, n_threads = value, max_epochs = 2), "n_threads")
+  }
+  for (value in list(-1, 2^64, 1.5, "1")) {
+    expect_error(scores_activation(x, y, random_state = value, max_epochs = 2), "random_state")
+  }
+})
+
+test_that("weights and tiny data that cannot be fitted give errors naming the argument", {
+  x <- as.matrix(iris[, 1:4])
+  y <- iris$Species
+  expect_error(scores_activation(x, y, sample_weight = rep(1e308, 150), max_epochs = 2), "sample_weight")
+  expect_error(scores_activation(x, y, sample_weight = c(NaN, rep(1, 149)), max_epochs = 2), "sample_weight")
+  two <- c(1, 51)
+  expect_error(scores_activation(x[two, ], droplevels(y[two]), max_epochs = 2), "no class has 2 or more samples")
+  expect_error(scores_activation(x[1:6, ], factor(c("a", "a", "a", "b", "b", "b")), n_bootstrap = 5,
+                                 max_epochs = 2, random_state = 3, early_stopping = FALSE),
+               "n_bootstrap")
+})
