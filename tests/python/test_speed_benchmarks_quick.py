@@ -29,3 +29,12 @@ def test_attribution_speed_quick_reports_ratios_and_accuracy():
     line = next(line for line in result.stdout.splitlines() if "relative RMS error" in line)
     errors = [float(part.split()[-1].rstrip(",")) for part in line.split("exact:")[1].split(",")]
     assert all(error < 0.2 for error in errors), line
+
+
+def test_memory_quick_reports_fit_within_one_copy():
+    result = run("memory.py", "--no-r")
+    assert result.returncode == 0, result.stderr
+    fit = next(line for line in result.stdout.splitlines() if line.startswith("fit"))
+    ours = float(fit.split("ours (Python) ")[1].split("x")[0])
+    # One standardised copy, plus the model and workspaces (issue 11: at most one extra copy).
+    assert ours < 1.3, fit
