@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "scoresactivation/attribution_limits.hpp"
+#include "scoresactivation/interrupt_checkpoint.hpp"
 #include "scoresactivation/parallel.hpp"
 
 namespace scoresactivation {
@@ -81,9 +83,12 @@ Eigen::MatrixXd reveal_cancel(const ExplainedModel& model, const LayerTrace& t, 
 }  // namespace
 
 Eigen::MatrixXd deeplift(const ExplainedModel& model, const Eigen::MatrixXd& x, const Eigen::MatrixXd& references,
-                         long target, DeepLiftRule rule, int n_threads) {
+                         long target, DeepLiftRule rule, int n_threads,
+                         const std::function<bool()>& interrupt_requested) {
+  check_threads(n_threads);
   model.check_target(target, ExplainedOutput::raw);
   model.estimator().check_input(x, "X");
+  if (x.rows() < 1) throw std::invalid_argument("X has no rows");
   model.estimator().check_input(references, "baseline");
   if (references.rows() < 1) throw std::invalid_argument("baseline needs at least one row");
   const Network& net = model.estimator().network();
@@ -92,7 +97,11 @@ Eigen::MatrixXd deeplift(const ExplainedModel& model, const Eigen::MatrixXd& x, 
   constexpr long block = 256;
   const long n = x.rows(), r = references.rows();
   Eigen::MatrixXd total = Eigen::MatrixXd::Zero(n, x.cols());
+  // A block is r passes over its rows: polled after each reference, since r
+  // can make one block seconds of work.
+  InterruptCheckpoint checkpoint(interrupt_requested);
   parallel_for((n + block - 1) / block, n_threads, [&](long b) {
+    if (checkpoint.stopped()) return;
     const long start = b * block, rows = std::min(block, n - start);
     const LayerTrace t = model.trace(input.middleRows(start, rows));
     Eigen::MatrixXd sum = Eigen::MatrixXd::Zero(rows, x.cols());
@@ -104,9 +113,10 @@ Eigen::MatrixXd deeplift(const ExplainedModel& model, const Eigen::MatrixXd& x, 
       } else {
         sum += reveal_cancel(model, t, t0, target);
       }
+      checkpoint.poll();
     }
     total.middleRows(start, rows) = sum / static_cast<double>(r);
-  });
+  }, checkpoint.stop_signal());
   return total * model.output_scale();
 }
 

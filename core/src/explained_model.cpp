@@ -1,7 +1,9 @@
 #include "scoresactivation/explained_model.hpp"
 
 #include <stdexcept>
+#include <string>
 
+#include "scoresactivation/attribution_limits.hpp"
 #include "scoresactivation/kernels.hpp"
 #include "scoresactivation/loss.hpp"
 #include "scoresactivation/parallel.hpp"
@@ -22,7 +24,18 @@ ExplainedModel::ExplainedModel(const Estimator& estimator) : est_(estimator) {
   output_scale_ = classification() ? 1.0 : est_.target_scale();
 }
 
+namespace {
+// The public entry points below take rows without the attribution methods'
+// checks: a wrong width would read past the weights.
+void check_width(const Eigen::MatrixXd& rows, long d, const char* what) {
+  if (rows.cols() != d)
+    throw std::invalid_argument(std::string(what) + " has " + std::to_string(rows.cols()) +
+                                " columns, but the model expects " + std::to_string(d));
+}
+}  // namespace
+
 Eigen::MatrixXd ExplainedModel::network_input(const Eigen::MatrixXd& x) const {
+  check_width(x, n_features(), "X");
   return est_.standardise(x) * gate_.asDiagonal();
 }
 
@@ -46,6 +59,7 @@ Eigen::MatrixXd activation_derivative(Activation activation, const Eigen::Matrix
 }
 
 LayerTrace ExplainedModel::trace(const Eigen::MatrixXd& network_input) const {
+  check_width(network_input, n_features(), "the network input");
   const Network& net = est_.network();
   const KernelPath path = est_.kernel_path();
   LayerTrace t;
@@ -64,6 +78,9 @@ LayerTrace ExplainedModel::trace(const Eigen::MatrixXd& network_input) const {
 }
 
 Eigen::MatrixXd ExplainedModel::outputs(const Eigen::MatrixXd& x, ExplainedOutput output, int n_threads) const {
+  check_threads(n_threads);
+  // A front end may call this directly: a wrong width would read past X.
+  est_.check_input(x, "X");
   const Network& net = est_.network();
   const KernelPath path = est_.kernel_path();
   constexpr long block = 1024;
@@ -101,6 +118,14 @@ Eigen::MatrixXd backpropagate_multipliers(const Network& network, const LayerTra
                                           const LayerTrace* reference, long target, MultiplierRule rule) {
   const auto& layers = network.layers();
   const long n = trace.input.rows();
+  if (target < 0 || target >= layers.back().n_out())
+    throw std::invalid_argument("target must be in [0, " + std::to_string(layers.back().n_out()) + "); got " +
+                                std::to_string(target));
+  if (rule == MultiplierRule::rescale && (reference == nullptr || reference->input.rows() != n))
+    throw std::invalid_argument("the rescale rule needs a reference trace with one row per row");
+  if (trace.pre_activations.size() + 1 != layers.size() ||
+      (reference != nullptr && reference->pre_activations.size() + 1 != layers.size()))
+    throw std::invalid_argument("the trace does not come from this network");
   // d target / d output is the unit vector of the target: start from its weights.
   Eigen::MatrixXd grad = Eigen::MatrixXd::Zero(n, layers.back().n_out());
   grad.col(target).setOnes();

@@ -1,12 +1,16 @@
 #include "scoresactivation/metrics.hpp"
 
 #include <algorithm>
-#include <string>
 #include <cmath>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
 
+#include "scoresactivation/attribution_limits.hpp"
+#include "scoresactivation/interrupt_checkpoint.hpp"
 #include "scoresactivation/random.hpp"
 
 namespace scoresactivation {
@@ -24,6 +28,72 @@ double pearson(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
   const Eigen::ArrayXd ca = a.array() - a.mean(), cb = b.array() - b.mean();
   const double denominator = std::sqrt((ca * ca).sum() * (cb * cb).sum());
   return denominator > 0.0 ? (ca * cb).sum() / denominator : kNaN;
+}
+
+// The perturbed rows of the curves and of faithfulness are n (d + 1) rows of
+// d values: they are filled in batches of about kBatchValues values and sent
+// through the network batch by batch, so memory stays bounded and interrupts
+// are polled between batches. add(row, i, s) queues a row whose target
+// output goes to result(i, s).
+class OutputBatches {
+ public:
+  static constexpr long kBatchValues = 1L << 22;
+
+  OutputBatches(const ExplainedModel& model, long d, long total_rows, long target, ExplainedOutput output,
+                int n_threads, InterruptCheckpoint& checkpoint, Eigen::MatrixXd& result)
+      : model_(model),
+        target_(target),
+        output_(output),
+        n_threads_(n_threads),
+        checkpoint_(checkpoint),
+        result_(result),
+        rows_(std::max<long>(1, std::min(total_rows, kBatchValues / std::max<long>(d, 1)))),
+        batch_(rows_, d) {
+    where_.reserve(static_cast<std::size_t>(rows_));
+  }
+
+  void add(const Eigen::RowVectorXd& row, long i, long s) {
+    batch_.row(static_cast<long>(where_.size())) = row;
+    where_.emplace_back(i, s);
+    if (static_cast<long>(where_.size()) == rows_) flush();
+  }
+
+  void flush() {
+    if (where_.empty()) return;
+    const Eigen::MatrixXd out = model_.outputs(batch_.topRows(static_cast<long>(where_.size())), output_, n_threads_);
+    for (std::size_t k = 0; k < where_.size(); ++k)
+      result_(where_[k].first, where_[k].second) = out(static_cast<long>(k), target_);
+    where_.clear();
+    checkpoint_.poll();
+  }
+
+ private:
+  const ExplainedModel& model_;
+  long target_;
+  ExplainedOutput output_;
+  int n_threads_;
+  InterruptCheckpoint& checkpoint_;
+  Eigen::MatrixXd& result_;
+  long rows_;
+  Eigen::MatrixXd batch_;
+  std::vector<std::pair<long, long>> where_;
+};
+
+// Shared checks of the perturbation metrics; returns n (d + 1), the number
+// of perturbed rows.
+long check_perturbation(const ExplainedModel& model, const Eigen::MatrixXd& x, const Eigen::MatrixXd& attributions,
+                        const Eigen::RowVectorXd& reference, const char* reference_name, long target,
+                        ExplainedOutput output, int n_threads) {
+  check_threads(n_threads);
+  model.check_target(target, output);
+  model.estimator().check_input(x, "X");
+  if (x.rows() < 1) throw std::invalid_argument("X has no rows");
+  if (!attributions.allFinite()) throw std::invalid_argument("attributions contain NaN or infinity");
+  const long d = x.cols();
+  if (reference.size() != d)
+    throw std::invalid_argument(std::string(reference_name) + " must have one value per feature");
+  if (!reference.allFinite()) throw std::invalid_argument(std::string(reference_name) + " contains NaN or infinity");
+  return static_cast<long>(checked_product(x.rows(), d + 1, "the perturbation curves"));
 }
 
 // Feature order by decreasing value, ties by index.
@@ -93,30 +163,27 @@ double top_k_precision(const Eigen::VectorXd& scores, const std::vector<long>& r
 
 PerturbationCurve deletion_curve(const ExplainedModel& model, const Eigen::MatrixXd& x,
                                  const Eigen::MatrixXd& attributions, const Eigen::RowVectorXd& baseline,
-                                 long target, ExplainedOutput output, bool insertion, int n_threads) {
-  model.check_target(target, output);
-  model.estimator().check_input(x, "X");
+                                 long target, ExplainedOutput output, bool insertion, int n_threads,
+                                 const std::function<bool()>& interrupt_requested) {
   const long n = x.rows(), d = x.cols();
   if (attributions.cols() != d || (attributions.rows() != n && attributions.rows() != 1))
     throw std::invalid_argument("attributions must have shape (n, d) or (1, d)");
-  if (!attributions.allFinite()) throw std::invalid_argument("attributions contain NaN or infinity");
-  if (baseline.size() != d) throw std::invalid_argument("baseline must have one value per feature");
-  // All perturbed rows in one batch: step s of row i at s * n + i.
-  Eigen::MatrixXd steps(n * (d + 1), d);
+  const long total = check_perturbation(model, x, attributions, baseline, "baseline", target, output, n_threads);
+  PerturbationCurve result;
+  result.curves.resize(n, d + 1);
+  InterruptCheckpoint checkpoint(interrupt_requested);
+  OutputBatches batches(model, d, total, target, output, n_threads, checkpoint, result.curves);
   for (long i = 0; i < n; ++i) {
     const std::vector<long> order = descending_order(attributions.row(attributions.rows() == 1 ? 0 : i));
     Eigen::RowVectorXd current = insertion ? baseline : Eigen::RowVectorXd(x.row(i));
-    steps.row(i) = current;
+    batches.add(current, i, 0);
     for (long s = 0; s < d; ++s) {
       const long j = order[static_cast<std::size_t>(s)];
       current[j] = insertion ? x(i, j) : baseline[j];
-      steps.row((s + 1) * n + i) = current;
+      batches.add(current, i, s + 1);
     }
   }
-  const Eigen::MatrixXd out = model.outputs(steps, output, n_threads);
-  PerturbationCurve result;
-  result.curves.resize(n, d + 1);
-  for (long s = 0; s <= d; ++s) result.curves.col(s) = out.block(s * n, target, n, 1);
+  batches.flush();
   double area = 0.0;
   for (long i = 0; i < n; ++i)
     for (long s = 0; s < d; ++s) area += 0.5 * (result.curves(i, s) + result.curves(i, s + 1)) / static_cast<double>(d);
@@ -126,43 +193,54 @@ PerturbationCurve deletion_curve(const ExplainedModel& model, const Eigen::Matri
 
 double faithfulness_correlation(const ExplainedModel& model, const Eigen::MatrixXd& x,
                                 const Eigen::MatrixXd& attributions, const Eigen::RowVectorXd& reference,
-                                long target, ExplainedOutput output, int n_threads) {
-  model.check_target(target, output);
-  model.estimator().check_input(x, "X");
+                                long target, ExplainedOutput output, int n_threads,
+                                const std::function<bool()>& interrupt_requested) {
   const long n = x.rows(), d = x.cols();
   if (attributions.rows() != n || attributions.cols() != d)
     throw std::invalid_argument("attributions must have shape (n, d)");
-  if (reference.size() != d) throw std::invalid_argument("reference must have one value per feature");
-  Eigen::MatrixXd rows(n * (d + 1), d);
-  rows.topRows(n) = x;
-  for (long j = 0; j < d; ++j) {
-    rows.middleRows((j + 1) * n, n) = x;
-    rows.block((j + 1) * n, j, n, 1).setConstant(reference[j]);
+  const long total = check_perturbation(model, x, attributions, reference, "reference", target, output, n_threads);
+  // Column 0: f(x); column j + 1: f(x with feature j at its reference).
+  Eigen::MatrixXd out(n, d + 1);
+  InterruptCheckpoint checkpoint(interrupt_requested);
+  OutputBatches batches(model, d, total, target, output, n_threads, checkpoint, out);
+  for (long i = 0; i < n; ++i) {
+    Eigen::RowVectorXd row = x.row(i);
+    batches.add(row, i, 0);
+    for (long j = 0; j < d; ++j) {
+      row[j] = reference[j];
+      batches.add(row, i, j + 1);
+      row[j] = x(i, j);
+    }
   }
-  const Eigen::MatrixXd out = model.outputs(rows, output, n_threads);
-  double total = 0.0;
+  batches.flush();
+  double total_r = 0.0;
   long counted = 0;
   for (long i = 0; i < n; ++i) {
     Eigen::VectorXd drops(d);
-    for (long j = 0; j < d; ++j) drops[j] = out(i, target) - out((j + 1) * n + i, target);
+    for (long j = 0; j < d; ++j) drops[j] = out(i, 0) - out(i, j + 1);
     const double r = pearson(attributions.row(i).transpose(), drops);
     if (!std::isnan(r)) {
-      total += r;
+      total_r += r;
       ++counted;
     }
   }
-  return counted > 0 ? total / static_cast<double>(counted) : kNaN;
+  return counted > 0 ? total_r / static_cast<double>(counted) : kNaN;
 }
 
 Eigen::VectorXd local_lipschitz(const std::function<Eigen::MatrixXd(const Eigen::MatrixXd&)>& explain,
                                 const Eigen::MatrixXd& x, const Eigen::VectorXd& feature_scale, double radius,
                                 long n_samples, std::uint64_t seed) {
   const long n = x.rows(), d = x.cols();
+  if (!x.allFinite()) throw std::invalid_argument("X contains NaN or infinity");
   if (feature_scale.size() != d) throw std::invalid_argument("feature_scale must have one value per feature");
-  if (!(radius > 0.0)) throw std::invalid_argument("radius must be positive");
-  if (n_samples < 1) throw std::invalid_argument("n_samples must be a positive integer");
+  if (!feature_scale.allFinite() || (feature_scale.array() < 0.0).any())
+    throw std::invalid_argument("feature_scale must be finite and >= 0");
+  if (!(radius > 0.0) || !std::isfinite(radius)) throw std::invalid_argument("radius must be a positive finite number");
+  check_count(n_samples, 1, kMaxLipschitzSamples, "n_samples");
+  const long n_neighbours = static_cast<long>(checked_product(n, n_samples, "local_lipschitz"));
+  checked_product(n_neighbours, d, "local_lipschitz");
   // Row i's neighbours at i * n_samples + k, explained in one call.
-  Eigen::MatrixXd neighbours(n * n_samples, d);
+  Eigen::MatrixXd neighbours(n_neighbours, d);
   for (long i = 0; i < n; ++i) {
     Random random(derive_seed(seed, static_cast<std::uint64_t>(i)));
     for (long k = 0; k < n_samples; ++k)
@@ -171,6 +249,11 @@ Eigen::VectorXd local_lipschitz(const std::function<Eigen::MatrixXd(const Eigen:
   }
   const Eigen::MatrixXd e = explain(x);
   const Eigen::MatrixXd e_neighbours = explain(neighbours);
+  // The explanation is the caller's: a wrong shape would read past it.
+  if (e.rows() != n || e_neighbours.rows() != n_neighbours)
+    throw std::invalid_argument("explain must return one row of attributions per input row");
+  if (e.cols() != e_neighbours.cols())
+    throw std::invalid_argument("explain must return the same number of attributions for every row");
   Eigen::VectorXd result = Eigen::VectorXd::Zero(n);
   for (long i = 0; i < n; ++i)
     for (long k = 0; k < n_samples; ++k) {

@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 #include <vector>
 
 #include "scoresactivation/activation.hpp"
+#include "scoresactivation/attribution_limits.hpp"
+#include "scoresactivation/interrupt_checkpoint.hpp"
 #include "scoresactivation/parallel.hpp"
 #include "scoresactivation/random.hpp"
 
@@ -15,9 +19,11 @@ namespace scoresactivation {
 namespace {
 
 void check_inputs(const ExplainedModel& model, const Eigen::MatrixXd& x, const Eigen::MatrixXd& background,
-                  long target, ExplainedOutput output) {
+                  long target, ExplainedOutput output, int n_threads) {
+  check_threads(n_threads);
   model.check_target(target, output);
   model.estimator().check_input(x, "X");
+  if (x.rows() < 1) throw std::invalid_argument("X has no rows");
   model.estimator().check_input(background, "background");
   if (background.rows() < 1) throw std::invalid_argument("background needs at least one row");
 }
@@ -63,9 +69,10 @@ class CoalitionWalker {
   // Switches features toggles[0..n) in turn and writes v after each switch
   // to values[0..n). The coalition starts empty and is emptied again every
   // `restart_every` steps, so many short walks (the orders of the sampled
-  // method) share one pass through the deeper layers.
+  // method) share one pass through the deeper layers. Polls the checkpoint
+  // after every pass: one row's walk can be minutes of work.
   void walk(const Eigen::MatrixXd& differences, const long* toggles, long n, long restart_every, double* values,
-            Workspace& workspace) const {
+            Workspace& workspace, InterruptCheckpoint& checkpoint) const {
     const long m = background_rows(), d = differences.cols();
     const long chunk = std::max<long>(1, kChunkRows / m);
     const Eigen::MatrixXd& w = layers_.front().weight;
@@ -97,6 +104,7 @@ class CoalitionWalker {
       }
       const Eigen::VectorXd v = finish(stacked, workspace);
       std::copy(v.data(), v.data() + steps, values + begin);
+      checkpoint.poll();
     }
   }
 
@@ -134,12 +142,12 @@ class CoalitionWalker {
 // Runs row_fn(i, workspace) for every row, rows_per_task rows to a parallel
 // task so that one workspace serves them all.
 template <typename RowFunction>
-void for_each_row(long n, long rows_per_task, int n_threads, const std::function<bool()>& interrupt_requested,
-                  RowFunction&& row_fn) {
+void for_each_row(long n, long rows_per_task, int n_threads, InterruptCheckpoint& checkpoint, RowFunction&& row_fn) {
   parallel_for((n + rows_per_task - 1) / rows_per_task, n_threads, [&](long task) {
+    if (checkpoint.stopped()) return;
     CoalitionWalker::Workspace workspace;
     for (long i = task * rows_per_task; i < std::min(n, (task + 1) * rows_per_task); ++i) row_fn(i, workspace);
-  }, interrupt_requested);
+  }, checkpoint.stop_signal());
 }
 
 }  // namespace
@@ -147,7 +155,7 @@ void for_each_row(long n, long rows_per_task, int n_threads, const std::function
 ShapleyResult shapley_exact(const ExplainedModel& model, const Eigen::MatrixXd& x, const Eigen::MatrixXd& background,
                             long target, ExplainedOutput output, int n_threads,
                             const std::function<bool()>& interrupt_requested) {
-  check_inputs(model, x, background, target, output);
+  check_inputs(model, x, background, target, output, n_threads);
   const long d = x.cols(), n = x.rows();
   if (d > kMaxExactShapleyFeatures)
     throw std::invalid_argument("exact Shapley values need d <= " + std::to_string(kMaxExactShapleyFeatures) +
@@ -176,11 +184,12 @@ ShapleyResult shapley_exact(const ExplainedModel& model, const Eigen::MatrixXd& 
   result.values = Eigen::MatrixXd::Zero(n, d);
   result.standard_error = Eigen::MatrixXd::Zero(n, d);
   result.evaluations_per_row = (n_coalitions - 1) * background.rows();
+  InterruptCheckpoint checkpoint(interrupt_requested);
   // One row per task: a row is 2^d coalitions of work already.
-  for_each_row(n, 1, n_threads, interrupt_requested, [&](long i, CoalitionWalker::Workspace& workspace) {
+  for_each_row(n, 1, n_threads, checkpoint, [&](long i, CoalitionWalker::Workspace& workspace) {
     const Eigen::MatrixXd differences = walker.differences(x.row(i));
     std::vector<double> walked(static_cast<std::size_t>(n_coalitions - 1));
-    walker.walk(differences, toggles.data(), n_coalitions - 1, n_coalitions, walked.data(), workspace);
+    walker.walk(differences, toggles.data(), n_coalitions - 1, n_coalitions, walked.data(), workspace, checkpoint);
     std::vector<double> v(static_cast<std::size_t>(n_coalitions));
     v[0] = walker.empty_value();
     for (long t = 1; t < n_coalitions; ++t) v[static_cast<std::size_t>(t ^ (t >> 1))] = walked[static_cast<std::size_t>(t - 1)];
@@ -198,62 +207,96 @@ ShapleyResult shapley_sampled(const ExplainedModel& model, const Eigen::MatrixXd
                               const Eigen::MatrixXd& background, long target, ExplainedOutput output,
                               long n_permutations, std::uint64_t seed, int n_threads,
                               const std::function<bool()>& interrupt_requested) {
-  check_inputs(model, x, background, target, output);
-  if (n_permutations < 1) throw std::invalid_argument("n_permutations must be a positive integer");
-  const long d = x.cols(), n = x.rows();
+  check_inputs(model, x, background, target, output, n_threads);
+  check_count(n_permutations, 1, kMaxShapleyPermutations, "n_permutations");
+  const long d = x.cols(), n = x.rows(), m = background.rows();
   const long n_pairs = (n_permutations + 1) / 2;
-  const CoalitionWalker walker(model, background, target, output);
   // v(empty) is shared by every row and v(all) = f(x) needs one network row,
-  // so a pair of orders costs 2 (d - 1) coalitions of the background.
+  // so a pair of orders costs 2 (d - 1) coalitions of the background. (A
+  // count, not a buffer: only overflow is refused.)
+  constexpr std::int64_t kMaxCount = std::numeric_limits<long>::max() - 1;
+  const std::int64_t evaluations = checked_product(
+      checked_product(2 * n_pairs, std::max<long>(d - 1, 0), "sampled Shapley values", kMaxCount), m,
+      "sampled Shapley values", kMaxCount);
+  const CoalitionWalker walker(model, background, target, output);
   const Eigen::MatrixXd full = model.outputs(x, output, n_threads);
   ShapleyResult result;
   result.values = Eigen::MatrixXd::Zero(n, d);
   result.standard_error = Eigen::MatrixXd::Zero(n, d);
-  result.evaluations_per_row = 2 * n_pairs * std::max<long>(d - 1, 0) * background.rows() + 1;
+  result.evaluations_per_row = static_cast<long>(evaluations + 1);
+  // The orders of a row are walked pairs_per_walk pairs at a time, so a
+  // row's buffers stay O(kToggles) whatever n_permutations (all of them at
+  // once, 2^62 orders asked for 2 * n_pairs * d toggles: the size wrapped
+  // around and the writes overflowed the buffer).
+  constexpr long kToggles = 1L << 16;
+  const long pairs_per_walk = std::max<long>(1, std::min<long>(n_pairs, kToggles / (2 * d)));
   // Eight rows share a workspace when a row is little work; a large row is a
-  // task of its own, so an interrupt is seen after one row, not eight.
-  const double row_work = 2.0 * static_cast<double>(n_pairs) * static_cast<double>(d) * static_cast<double>(background.rows());
+  // task of its own (the walk polls for interrupts inside a row too).
+  const double row_work = 2.0 * static_cast<double>(n_pairs) * static_cast<double>(d) * static_cast<double>(m);
   const long rows_per_task = row_work > 1e5 ? 1 : 8;
-  for_each_row(n, rows_per_task, n_threads, interrupt_requested, [&](long i, CoalitionWalker::Workspace& workspace) {
+  InterruptCheckpoint checkpoint(interrupt_requested);
+  for_each_row(n, rows_per_task, n_threads, checkpoint, [&](long i, CoalitionWalker::Workspace& workspace) {
     Random random(derive_seed(seed, static_cast<std::uint64_t>(i)));
     std::vector<std::size_t> order(static_cast<std::size_t>(d));
     std::iota(order.begin(), order.end(), std::size_t{0});
     const Eigen::MatrixXd differences = walker.differences(x.row(i));
-    // Both orders of every pair, each walked over its first d - 1 features.
-    std::vector<long> toggles(static_cast<std::size_t>(2 * n_pairs * d));
-    for (long p = 0; p < n_pairs; ++p) {
-      random.shuffle(order);
-      for (long q = 0; q < d; ++q) {
-        toggles[static_cast<std::size_t>((2 * p) * d + q)] = static_cast<long>(order[static_cast<std::size_t>(q)]);
-        toggles[static_cast<std::size_t>((2 * p + 1) * d + q)] =
-            static_cast<long>(order[static_cast<std::size_t>(d - 1 - q)]);
-      }
-    }
+    std::vector<long> toggles(static_cast<std::size_t>(2 * pairs_per_walk * d));
     std::vector<long> walked_toggles;
-    walked_toggles.reserve(static_cast<std::size_t>(2 * n_pairs * std::max<long>(d - 1, 0)));
-    for (long o = 0; o < 2 * n_pairs; ++o)
-      for (long q = 0; q < d - 1; ++q) walked_toggles.push_back(toggles[static_cast<std::size_t>(o * d + q)]);
-    std::vector<double> walked(walked_toggles.size());
-    if (d > 1)
-      walker.walk(differences, walked_toggles.data(), static_cast<long>(walked_toggles.size()), d - 1, walked.data(),
-                  workspace);
-    Eigen::MatrixXd pair_means = Eigen::MatrixXd::Zero(n_pairs, d);
+    walked_toggles.reserve(static_cast<std::size_t>(2 * pairs_per_walk * std::max<long>(d - 1, 0)));
+    std::vector<double> walked;
+    Eigen::MatrixXd pair_means(pairs_per_walk, d);
     std::vector<double> v(static_cast<std::size_t>(d + 1));
     v[0] = walker.empty_value();
     v[static_cast<std::size_t>(d)] = full(i, target);
-    for (long o = 0; o < 2 * n_pairs; ++o) {
-      for (long q = 1; q < d; ++q) v[static_cast<std::size_t>(q)] = walked[static_cast<std::size_t>(o * (d - 1) + q - 1)];
-      for (long q = 0; q < d; ++q)
-        pair_means(o / 2, toggles[static_cast<std::size_t>(o * d + q)]) +=
-            (v[static_cast<std::size_t>(q + 1)] - v[static_cast<std::size_t>(q)]) / 2.0;
+    // Mean and sum of squared deviations of the pair means, merged group by
+    // group in a fixed order (Chan et al. 1979): the same numbers whatever
+    // the number of threads, and those of one pass when one group holds all.
+    Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(d), squares = Eigen::RowVectorXd::Zero(d);
+    long merged = 0;
+    for (long first = 0; first < n_pairs; first += pairs_per_walk) {
+      const long pairs = std::min(pairs_per_walk, n_pairs - first);
+      // Both orders of every pair, each walked over its first d - 1 features.
+      for (long p = 0; p < pairs; ++p) {
+        random.shuffle(order);
+        for (long q = 0; q < d; ++q) {
+          toggles[static_cast<std::size_t>((2 * p) * d + q)] = static_cast<long>(order[static_cast<std::size_t>(q)]);
+          toggles[static_cast<std::size_t>((2 * p + 1) * d + q)] =
+              static_cast<long>(order[static_cast<std::size_t>(d - 1 - q)]);
+        }
+      }
+      walked_toggles.clear();
+      for (long o = 0; o < 2 * pairs; ++o)
+        for (long q = 0; q < d - 1; ++q) walked_toggles.push_back(toggles[static_cast<std::size_t>(o * d + q)]);
+      walked.resize(walked_toggles.size());
+      if (d > 1)
+        walker.walk(differences, walked_toggles.data(), static_cast<long>(walked_toggles.size()), d - 1,
+                    walked.data(), workspace, checkpoint);
+      auto group = pair_means.topRows(pairs);
+      group.setZero();
+      for (long o = 0; o < 2 * pairs; ++o) {
+        for (long q = 1; q < d; ++q)
+          v[static_cast<std::size_t>(q)] = walked[static_cast<std::size_t>(o * (d - 1) + q - 1)];
+        for (long q = 0; q < d; ++q)
+          group(o / 2, toggles[static_cast<std::size_t>(o * d + q)]) +=
+              (v[static_cast<std::size_t>(q + 1)] - v[static_cast<std::size_t>(q)]) / 2.0;
+      }
+      const Eigen::RowVectorXd group_mean = group.colwise().mean();
+      const Eigen::RowVectorXd group_squares = (group.rowwise() - group_mean).array().square().colwise().sum();
+      if (merged == 0) {
+        mean = group_mean;
+        squares = group_squares;
+      } else {
+        const double a = static_cast<double>(merged), b = static_cast<double>(pairs);
+        const Eigen::RowVectorXd shift = group_mean - mean;
+        mean += shift * (b / (a + b));
+        squares += group_squares + shift.array().square().matrix() * (a * b / (a + b));
+      }
+      merged += pairs;
     }
-    result.values.row(i) = pair_means.colwise().mean();
-    if (n_pairs > 1) {
-      const Eigen::RowVectorXd centred_sq =
-          (pair_means.rowwise() - result.values.row(i)).array().square().colwise().sum();
-      result.standard_error.row(i) = (centred_sq / static_cast<double>(n_pairs - 1)).cwiseSqrt() /
+    result.values.row(i) = mean;
+    if (n_pairs > 1)
+      result.standard_error.row(i) = (squares / static_cast<double>(n_pairs - 1)).cwiseSqrt() /
                                      std::sqrt(static_cast<double>(n_pairs));
-    }
   });
   result.base_value = walker.empty_value();
   return result;

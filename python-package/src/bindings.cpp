@@ -1,6 +1,7 @@
 // pybind11 translation layer: no maths here, only conversions, the GIL and
 // the callbacks that let Python print progress and stop a fit on Ctrl-C.
 #include <pybind11/eigen.h>
+// (pybind11 first: it includes Python.h)
 #include <pybind11/functional.h>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -11,9 +12,14 @@
 #include "scoresactivation/explained_model.hpp"
 #include "scoresactivation/gradients.hpp"
 #include "scoresactivation/metrics.hpp"
+#include "scoresactivation/model_document.hpp"
+#include "scoresactivation/parallel.hpp"
 #include "scoresactivation/permutation_importance.hpp"
 #include "scoresactivation/random.hpp"
 #include "scoresactivation/shapley.hpp"
+
+#include <cmath>
+#include <limits>
 
 namespace py = pybind11;
 namespace sa = scoresactivation;
@@ -61,6 +67,80 @@ sa::ModelState state_from_dict(const py::dict& d) {
   return s;
 }
 
+// ------------------------------------------------------- model documents
+// A parsed JSON document (dicts, lists, str, int, float, bool, None, as
+// json.load returns them) -> the core's JsonValue, which the core validates.
+sa::JsonValue json_from_python(const py::handle& obj, int depth = 0) {
+  if (depth > 64) throw std::invalid_argument("model document: nested too deeply");
+  if (obj.is_none()) return sa::JsonValue::null_value();
+  if (py::isinstance<py::bool_>(obj)) return sa::JsonValue::of(obj.cast<bool>());
+  if (py::isinstance<py::str>(obj)) return sa::JsonValue::of(obj.cast<std::string>());
+  if (py::isinstance<py::int_>(obj)) {
+    // Beyond a double's range (10**400): infinite, which the validator rejects.
+    const double x = PyLong_AsDouble(obj.ptr());
+    if (x == -1.0 && PyErr_Occurred()) {
+      PyErr_Clear();
+      return sa::JsonValue::of(std::numeric_limits<double>::infinity());
+    }
+    return sa::JsonValue::of(x);
+  }
+  if (py::isinstance<py::float_>(obj)) return sa::JsonValue::of(obj.cast<double>());
+  if (py::isinstance<py::dict>(obj)) {
+    sa::JsonValue out = sa::JsonValue::make_object();
+    for (auto item : obj.cast<py::dict>()) {
+      if (!py::isinstance<py::str>(item.first))
+        throw std::invalid_argument("model document: object keys must be strings");
+      out.object.emplace_back(item.first.cast<std::string>(), json_from_python(item.second, depth + 1));
+    }
+    return out;
+  }
+  if (py::isinstance<py::list>(obj) || py::isinstance<py::tuple>(obj)) {
+    sa::JsonValue out = sa::JsonValue::make_array();
+    const py::sequence seq = obj.cast<py::sequence>();
+    out.array.reserve(seq.size());
+    for (auto item : seq) out.array.push_back(json_from_python(item, depth + 1));
+    return out;
+  }
+  throw std::invalid_argument(std::string("model document: a value of type ") +
+                              std::string(py::str(obj.get_type().attr("__name__"))) + " is not JSON");
+}
+
+py::dict read_model_document(const py::object& doc) {
+  // Checked here; the caller takes labels, names and its own params
+  // (random_state, n_threads, verbose) from its dict, in their Python types.
+  const sa::ModelDocument d = sa::read_model_document(json_from_python(doc));
+  py::dict out;
+  out["format_version"] = d.format_version;
+  out["task"] = d.task;
+  out["estimator"] = d.estimator;
+  out["library_version"] = d.library_version;
+  out["core_params"] = d.core_params;
+  out["seed"] = d.seed;
+  out["state"] = state_to_dict(d.state);
+  return out;
+}
+
+// A float64 (n, d) numpy array as the core's MatrixView: no copy for C- or
+// F-ordered arrays or strided views; other layouts are copied once.
+using StridedMap = Eigen::Map<const Eigen::MatrixXd, 0, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
+struct MatrixArg {
+  py::array_t<double> array;
+  StridedMap map{nullptr, 0, 0, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(0, 0)};
+};
+MatrixArg matrix_arg(const py::array_t<double, py::array::forcecast>& input, const char* name) {
+  if (input.ndim() != 2) throw std::invalid_argument(std::string(name) + " must be a 2-d array");
+  MatrixArg a;
+  a.array = input;
+  const auto usable = [](py::ssize_t stride) { return stride > 0 && stride % static_cast<py::ssize_t>(sizeof(double)) == 0; };
+  if (!usable(a.array.strides(0)) || !usable(a.array.strides(1)))
+    a.array = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(input);
+  const py::ssize_t row = a.array.strides(0) / static_cast<py::ssize_t>(sizeof(double));
+  const py::ssize_t col = a.array.strides(1) / static_cast<py::ssize_t>(sizeof(double));
+  new (&a.map) StridedMap(a.array.data(), a.array.shape(0), a.array.shape(1),
+                          Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(col, row));
+  return a;
+}
+
 // Polled by the core on this (Python's main) thread: runs Python's signal
 // handlers; on Ctrl-C the KeyboardInterrupt stays set for the caller.
 bool python_interrupt_requested() {
@@ -75,8 +155,9 @@ bool python_interrupt_requested() {
 }
 
 // Fit with the GIL released; Python is only entered in the callbacks.
-void fit(sa::Estimator& est, const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
+void fit(sa::Estimator& est, const py::array_t<double, py::array::forcecast>& x_in, const Eigen::VectorXd& y,
          const Eigen::VectorXd& sample_weight, long n_classes, py::object on_epoch) {
+  const MatrixArg x = matrix_arg(x_in, "X");
   sa::Callbacks callbacks;
   if (!on_epoch.is_none()) {
     callbacks.on_epoch = [&on_epoch](const sa::EpochReport& r) {
@@ -89,7 +170,7 @@ void fit(sa::Estimator& est, const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   callbacks.interrupt_requested = python_interrupt_requested;
   try {
     py::gil_scoped_release release;
-    est.fit(x, y, sample_weight, n_classes, callbacks);
+    est.fit(x.map, y, sample_weight, n_classes, callbacks);
   } catch (const sa::Interrupted&) {
     raise_keyboard_interrupt("fit interrupted");
   }
@@ -142,10 +223,20 @@ PYBIND11_MODULE(_core, m) {
           py::arg("params"), py::arg("state"))
       .def("fit", &fit, py::arg("X"), py::arg("y"), py::arg("sample_weight"), py::arg("n_classes"),
            py::arg("on_epoch") = py::none())
-      .def("decision_function", &sa::Estimator::decision_function, py::arg("X"),
-           py::call_guard<py::gil_scoped_release>())
-      .def("predict_proba", &sa::Estimator::predict_proba, py::arg("X"),
-           py::call_guard<py::gil_scoped_release>())
+      .def("decision_function",
+           [](const sa::Estimator& e, const py::array_t<double, py::array::forcecast>& x_in) {
+             const MatrixArg x = matrix_arg(x_in, "X");
+             py::gil_scoped_release release;
+             return e.decision_function(x.map);
+           },
+           py::arg("X"))
+      .def("predict_proba",
+           [](const sa::Estimator& e, const py::array_t<double, py::array::forcecast>& x_in) {
+             const MatrixArg x = matrix_arg(x_in, "X");
+             py::gil_scoped_release release;
+             return e.predict_proba(x.map);
+           },
+           py::arg("X"))
       .def("scores", &sa::Estimator::scores)
       .def_property_readonly("scores_history", &sa::Estimator::scores_history)
       .def_property_readonly("scores_bootstrap", &sa::Estimator::scores_bootstrap)
@@ -165,27 +256,46 @@ PYBIND11_MODULE(_core, m) {
       "deeplift",
       [](const sa::Estimator& est, const Matrix& x, const Matrix& baseline, long target, const std::string& rule,
          int n_threads) {
-        py::gil_scoped_release release;
-        return sa::deeplift(ExplainedModel(est), x, baseline, target, sa::deeplift_rule_from_string(rule), n_threads);
+        Matrix values;
+        try {
+          py::gil_scoped_release release;
+          values = sa::deeplift(ExplainedModel(est), x, baseline, target, sa::deeplift_rule_from_string(rule),
+                                n_threads, python_interrupt_requested);
+        } catch (const sa::Interrupted&) {
+          raise_keyboard_interrupt("DeepLIFT interrupted");
+        }
+        return values;
       },
       py::arg("estimator"), py::arg("X"), py::arg("baseline"), py::arg("target"), py::arg("rule"), py::arg("n_threads"));
   m.def(
       "integrated_gradients",
       [](const sa::Estimator& est, const Matrix& x, const Matrix& baseline, long target, long n_steps,
          const std::string& method, int n_threads) {
-        py::gil_scoped_release release;
-        return sa::integrated_gradients(ExplainedModel(est), x, baseline, target, n_steps,
-                                        sa::quadrature_from_string(method), n_threads);
+        Matrix values;
+        try {
+          py::gil_scoped_release release;
+          values = sa::integrated_gradients(ExplainedModel(est), x, baseline, target, n_steps,
+                                            sa::quadrature_from_string(method), n_threads, python_interrupt_requested);
+        } catch (const sa::Interrupted&) {
+          raise_keyboard_interrupt("integrated gradients interrupted");
+        }
+        return values;
       },
       py::arg("estimator"), py::arg("X"), py::arg("baseline"), py::arg("target"), py::arg("n_steps"),
       py::arg("method"), py::arg("n_threads"));
   m.def(
       "gradient",
       [](const sa::Estimator& est, const Matrix& x, long target, bool times_input, int n_threads) {
-        py::gil_scoped_release release;
-        const ExplainedModel model(est);
-        return times_input ? sa::gradient_times_input(model, x, target, n_threads)
-                           : sa::input_gradient(model, x, target, n_threads);
+        Matrix values;
+        try {
+          py::gil_scoped_release release;
+          const ExplainedModel model(est);
+          values = times_input ? sa::gradient_times_input(model, x, target, n_threads, python_interrupt_requested)
+                               : sa::input_gradient(model, x, target, n_threads, python_interrupt_requested);
+        } catch (const sa::Interrupted&) {
+          raise_keyboard_interrupt("gradients interrupted");
+        }
+        return values;
       },
       py::arg("estimator"), py::arg("X"), py::arg("target"), py::arg("times_input"), py::arg("n_threads"));
   m.def(
@@ -247,10 +357,13 @@ PYBIND11_MODULE(_core, m) {
       [](const sa::Estimator& est, const Matrix& x, const Matrix& attributions, const Eigen::RowVectorXd& baseline,
          long target, const std::string& output, bool insertion, int n_threads) {
         sa::PerturbationCurve c;
-        {
+        try {
           py::gil_scoped_release release;
           c = sa::deletion_curve(ExplainedModel(est), x, attributions, baseline, target,
-                                 sa::explained_output_from_string(output), insertion, n_threads);
+                                 sa::explained_output_from_string(output), insertion, n_threads,
+                                 python_interrupt_requested);
+        } catch (const sa::Interrupted&) {
+          raise_keyboard_interrupt("deletion curve interrupted");
         }
         return py::make_tuple(c.curves, c.auc);
       },
@@ -260,16 +373,32 @@ PYBIND11_MODULE(_core, m) {
       "faithfulness_correlation",
       [](const sa::Estimator& est, const Matrix& x, const Matrix& attributions, const Eigen::RowVectorXd& reference,
          long target, const std::string& output, int n_threads) {
-        py::gil_scoped_release release;
-        return sa::faithfulness_correlation(ExplainedModel(est), x, attributions, reference, target,
-                                            sa::explained_output_from_string(output), n_threads);
+        double r = 0.0;
+        try {
+          py::gil_scoped_release release;
+          r = sa::faithfulness_correlation(ExplainedModel(est), x, attributions, reference, target,
+                                           sa::explained_output_from_string(output), n_threads,
+                                           python_interrupt_requested);
+        } catch (const sa::Interrupted&) {
+          raise_keyboard_interrupt("faithfulness interrupted");
+        }
+        return r;
       },
       py::arg("estimator"), py::arg("X"), py::arg("attributions"), py::arg("reference"), py::arg("target"),
       py::arg("output"), py::arg("n_threads"));
   m.def("local_lipschitz", &sa::local_lipschitz, py::arg("explain"), py::arg("X"), py::arg("feature_scale"),
         py::arg("radius"), py::arg("n_samples"), py::arg("seed"));
+  // The core's bounds of the counts, so that Python names them in its own checks.
+  m.attr("MAX_N_PERMUTATIONS") = sa::kMaxShapleyPermutations;
+  m.attr("MAX_N_STEPS") = sa::kMaxIntegrationSteps;
+  m.attr("MAX_N_REPEATS") = sa::kMaxPermutationRepeats;
+  m.attr("MAX_N_SAMPLES") = sa::kMaxLipschitzSamples;
 
   m.def("avx2_kernels_available", &sa::avx2_kernels_available,
         "Whether this CPU and build run the AVX2+FMA matrix kernels.");
   m.attr("MODEL_FORMAT_VERSION") = sa::kModelFormatVersion;
+  m.attr("MAX_THREADS") = sa::kMaxThreads;
+  m.def("thread_limit", &sa::thread_limit, "Thread counts above this (4 x the hardware threads) run on this many.");
+  m.def("read_model_document", &read_model_document, py::arg("document"),
+        "Validates a parsed model document (docs/model-format.md); raises ValueError naming the key.");
 }

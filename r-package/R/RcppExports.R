@@ -65,6 +65,14 @@ sa_model_format_version <- function() {
     .Call(`_scoresactivation_sa_model_format_version`)
 }
 
+sa_thread_limit <- function() {
+    .Call(`_scoresactivation_sa_thread_limit`)
+}
+
+sa_read_model_document <- function(document) {
+    .Call(`_scoresactivation_sa_read_model_document`, document)
+}
+
 sa_fit <- function(x, y, sample_weight, n_classes, task, params, verbose, feature_names) {
     .Call(`_scoresactivation_sa_fit`, x, y, sample_weight, n_classes, task, params, verbose, feature_names)
 }

@@ -8,6 +8,18 @@
 # EXACT_SHAPLEY_MAX_FEATURES of the Python package: exact = NULL means exact
 # Shapley values up to this many features, sampled ones above.
 .exact_shapley_max_features <- 12L
+# The core's bounds of the counts (core/include/scoresactivation/attribution_limits.hpp),
+# checked here too so that R names them before converting to C ints.
+.max_counts <- c(n_permutations = 1e7, n_steps = 1e6, n_repeats = 1e5, n_samples = 1e5)
+# The options of explain() each method reads; another method's option is an
+# error, not silently ignored (as in the Python package).
+.method_options <- list(
+  deeplift = c("baseline", "rule"),
+  integrated_gradients = c("baseline", "n_steps", "integration"),
+  gradient = character(0),
+  gradient_times_input = character(0),
+  shapley = c("background", "exact", "n_permutations", "random_state")
+)
 
 #' Local attributions: DeepLIFT, integrated gradients, gradients, Shapley values
 #'
@@ -42,6 +54,13 @@
 #'     (\code{output = "probability"}).}
 #' }
 #'
+#' Each method reads only its own options: \code{baseline} and \code{rule}
+#' (DeepLIFT), \code{baseline}, \code{n_steps} and \code{integration}
+#' (integrated gradients), \code{background}, \code{exact},
+#' \code{n_permutations} and \code{random_state} (Shapley values); passing
+#' another method's option is an error rather than silently ignored. Long runs
+#' stop at Esc / Ctrl-C.
+#'
 #' @param object A fit from \code{\link{scores_activation}} or
 #'   \code{\link{load_model}}.
 #' @param newdata The rows to explain: a data.frame or numeric matrix, read as
@@ -65,7 +84,8 @@
 #'   classifiers only).
 #' @param rule DeepLIFT's rule for the activations: \code{"rescale"} or
 #'   \code{"reveal_cancel"}.
-#' @param n_steps Number of quadrature points of integrated gradients.
+#' @param n_steps Number of quadrature points of integrated gradients (at
+#'   most \eqn{10^6}).
 #' @param integration Quadrature rule of integrated gradients:
 #'   \code{"gausslegendre"}, \code{"riemann_left"}, \code{"riemann_right"},
 #'   \code{"riemann_middle"} or \code{"riemann_trapezoid"}.
@@ -77,7 +97,7 @@
 #'   (sampled).
 #' @param n_permutations Number of random feature orders of sampled Shapley
 #'   values (rounded up to an even number: each order is paired with its
-#'   reverse).
+#'   reverse; at most \eqn{10^7}).
 #' @param random_state Seed of sampled Shapley values: \code{NULL} (drawn from
 #'   R's random number generator, so \code{\link{set.seed}} makes the result
 #'   reproducible) or a whole number. Equal seeds give equal values in R and
@@ -130,6 +150,22 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
   .no_extra_args(...)
   if (missing(newdata) || is.null(newdata)) .stop("newdata is required: the rows to explain")
   method <- .choice(method, .local_methods, "method")
+  given <- c(baseline = !missing(baseline), rule = !missing(rule), n_steps = !missing(n_steps),
+             integration = !missing(integration), background = !missing(background), exact = !missing(exact),
+             n_permutations = !missing(n_permutations),
+             # NULL is the default; global_importance passes it on as such.
+             random_state = !missing(random_state) && !is.null(random_state))
+  foreign <- setdiff(names(given)[given], .method_options[[method]])
+  if (length(foreign)) {
+    own <- .method_options[[method]]
+    .stop(paste(foreign, collapse = ", "), if (length(foreign) == 1L) " does" else " do",
+          " not apply to method = '", method, "' (its options: ",
+          if (length(own)) paste(own, collapse = ", ") else "none", ")")
+  }
+  if (method == "shapley" && isTRUE(exact) && given[["n_permutations"]]) {
+    .stop("n_permutations does not apply to exact Shapley values (exact = TRUE); pass exact = FALSE to sample ",
+          "permutations")
+  }
   output <- .choice(output, c("raw", "probability"), "output")
   classification <- identical(object$task, "classification")
   if (output == "probability" && method != "shapley") {
@@ -156,7 +192,7 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
       }
       use_exact <- exact
     }
-    n_permutations <- .count_arg(n_permutations, "n_permutations")
+    n_permutations <- .count_arg(n_permutations, "n_permutations", .max_counts[["n_permutations"]])
     seed <- if (use_exact) 0 else .seed_arg(random_state)
     results <- lapply(targets$index, function(t) {
       .core(sa_shapley(params, state, x, background_rows, t, output, use_exact, n_permutations, seed, threads))
@@ -168,7 +204,7 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
     if (method == "deeplift") {
       rule <- .choice(rule, c("rescale", "reveal_cancel"), "rule")
     } else if (method == "integrated_gradients") {
-      n_steps <- .count_arg(n_steps, "n_steps")
+      n_steps <- .count_arg(n_steps, "n_steps", .max_counts[["n_steps"]])
       integration <- .choice(integration, .integrations, "integration")
       if (integration == "riemann_trapezoid" && n_steps < 2L) {
         .stop("n_steps must be at least 2 for integration = 'riemann_trapezoid'")
@@ -274,10 +310,13 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
   value
 }
 
-.count_arg <- function(value, arg) {
-  if (length(value) != 1L || !.is_whole(value) || value < 1 || value > .Machine$integer.max) {
+# A count in [1, max] as an integer (logicals are not counts).
+.count_arg <- function(value, arg, max = .Machine$integer.max) {
+  if (length(value) != 1L || !.is_whole(value) || value < 1) {
     .stop(arg, " must be a positive whole number, got ", .describe(value))
   }
+  if (value > max) .stop(arg, " must be an integer in [1, ", format(max, scientific = FALSE), "]; got ",
+                         format(value, scientific = FALSE))
   as.integer(value)
 }
 
@@ -318,7 +357,8 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
 #'   \code{NULL} takes the response from \code{newdata} when it holds it.
 #' @param method \code{"scores"}, \code{"permutation"} or a local method of
 #'   \code{\link{explain}}.
-#' @param n_repeats Shuffles per feature for \code{"permutation"}.
+#' @param n_repeats Shuffles per feature for \code{"permutation"} (at most
+#'   \eqn{10^5}; an error with the other methods).
 #' @param random_state Seed of the shuffles (\code{"permutation"}) or of
 #'   sampled Shapley values: \code{NULL} (drawn from R's random number
 #'   generator) or a whole number.
@@ -342,8 +382,14 @@ global_importance.scores_activation <- function(object, newdata = NULL, y = NULL
                                                 random_state = NULL, ...) {
   .check_fit(object)
   method <- .choice(method, .global_methods, "method")
+  if (method != "permutation" && !missing(n_repeats)) {
+    .stop("n_repeats does not apply to method = '", method, "'; it is the shuffles per feature of ",
+          "method = 'permutation'")
+  }
   if (method == "scores") {
     .no_extra_args(...)
+    if (!is.null(random_state)) .stop("random_state does not apply to method = 'scores' (the learned scores ",
+                                      "involve no sampling)")
     return(scores(object))
   }
   if (is.null(newdata)) .stop("method = '", method, "' needs newdata")
@@ -377,7 +423,7 @@ global_importance.scores_activation <- function(object, newdata = NULL, y = NULL
     if (any(!is.finite(y))) .stop("y contains infinite values")
     y_core <- as.double(y)
   }
-  n_repeats <- .count_arg(n_repeats, "n_repeats")
+  n_repeats <- .count_arg(n_repeats, "n_repeats", .max_counts[["n_repeats"]])
   seed <- .seed_arg(random_state)
   rownames(x) <- NULL
   result <- .core(sa_permutation_importance(.core_params_of(object), .core_state(object), x, y_core, numeric(0),

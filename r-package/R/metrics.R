@@ -264,7 +264,7 @@ faithfulness <- function(object, newdata, attributions, reference = "median", x_
 #' @param x The rows to measure at: a numeric matrix or a data.frame of
 #'   numeric columns.
 #' @param radius Half-width of the box, in units of \code{feature_scale}.
-#' @param n_samples Neighbours drawn per row.
+#' @param n_samples Neighbours drawn per row (at most \eqn{10^5}).
 #' @param feature_scale One scale per column; \code{NULL} is the columns'
 #'   standard deviation (population form, as numpy's), with 1 for constant
 #'   columns.
@@ -294,7 +294,7 @@ local_lipschitz <- function(explain, x, radius = 0.1, n_samples = 20, feature_sc
   if (length(radius) != 1L || !is.numeric(radius) || is.na(radius) || !(radius > 0) || is.infinite(radius)) {
     .stop("radius must be a positive number, got ", .describe(radius))
   }
-  n_samples <- .count_arg(n_samples, "n_samples")
+  n_samples <- .count_arg(n_samples, "n_samples", .max_counts[["n_samples"]])
   if (is.null(random_state)) .stop("random_state must be a whole number >= 0")
   seed <- .seed_arg(random_state)
   explain_rows <- function(rows) {

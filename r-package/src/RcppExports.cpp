@@ -245,13 +245,34 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// sa_thread_limit
+int sa_thread_limit();
+RcppExport SEXP _scoresactivation_sa_thread_limit() {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    rcpp_result_gen = Rcpp::wrap(sa_thread_limit());
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_read_model_document
+Rcpp::List sa_read_model_document(SEXP document);
+RcppExport SEXP _scoresactivation_sa_read_model_document(SEXP documentSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type document(documentSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_read_model_document(document));
+    return rcpp_result_gen;
+END_RCPP
+}
 // sa_fit
-Rcpp::List sa_fit(Rcpp::NumericMatrix x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes, std::string task, Rcpp::List params, bool verbose, Rcpp::CharacterVector feature_names);
+Rcpp::List sa_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes, std::string task, Rcpp::List params, bool verbose, Rcpp::CharacterVector feature_names);
 RcppExport SEXP _scoresactivation_sa_fit(SEXP xSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_classesSEXP, SEXP taskSEXP, SEXP paramsSEXP, SEXP verboseSEXP, SEXP feature_namesSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
-    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type y(ySEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type sample_weight(sample_weightSEXP);
     Rcpp::traits::input_parameter< int >::type n_classes(n_classesSEXP);
@@ -276,14 +297,14 @@ BEGIN_RCPP
 END_RCPP
 }
 // sa_predict
-Rcpp::NumericMatrix sa_predict(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, std::string type);
+Rcpp::NumericMatrix sa_predict(Rcpp::List params, Rcpp::List state, SEXP x, std::string type);
 RcppExport SEXP _scoresactivation_sa_predict(SEXP paramsSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP typeSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
     Rcpp::traits::input_parameter< std::string >::type type(typeSEXP);
     rcpp_result_gen = Rcpp::wrap(sa_predict(params, state, x, type));
     return rcpp_result_gen;
@@ -319,6 +340,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_scoresactivation_sa_validate_params", (DL_FUNC) &_scoresactivation_sa_validate_params, 1},
     {"_scoresactivation_sa_avx2_available", (DL_FUNC) &_scoresactivation_sa_avx2_available, 0},
     {"_scoresactivation_sa_model_format_version", (DL_FUNC) &_scoresactivation_sa_model_format_version, 0},
+    {"_scoresactivation_sa_thread_limit", (DL_FUNC) &_scoresactivation_sa_thread_limit, 0},
+    {"_scoresactivation_sa_read_model_document", (DL_FUNC) &_scoresactivation_sa_read_model_document, 1},
     {"_scoresactivation_sa_fit", (DL_FUNC) &_scoresactivation_sa_fit, 8},
     {"_scoresactivation_sa_check_state", (DL_FUNC) &_scoresactivation_sa_check_state, 2},
     {"_scoresactivation_sa_predict", (DL_FUNC) &_scoresactivation_sa_predict, 4},

@@ -32,6 +32,17 @@ Rcpp::NumericVector to_r_vector(const Eigen::VectorXd& v) {
   return Rcpp::NumericVector(v.data(), v.data() + v.size());
 }
 
+// Runs a core call that polls r_interrupt_requested; the core's Interrupted
+// becomes Rcpp's, which its wrapper turns into R's interrupt condition.
+template <typename Call>
+auto interruptible(Call&& call) -> decltype(call()) {
+  try {
+    return call();
+  } catch (const sa::Interrupted&) {
+    throw Rcpp::internal::InterruptedException();
+  }
+}
+
 }  // namespace
 
 // DeepLIFT contributions (n, d) of the raw output `target` (0-based) against
@@ -41,8 +52,10 @@ Rcpp::NumericMatrix sa_deeplift(Rcpp::List params, Rcpp::List state, Rcpp::Numer
                                 Rcpp::NumericMatrix references, int target, std::string rule, int n_threads) {
   const sa::Estimator estimator = estimator_from(params, state);
   const sa::ExplainedModel model(estimator);
-  return to_r(sa::deeplift(model, to_eigen(x), to_eigen(references), target, sa::deeplift_rule_from_string(rule),
-                           n_threads));
+  const sa::DeepLiftRule how = sa::deeplift_rule_from_string(rule);
+  return to_r(interruptible([&] {
+    return sa::deeplift(model, to_eigen(x), to_eigen(references), target, how, n_threads, r_interrupt_requested);
+  }));
 }
 
 // Integrated gradients (n, d) with n_steps points of the quadrature rule
@@ -53,8 +66,11 @@ Rcpp::NumericMatrix sa_integrated_gradients(Rcpp::List params, Rcpp::List state,
                                             std::string integration, int n_threads) {
   const sa::Estimator estimator = estimator_from(params, state);
   const sa::ExplainedModel model(estimator);
-  return to_r(sa::integrated_gradients(model, to_eigen(x), to_eigen(references), target, n_steps,
-                                       sa::quadrature_from_string(integration), n_threads));
+  const sa::Quadrature quadrature = sa::quadrature_from_string(integration);
+  return to_r(interruptible([&] {
+    return sa::integrated_gradients(model, to_eigen(x), to_eigen(references), target, n_steps, quadrature, n_threads,
+                                    r_interrupt_requested);
+  }));
 }
 
 // df/dx (times_input = FALSE) or x * df/dx (TRUE), (n, d).
@@ -64,8 +80,10 @@ Rcpp::NumericMatrix sa_gradient(Rcpp::List params, Rcpp::List state, Rcpp::Numer
   const sa::Estimator estimator = estimator_from(params, state);
   const sa::ExplainedModel model(estimator);
   const Eigen::MatrixXd xe = to_eigen(x);
-  return to_r(times_input ? sa::gradient_times_input(model, xe, target, n_threads)
-                          : sa::input_gradient(model, xe, target, n_threads));
+  return to_r(interruptible([&] {
+    return times_input ? sa::gradient_times_input(model, xe, target, n_threads, r_interrupt_requested)
+                       : sa::input_gradient(model, xe, target, n_threads, r_interrupt_requested);
+  }));
 }
 
 // Interventional Shapley values over the background rows: exact (all
@@ -78,14 +96,12 @@ Rcpp::List sa_shapley(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x
   const sa::ExplainedModel model(estimator);
   const sa::ExplainedOutput out = sa::explained_output_from_string(output);
   const Eigen::MatrixXd xe = to_eigen(x), be = to_eigen(background);
-  sa::ShapleyResult r;
-  try {
-    r = exact ? sa::shapley_exact(model, xe, be, target, out, n_threads, r_interrupt_requested)
-              : sa::shapley_sampled(model, xe, be, target, out, n_permutations, seed_from_double(seed), n_threads,
-                                    r_interrupt_requested);
-  } catch (const sa::Interrupted&) {
-    throw Rcpp::internal::InterruptedException();  // Rcpp's wrapper turns it into R's interrupt
-  }
+  const std::uint64_t core_seed = seed_from_double(seed);
+  const sa::ShapleyResult r = interruptible([&] {
+    return exact ? sa::shapley_exact(model, xe, be, target, out, n_threads, r_interrupt_requested)
+                 : sa::shapley_sampled(model, xe, be, target, out, n_permutations, core_seed, n_threads,
+                                       r_interrupt_requested);
+  });
   return Rcpp::List::create(Rcpp::Named("values") = to_r(r.values),
                             Rcpp::Named("standard_error") = to_r(r.standard_error),
                             Rcpp::Named("base_value") = r.base_value,
@@ -101,13 +117,11 @@ Rcpp::List sa_permutation_importance(Rcpp::List params, Rcpp::List state, Rcpp::
                                      double seed, int n_threads) {
   const sa::Estimator estimator = estimator_from(params, state);
   const sa::ExplainedModel model(estimator);
-  sa::PermutationImportance r;
-  try {
-    r = sa::permutation_importance(model, to_eigen(x), to_vector(y), to_vector(sample_weight), n_repeats,
-                                   seed_from_double(seed), n_threads, r_interrupt_requested);
-  } catch (const sa::Interrupted&) {
-    throw Rcpp::internal::InterruptedException();
-  }
+  const std::uint64_t core_seed = seed_from_double(seed);
+  const sa::PermutationImportance r = interruptible([&] {
+    return sa::permutation_importance(model, to_eigen(x), to_vector(y), to_vector(sample_weight), n_repeats,
+                                      core_seed, n_threads, r_interrupt_requested);
+  });
   return Rcpp::List::create(Rcpp::Named("importances_mean") = to_r_vector(r.importances_mean),
                             Rcpp::Named("importances_std") = to_r_vector(r.importances_std),
                             Rcpp::Named("importances") = to_r(r.importances),
@@ -149,8 +163,11 @@ Rcpp::List sa_deletion_curve(Rcpp::List params, Rcpp::List state, Rcpp::NumericM
   const sa::Estimator estimator = estimator_from(params, state);
   const sa::ExplainedModel model(estimator);
   const Eigen::RowVectorXd base = to_vector(baseline).transpose();
-  const sa::PerturbationCurve c = sa::deletion_curve(model, to_eigen(x), to_eigen(attributions), base, target,
-                                                     sa::explained_output_from_string(output), insertion, n_threads);
+  const sa::ExplainedOutput out = sa::explained_output_from_string(output);
+  const sa::PerturbationCurve c = interruptible([&] {
+    return sa::deletion_curve(model, to_eigen(x), to_eigen(attributions), base, target, out, insertion, n_threads,
+                              r_interrupt_requested);
+  });
   return Rcpp::List::create(Rcpp::Named("curves") = to_r(c.curves), Rcpp::Named("auc") = c.auc);
 }
 
@@ -161,8 +178,11 @@ double sa_faithfulness(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix 
   const sa::Estimator estimator = estimator_from(params, state);
   const sa::ExplainedModel model(estimator);
   const Eigen::RowVectorXd ref = to_vector(reference).transpose();
-  return sa::faithfulness_correlation(model, to_eigen(x), to_eigen(attributions), ref, target,
-                                      sa::explained_output_from_string(output), n_threads);
+  const sa::ExplainedOutput out = sa::explained_output_from_string(output);
+  return interruptible([&] {
+    return sa::faithfulness_correlation(model, to_eigen(x), to_eigen(attributions), ref, target, out, n_threads,
+                                        r_interrupt_requested);
+  });
 }
 
 // Local Lipschitz estimate of an R function mapping a matrix of rows to a

@@ -270,3 +270,156 @@ def test_global_importance_refuses_arguments_it_would_ignore(classifier):
         est.global_importance(method="scores", baseline="zeros")
     with pytest.raises(TypeError, match="n_steps"):
         est.global_importance(X, y, method="permutation", n_steps=10)
+
+
+# ------------------------------------------------------------------ hardening
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        # Integers pybind11 cannot convert (it would raise TypeError: incompatible function arguments).
+        (lambda est, X, y: est.explain(X[:2], "shapley", exact=False, random_state=-1), "random_state"),
+        (lambda est, X, y: est.explain(X[:2], "shapley", exact=False, random_state=2**64), "random_state"),
+        (lambda est, X, y: est.explain(X[:2], "shapley", exact=False, random_state=True), "random_state"),
+        (lambda est, X, y: est.explain(X[:2], "shapley", exact=False, n_permutations=2**63), "n_permutations"),
+        (lambda est, X, y: est.explain(X[:2], "shapley", exact=False, n_permutations=True), "n_permutations"),
+        (lambda est, X, y: est.explain(X[:2], "integrated_gradients", n_steps=2**63), "n_steps"),
+        (lambda est, X, y: est.explain(X[:2], "integrated_gradients", n_steps=True), "n_steps"),
+        (lambda est, X, y: est.explain(X[:2], "integrated_gradients", n_steps=2.0), "n_steps"),
+        (lambda est, X, y: est.global_importance(X, y, "permutation", n_repeats=2**63), "n_repeats"),
+        (lambda est, X, y: est.global_importance(X, y, "permutation", n_repeats=False), "n_repeats"),
+        (lambda est, X, y: est.global_importance(X, y, "permutation", random_state=-1), "random_state"),
+        (lambda est, X, y: est.global_importance(X, y, "permutation", random_state=2**64), "random_state"),
+        (lambda est, X, y: est.global_importance(X[:5], method="shapley", exact=False, random_state=-3),
+         "random_state"),
+        # Representable, but beyond the core's bounds (2**62 orders once overflowed a buffer size).
+        (lambda est, X, y: est.explain(X[:2], "shapley", exact=False, n_permutations=2**62),
+         r"n_permutations must be an integer in \[1, 10000000\]"),
+        (lambda est, X, y: est.explain(X[:2], "integrated_gradients", n_steps=10**6 + 1),
+         r"n_steps must be an integer in \[1, 1000000\]"),
+        (lambda est, X, y: est.global_importance(X, y, "permutation", n_repeats=10**5 + 1),
+         r"n_repeats must be an integer in \[1, 100000\]"),
+        (lambda est, X, y: metrics.local_lipschitz(lambda r: r, X[:2], n_samples=2**63), "n_samples"),
+        (lambda est, X, y: metrics.local_lipschitz(lambda r: r, X[:2], n_samples=10**9), "n_samples"),
+        (lambda est, X, y: metrics.local_lipschitz(lambda r: r, X[:2], random_state=-1), "random_state"),
+        (lambda est, X, y: metrics.top_k_precision(np.arange(6.0), [0, 1], k=2**63), "k must be"),
+        (lambda est, X, y: metrics.top_k_precision(np.arange(6.0), [2**64], k=1), "relevant"),
+    ],
+)
+def test_out_of_range_integers_are_value_errors_naming_the_argument(classifier, call, match):
+    est, X, y = classifier
+    with pytest.raises(ValueError, match=match):
+        call(est, X, y)
+
+
+def test_thread_counts_beyond_a_c_int_never_reach_pybind11(classifier):
+    import copy
+
+    est, X, _ = classifier
+    big = copy.deepcopy(est)
+    big.n_threads = 2**63  # set after fit: only the attribution calls see it
+    # Capped to the machine (or refused naming n_threads), never pybind11's TypeError.
+    for call in (lambda e: e.explain(X[:3], "deeplift", target=0),
+                 lambda e: metrics.deletion_curve(e, X[:3], np.ones(6), target=0)[0]):
+        try:
+            values = call(big)
+        except ValueError as error:
+            assert "n_threads" in str(error)
+        else:
+            np.testing.assert_array_equal(values, call(est))
+
+
+@pytest.mark.parametrize(
+    "method, kwargs, named",
+    [
+        ("integrated_gradients", {"rule": "reveal_cancel"}, "rule"),
+        ("deeplift", {"n_steps": 10}, "n_steps"),
+        ("deeplift", {"integration": "riemann_left"}, "integration"),
+        ("deeplift", {"background": "zeros"}, "background"),
+        ("deeplift", {"random_state": 0}, "random_state"),
+        ("gradient", {"baseline": "zeros"}, "baseline"),
+        ("gradient_times_input", {"n_steps": 5, "rule": "rescale"}, "rule, n_steps"),
+        ("shapley", {"baseline": "zeros"}, "baseline"),
+        ("shapley", {"rule": "rescale"}, "rule"),
+        ("integrated_gradients", {"exact": True}, "exact"),
+        ("integrated_gradients", {"n_permutations": 8}, "n_permutations"),
+    ],
+)
+def test_options_of_other_methods_are_refused(classifier, method, kwargs, named):
+    est, X, _ = classifier
+    with pytest.raises(ValueError, match=rf"{named} do(es)? not apply to method='{method}'"):
+        est.explain(X[:2], method, target=0, **kwargs)
+
+
+def test_options_that_would_be_ignored_elsewhere_are_refused(classifier):
+    est, X, y = classifier
+    with pytest.raises(ValueError, match="n_permutations does not apply to exact Shapley"):
+        est.explain(X[:2], "shapley", exact=True, n_permutations=10, target=0)
+    with pytest.raises(ValueError, match="n_repeats does not apply to method='deeplift'"):
+        est.global_importance(X[:5], method="deeplift", n_repeats=3)
+    with pytest.raises(ValueError, match="random_state does not apply to method='scores'"):
+        est.global_importance(random_state=1)
+    with pytest.raises(ValueError, match="random_state does not apply to method='integrated_gradients'"):
+        est.global_importance(X[:5], method="integrated_gradients", random_state=1)
+    # Each method's own options and the defaults still work, explicit None seeds too.
+    est.explain(X[:2], "deeplift", baseline="zeros", rule="reveal_cancel", random_state=None)
+    est.explain(X[:2], "integrated_gradients", baseline="zeros", n_steps=5, integration="riemann_left")
+    est.explain(X[:2], "shapley", background=X[:4], exact=False, n_permutations=4, random_state=3)
+    est.explain(X[:2], "shapley", background=X[:4], exact=True, random_state=3)
+    est.global_importance(X[:5], method="gradient")
+
+
+def _unsorted_classes_copy(est):
+    """The same model with its classes stored in reverse order (as an R factor
+    with levels c("yes", "no") saves them): classes and output units reversed."""
+    doc = est.to_dict()
+    doc["classes"] = doc["classes"][::-1]
+    for name in [k for k in doc["arrays"] if k.startswith("dense_")]:
+        layer = int(name.split("_")[1])
+        if layer != max(int(k.split("_")[1]) for k in doc["arrays"] if k.startswith("dense_")):
+            continue
+        array = np.asarray(doc["arrays"][name]["data"], dtype=float).reshape(doc["arrays"][name]["shape"])
+        doc["arrays"][name]["data"] = array[..., ::-1].ravel().tolist()  # output units are the last axis
+    return type(est).from_dict(doc)
+
+
+def test_permutation_importance_maps_labels_through_unsorted_classes():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    y = np.where(X[:, 0] + 0.5 * X[:, 1] > 0, "yes", "no")
+    est = ScoresActivationClassifier(hidden_layer_sizes=(8,), max_epochs=30, random_state=0).fit(X, y)
+    flipped = _unsorted_classes_copy(est)
+    assert flipped.classes_.tolist() == ["yes", "no"]
+    np.testing.assert_array_equal(flipped.predict(X), est.predict(X))
+    np.testing.assert_allclose(flipped.predict_proba(X)[:, ::-1], est.predict_proba(X), atol=1e-12)
+    expected = est.global_importance(X, y, "permutation", n_repeats=3, random_state=4)
+    got = flipped.global_importance(X, y, "permutation", n_repeats=3, random_state=4)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+    assert np.all(expected[:2] > 0.01)  # the check compares real importances
+    with pytest.raises(ValueError, match="'maybe'"):
+        flipped.global_importance(X[:3], np.array(["yes", "maybe", "no"]), "permutation")
+    with pytest.raises(ValueError, match="not fitted on"):
+        est.global_importance(X[:3], np.array([0, 1, 1]), "permutation")
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda est, X: est.explain(X[:0], "deeplift"), "0 sample"),
+        (lambda est, X: est.explain(X[:2], "deeplift", baseline=X[:0]), "baseline has no rows"),
+        (lambda est, X: est.explain(X[:2], "integrated_gradients", baseline=np.zeros(5)), "baseline must have 6"),
+        (lambda est, X: est.explain(X[:2], "shapley", background=np.zeros((0, 6))), "background has no rows"),
+        (lambda est, X: est.explain(X[:2], "deeplift", baseline=np.full(6, np.nan)), "NaN"),
+        (lambda est, X: est.explain(np.full((2, 6), np.nan), "gradient"), "NaN"),
+        (lambda est, X: est.explain(X[:2], "shapley", target=5), "target"),
+        (lambda est, X: metrics.deletion_curve(est, X[:2], np.ones(6), baseline=np.full(6, np.inf), target=0),
+         "infinity"),
+        (lambda est, X: metrics.faithfulness(est, X[:2], np.full((2, 6), np.nan), X_train=X, target=0), "NaN"),
+        (lambda est, X: metrics.local_lipschitz(lambda r: r[:1], X[:2], n_samples=3), "one row of attributions"),
+        (lambda est, X: _core.model_outputs(est._core, np.zeros((2, 3)), "raw", 1), "3 features"),
+    ],
+)
+def test_hostile_inputs_give_clear_errors(classifier, call, match):
+    est, X, _ = classifier
+    with pytest.raises(ValueError, match=match):
+        call(est, X)

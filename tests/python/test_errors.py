@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from scoresactivation import ScoresActivationClassifier, ScoresActivationRegressor
+from scoresactivation import ScoresActivationClassifier, ScoresActivationRegressor, metrics
 
 QUICK = dict(hidden_layer_sizes=(8,), max_epochs=5, random_state=0)
 
@@ -137,25 +137,50 @@ def test_interrupt_stops_fit_with_keyboard_interrupt():
     assert time.monotonic() - start < 5.0
 
 
-@pytest.mark.parametrize("call", ["shapley", "permutation"])
-def test_interrupt_stops_long_attributions_with_keyboard_interrupt(call):
-    """SIGINT during a long Shapley or permutation-importance run stops it."""
+@pytest.fixture(scope="module")
+def wide_model():
+    """A model whose attributions on tens of thousands of rows take seconds."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 8))
+    y = (X[:, 0] > 0).astype(int)
+    est = ScoresActivationClassifier(hidden_layer_sizes=(64, 64), max_epochs=2, random_state=0).fit(X, y)
+    return est, X, y
+
+
+# Each call is many seconds of work uninterrupted, and most of it sits in a
+# few work items of the core (one row of Shapley values, one row of a
+# million integration steps), so only polling inside them stops it in time.
+LONG_CALLS = {
+    "shapley": lambda est, X, y: est.explain(X, "shapley", background=X[:100], exact=False, n_permutations=20000,
+                                             target=1),
+    "shapley_one_row": lambda est, X, y: est.explain(X[:1], "shapley", background=X[:100], exact=False,
+                                                     n_permutations=10**7, target=1),
+    "permutation": lambda est, X, y: est.global_importance(np.tile(X, (50, 1)), np.tile(y, 50),
+                                                           method="permutation", n_repeats=2000),
+    "deeplift": lambda est, X, y: est.explain(np.tile(X, (50, 1)), "deeplift", baseline=np.tile(X, (5, 1)),
+                                              rule="reveal_cancel", target=1),
+    "integrated_gradients": lambda est, X, y: est.explain(X[:20], "integrated_gradients", n_steps=10**6, target=1),
+    "gradient": lambda est, X, y: est.explain(np.tile(X, (5000, 1)), "gradient", target=1),
+    "deletion_curve": lambda est, X, y: metrics.deletion_curve(est, np.tile(X, (4000, 1)), np.ones(8), target=1),
+}
+
+
+@pytest.mark.parametrize("call", sorted(LONG_CALLS))
+def test_interrupt_stops_long_attributions_with_keyboard_interrupt(call, wide_model):
+    """SIGINT during a long attribution or metric stops it with KeyboardInterrupt."""
     import signal
     import threading
     import time
 
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(400, 8))
-    y = (X[:, 0] > 0).astype(int)
-    est = ScoresActivationClassifier(**QUICK).fit(X, y)
+    est, X, y = wide_model
     timer = threading.Timer(0.5, lambda: signal.raise_signal(signal.SIGINT))
     start = time.monotonic()
     timer.start()
-    with pytest.raises(KeyboardInterrupt):
-        if call == "shapley":  # minutes of work uninterrupted
-            est.explain(X, "shapley", background=X[:100], exact=False, n_permutations=20000, target=1)
-        else:
-            est.global_importance(np.tile(X, (50, 1)), np.tile(y, 50), method="permutation", n_repeats=2000)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            LONG_CALLS[call](est, X, y)
+    finally:
+        timer.cancel()
     assert time.monotonic() - start < 5.0
 
 

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <functional>
 #include <string>
 
 #include "scoresactivation/explained_model.hpp"
@@ -23,7 +24,10 @@ namespace scoresactivation {
 enum class DeepLiftRule { rescale, reveal_cancel };
 DeepLiftRule deeplift_rule_from_string(const std::string& name);
 
+// interrupt_requested (optional) is polled about every 0.1 s on the calling
+// thread; a true answer throws Interrupted.
 Eigen::MatrixXd deeplift(const ExplainedModel& model, const Eigen::MatrixXd& x, const Eigen::MatrixXd& references,
-                         long target, DeepLiftRule rule, int n_threads);
+                         long target, DeepLiftRule rule, int n_threads,
+                         const std::function<bool()>& interrupt_requested = nullptr);
 
 }  // namespace scoresactivation

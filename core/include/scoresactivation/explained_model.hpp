@@ -41,12 +41,14 @@ class ExplainedModel {
   // Raw outputs are network outputs times this (regression target scale).
   double output_scale() const { return output_scale_; }
 
-  // Gated, standardised network input for rows in original units.
+  // Gated, standardised network input for rows in original units. Both
+  // throw std::invalid_argument for rows of the wrong width.
   Eigen::MatrixXd network_input(const Eigen::MatrixXd& x) const;
   LayerTrace trace(const Eigen::MatrixXd& network_input) const;
 
   // Outputs in the original units, (n, n_outputs): logits or probabilities,
   // or regression values. Row blocks run on n_threads; results do not depend on it.
+  // Throws std::invalid_argument unless x has n_features finite columns and n_threads >= 1.
   Eigen::MatrixXd outputs(const Eigen::MatrixXd& x, ExplainedOutput output, int n_threads) const;
   // The same for rows that already went through the network (logits, or
   // standardised regression values).
@@ -66,7 +68,9 @@ class ExplainedModel {
 // trace of x (and, for DeepLIFT, of its reference), returns dTarget/d(network
 // input) with the activation multipliers chosen by the rule:
 // gradient: f'(z); rescale: (f(z) - f(z0)) / (z - z0), or f'(z) where
-// |z - z0| < 1e-10. Rows of the result follow the rows of the trace.
+// |z - z0| < 1e-10. Rows of the result follow the rows of the trace. Throws
+// std::invalid_argument for a target outside the network's outputs, or a
+// missing or mismatched reference.
 enum class MultiplierRule { gradient, rescale };
 Eigen::MatrixXd backpropagate_multipliers(const Network& network, const LayerTrace& trace,
                                           const LayerTrace* reference, long target, MultiplierRule rule);

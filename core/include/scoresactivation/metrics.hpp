@@ -3,9 +3,11 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <cstdint>
 #include <functional>
 #include <vector>
 
+#include "scoresactivation/attribution_limits.hpp"
 #include "scoresactivation/explained_model.hpp"
 
 namespace scoresactivation {
@@ -33,9 +35,12 @@ struct PerturbationCurve {
   double auc = 0.0;
 };
 // attributions: (n, d) per row, or (1, d) for one global ranking.
+// interrupt_requested (optional, here and below) is polled about every 0.1 s
+// on the calling thread; a true answer throws Interrupted.
 PerturbationCurve deletion_curve(const ExplainedModel& model, const Eigen::MatrixXd& x,
                                  const Eigen::MatrixXd& attributions, const Eigen::RowVectorXd& baseline,
-                                 long target, ExplainedOutput output, bool insertion, int n_threads);
+                                 long target, ExplainedOutput output, bool insertion, int n_threads,
+                                 const std::function<bool()>& interrupt_requested = nullptr);
 
 // SENN's faithfulness: per row, the Pearson correlation between the
 // attributions and the drop of the target output when each feature alone is
@@ -43,12 +48,14 @@ PerturbationCurve deletion_curve(const ExplainedModel& model, const Eigen::Matri
 // over rows (rows where either side is constant are skipped).
 double faithfulness_correlation(const ExplainedModel& model, const Eigen::MatrixXd& x,
                                 const Eigen::MatrixXd& attributions, const Eigen::RowVectorXd& reference,
-                                long target, ExplainedOutput output, int n_threads);
+                                long target, ExplainedOutput output, int n_threads,
+                                const std::function<bool()>& interrupt_requested = nullptr);
 
 // Local Lipschitz estimate (Alvarez-Melis & Jaakkola 2018): per row, the
 // largest ||e(x) - e(x')||_2 / ||x - x'||_2 over n_samples points x' drawn
 // uniformly from the box x +- radius * feature_scale. explain maps rows to
-// attributions. Returns one estimate per row.
+// attributions (one row per row, the same width for every call); n_samples in
+// [1, kMaxLipschitzSamples]. Returns one estimate per row.
 Eigen::VectorXd local_lipschitz(const std::function<Eigen::MatrixXd(const Eigen::MatrixXd&)>& explain,
                                 const Eigen::MatrixXd& x, const Eigen::VectorXd& feature_scale, double radius,
                                 long n_samples, std::uint64_t seed);

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "scoresactivation/attribution_limits.hpp"
 #include "scoresactivation/explained_model.hpp"
 
 namespace scoresactivation {
@@ -25,6 +26,10 @@ struct PermutationImportance {
 double model_loss(const ExplainedModel& model, const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
                   const Eigen::VectorXd& sample_weight, int n_threads);
 
+// n_repeats in [1, kMaxPermutationRepeats]; sample_weight empty or finite,
+// >= 0 and not all zero. interrupt_requested (optional) is polled about every
+// 0.1 s on the calling thread, also inside each shuffle's loss (blocks of
+// rows); a true answer throws Interrupted.
 PermutationImportance permutation_importance(const ExplainedModel& model, const Eigen::MatrixXd& x,
                                              const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
                                              long n_repeats, std::uint64_t seed, int n_threads,

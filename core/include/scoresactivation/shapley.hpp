@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "scoresactivation/attribution_limits.hpp"
 #include "scoresactivation/explained_model.hpp"
 
 namespace scoresactivation {
@@ -37,7 +38,8 @@ ShapleyResult shapley_exact(const ExplainedModel& model, const Eigen::MatrixXd& 
                             long target, ExplainedOutput output, int n_threads,
                             const std::function<bool()>& interrupt_requested = nullptr);
 
-// n_permutations is rounded up to an even number (pairs).
+// n_permutations, in [1, kMaxShapleyPermutations], is rounded up to an even
+// number (pairs).
 ShapleyResult shapley_sampled(const ExplainedModel& model, const Eigen::MatrixXd& x,
                               const Eigen::MatrixXd& background, long target, ExplainedOutput output,
                               long n_permutations, std::uint64_t seed, int n_threads,

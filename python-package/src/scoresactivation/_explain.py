@@ -14,6 +14,11 @@ Methods (the same names in R):
 The explained output is the class logit (pre-softmax) or the regression value
 (``output="raw"``); Shapley values can also explain class probabilities
 (``output="probability"``).
+
+An option of another method (``rule=`` with ``"integrated_gradients"``,
+``n_steps=`` with ``"deeplift"``, ...) is a ValueError, not silently ignored;
+so are counts outside the core's bounds (``n_steps`` <= 10**6,
+``n_permutations`` <= 10**7, ``n_repeats`` <= 10**5).
 """
 
 import numbers
@@ -27,11 +32,66 @@ LOCAL_METHODS = ("deeplift", "integrated_gradients", "gradient", "gradient_times
 GLOBAL_METHODS = LOCAL_METHODS + ("scores", "permutation")
 EXACT_SHAPLEY_MAX_FEATURES = 12
 
+# The options of explain() each method reads; passing another method's option
+# is an error rather than silently ignored.
+METHOD_OPTIONS = {
+    "deeplift": ("baseline", "rule"),
+    "integrated_gradients": ("baseline", "n_steps", "integration"),
+    "gradient": (),
+    "gradient_times_input": (),
+    "shapley": ("background", "exact", "n_permutations", "random_state"),
+}
+
+_SEED_LIMIT = 2**64  # the core's seeds are uint64
+_INT_MAX = 2**31 - 1  # the core's thread counts are C ints
+
+
+class _Default:
+    """A keyword default that shows as its value in help() but tells explain()
+    that the caller did not pass the option."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __repr__(self):
+        return repr(self.value)
+
+
+def _count(value, name, low, high):
+    """An integer in [low, high] (bools are not counts), else ValueError naming
+    the argument, before pybind11 could fail on it with a TypeError."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or not low <= value <= high:
+        raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value!r}")
+    return int(value)
+
+
+def _seed(random_state, name="random_state"):
+    """The core's seed: the integer itself, or one drawn from a RandomState (None:
+    numpy's global one)."""
+    if isinstance(random_state, (bool, np.bool_)):
+        raise ValueError(f"{name} must be None, an integer in [0, 2**64 - 1] or a numpy RandomState, "
+                         f"got {random_state!r}")
+    if isinstance(random_state, numbers.Integral):
+        if not 0 <= random_state < _SEED_LIMIT:
+            raise ValueError(f"{name} must be None, an integer in [0, 2**64 - 1] or a numpy RandomState, "
+                             f"got {random_state!r}")
+        return int(random_state)
+    try:
+        rng = check_random_state(random_state)
+    except ValueError:
+        raise ValueError(f"{name} must be None, an integer in [0, 2**64 - 1] or a numpy RandomState, "
+                         f"got {random_state!r}") from None
+    return int(rng.randint(0, 2**31 - 1))
+
 
 def _threads(est):
     from ._estimator import _resolve_threads
 
-    return _resolve_threads(est.n_threads)
+    threads = _resolve_threads(est.n_threads)
+    limit = getattr(_core, "MAX_THREADS", _INT_MAX)
+    if threads > limit:
+        raise ValueError(f"n_threads must be at most {limit}, got {est.n_threads!r}")
+    return threads
 
 
 def _rows(est, values, name):
@@ -76,11 +136,26 @@ def _targets(est, target):
     return [int(matches[0])], False
 
 
-def explain(est, X, method="deeplift", *, baseline="mean", target=None, output="raw", rule="rescale",
-            n_steps=50, integration="gausslegendre", background=None, exact=None, n_permutations=64,
-            random_state=None, as_explanation=False):
-    if method not in LOCAL_METHODS:
+def explain(est, X, method="deeplift", *, baseline=_Default("mean"), target=None, output="raw",
+            rule=_Default("rescale"), n_steps=_Default(50), integration=_Default("gausslegendre"),
+            background=_Default(None), exact=_Default(None), n_permutations=_Default(64),
+            random_state=_Default(None), as_explanation=False):
+    if not isinstance(method, str) or method not in LOCAL_METHODS:
         raise ValueError(f"method must be one of {', '.join(LOCAL_METHODS)}; got {method!r}")
+    options = dict(baseline=baseline, rule=rule, n_steps=n_steps, integration=integration, background=background,
+                   exact=exact, n_permutations=n_permutations, random_state=random_state)
+    # random_state=None is the default (global_importance passes it on as such).
+    given = [k for k, v in options.items() if not isinstance(v, _Default) and not (k == "random_state" and v is None)]
+    foreign = [k for k in given if k not in METHOD_OPTIONS[method]]
+    if foreign:
+        own = ", ".join(METHOD_OPTIONS[method]) or "none"
+        raise ValueError(f"{', '.join(foreign)} {'does' if len(foreign) == 1 else 'do'} not apply to "
+                         f"method={method!r} (its options: {own})")
+    if method == "shapley" and isinstance(exact, (bool, np.bool_)) and exact and "n_permutations" in given:
+        raise ValueError("n_permutations does not apply to exact Shapley values (exact=True); pass exact=False "
+                         "to sample permutations")
+    baseline, rule, n_steps, integration, background, exact, n_permutations, random_state = (
+        v.value if isinstance(v, _Default) else v for v in options.values())
     if output not in ("raw", "probability"):
         raise ValueError(f"output must be 'raw' or 'probability', got {output!r}")
     if output == "probability" and method != "shapley":
@@ -97,14 +172,14 @@ def explain(est, X, method="deeplift", *, baseline="mean", target=None, output="
     if method == "shapley":
         background_rows = _rows(est, "mean" if background is None else background, "background")
         d = X.shape[1]
+        if exact is not None and not isinstance(exact, (bool, np.bool_)):
+            raise ValueError(f"exact must be None, True or False, got {exact!r}")
         use_exact = d <= EXACT_SHAPLEY_MAX_FEATURES if exact is None else bool(exact)
-        if not isinstance(n_permutations, numbers.Integral) or n_permutations < 1:
-            raise ValueError(f"n_permutations must be a positive integer, got {n_permutations!r}")
-        seed = int(check_random_state(random_state).randint(0, 2**31 - 1)) if not isinstance(
-            random_state, numbers.Integral) else int(random_state)
+        n_permutations = _count(n_permutations, "n_permutations", 1, _core.MAX_N_PERMUTATIONS)
+        seed = _seed(random_state)
         base_values = []
         for t in targets:
-            r = _core.shapley(core, X, background_rows, t, output, use_exact, int(n_permutations), seed, threads)
+            r = _core.shapley(core, X, background_rows, t, output, use_exact, n_permutations, seed, threads)
             results.append(np.asarray(r["values"]))
             base_values.append(r["base_value"])
     else:
@@ -115,9 +190,10 @@ def explain(est, X, method="deeplift", *, baseline="mean", target=None, output="
                     raise ValueError(f"rule must be 'rescale' or 'reveal_cancel', got {rule!r}")
                 values = _core.deeplift(core, X, reference, t, rule, threads)
             elif method == "integrated_gradients":
-                if not isinstance(n_steps, numbers.Integral) or n_steps < 1:
-                    raise ValueError(f"n_steps must be a positive integer, got {n_steps!r}")
-                values = _core.integrated_gradients(core, X, reference, t, int(n_steps), integration, threads)
+                n_steps = _count(n_steps, "n_steps", 1, _core.MAX_N_STEPS)
+                if not isinstance(integration, str):
+                    raise ValueError(f"integration must be a string such as 'gausslegendre', got {integration!r}")
+                values = _core.integrated_gradients(core, X, reference, t, n_steps, integration, threads)
             else:
                 values = _core.gradient(core, X, t, method == "gradient_times_input", threads)
             results.append(np.asarray(values))
@@ -138,15 +214,42 @@ def explain(est, X, method="deeplift", *, baseline="mean", target=None, output="
     return shap.Explanation(values=values, base_values=base, data=np.asarray(X), feature_names=names)
 
 
-def global_importance(est, X=None, y=None, method="scores", *, n_repeats=5, random_state=None, **kwargs):
+def _class_indices(classes, y):
+    """Positions of the labels y in classes (in the model's order, which need not
+    be sorted: a model saved by R keeps its factor levels' order)."""
+    position = {}
+    for i, label in enumerate(np.asarray(classes).tolist()):
+        position.setdefault(label, i)
+    index = np.empty(len(y), dtype=np.float64)
+    unknown = []
+    for i, label in enumerate(np.asarray(y).tolist()):
+        try:
+            index[i] = position[label]
+        except (KeyError, TypeError):  # TypeError: an unhashable label
+            if len(unknown) < 5 and label not in unknown:
+                unknown.append(label)
+            index[i] = -1
+    if unknown:
+        raise ValueError(f"y contains labels the classifier was not fitted on: "
+                         f"{', '.join(repr(u) for u in unknown)} (classes_: {np.asarray(classes).tolist()})")
+    return index
+
+
+def global_importance(est, X=None, y=None, method="scores", *, n_repeats=_Default(5), random_state=None, **kwargs):
     """One importance per feature: 'scores' (the learned scores), 'permutation'
     (increase of the model's loss, needs y), or the mean absolute local
     attribution of any local method over the rows of X (and over classes)."""
-    if method not in GLOBAL_METHODS:
+    if not isinstance(method, str) or method not in GLOBAL_METHODS:
         raise ValueError(f"method must be one of {', '.join(GLOBAL_METHODS)}; got {method!r}")
     if method in ("scores", "permutation") and kwargs:
         raise TypeError(f"method={method!r} takes no argument(s) {', '.join(sorted(kwargs))}; "
                         "those belong to the local methods of explain()")
+    if method != "permutation" and not isinstance(n_repeats, _Default):
+        raise ValueError(f"n_repeats does not apply to method={method!r}; it is the shuffles per feature of "
+                         "method='permutation'")
+    n_repeats = n_repeats.value if isinstance(n_repeats, _Default) else n_repeats
+    if method == "scores" and random_state is not None:
+        raise ValueError("random_state does not apply to method='scores' (the learned scores involve no sampling)")
     if method == "scores":
         return est.scores()
     if X is None:
@@ -159,19 +262,18 @@ def global_importance(est, X=None, y=None, method="scores", *, n_repeats=5, rand
         if y.shape != (X.shape[0],):
             raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}")
         if hasattr(est, "classes_"):
-            index = np.searchsorted(est.classes_, y)
-            index = np.clip(index, 0, len(est.classes_) - 1)
-            if not np.all(est.classes_[index] == y):
-                raise ValueError("y contains labels the classifier was not fitted on")
-            y_core = index.astype(np.float64)
+            y_core = _class_indices(est.classes_, y)
         else:
-            y_core = y.astype(np.float64)
-        if not isinstance(n_repeats, numbers.Integral) or n_repeats < 1:
-            raise ValueError(f"n_repeats must be a positive integer, got {n_repeats!r}")
-        seed = int(random_state) if isinstance(random_state, numbers.Integral) else int(
-            check_random_state(random_state).randint(0, 2**31 - 1))
-        result = _core.permutation_importance(est._core, X, y_core, np.empty(0), int(n_repeats), seed, _threads(est))
+            try:
+                y_core = y.astype(np.float64)
+            except (TypeError, ValueError):
+                raise ValueError(f"y must be numeric for a regressor, got dtype {y.dtype}") from None
+        n_repeats = _count(n_repeats, "n_repeats", 1, _core.MAX_N_REPEATS)
+        seed = _seed(random_state)
+        result = _core.permutation_importance(est._core, X, y_core, np.empty(0), n_repeats, seed, _threads(est))
         return np.asarray(result["importances_mean"])
-    values = explain(est, X, method, random_state=random_state, **kwargs)
+    if random_state is not None:
+        kwargs["random_state"] = random_state
+    values = explain(est, X, method, **kwargs)
     axes = (0, 2) if values.ndim == 3 else 0
     return np.abs(values).mean(axis=axes)

@@ -4,7 +4,6 @@ The benchmarks and the documentation use these same functions.
 """
 
 import itertools
-import numbers
 
 import numpy as np
 
@@ -36,11 +35,13 @@ def kendall_tau(a, b):
 def top_k_precision(scores, relevant, k=None):
     """Share of the k highest-scored features that are in ``relevant`` (indices);
     k defaults to the number of relevant features."""
-    relevant = [int(r) for r in relevant]
+    from ._explain import _count
+
+    scores = _vector(scores, "scores")
+    d = len(scores)
+    relevant = [_count(r, "relevant", 0, max(d - 1, 0)) for r in relevant]
     k = len(relevant) if k is None else k
-    if not isinstance(k, numbers.Integral):
-        raise ValueError(f"k must be an integer, got {k!r}")
-    return _core.top_k_precision(_vector(scores, "scores"), relevant, int(k))
+    return _core.top_k_precision(scores, relevant, _count(k, "k", 1, max(d, 1)))
 
 
 def ranking_stability(importances):
@@ -103,9 +104,13 @@ def local_lipschitz(explain, X, *, radius=0.1, n_samples=20, feature_scale=None,
     """Local Lipschitz estimate of an explanation function (SENN's stability):
     per row, max ||e(x) - e(x')|| / ||x - x'|| over points x' drawn uniformly
     within radius * feature_scale (default: the columns' sd) of x."""
+    from ._explain import _count
+
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2:
         raise ValueError("X must be 2-dimensional")
+    n_samples = _count(n_samples, "n_samples", 1, _core.MAX_N_SAMPLES)
+    random_state = _count(random_state, "random_state", 0, 2**64 - 1)
     scale = X.std(axis=0) if feature_scale is None else np.asarray(feature_scale, dtype=np.float64)
     scale = np.where(scale > 0, scale, 1.0)
 
@@ -114,4 +119,4 @@ def local_lipschitz(explain, X, *, radius=0.1, n_samples=20, feature_scale=None,
         return values.reshape(values.shape[0], -1)
 
     return np.asarray(_core.local_lipschitz(explain_rows, np.asfortranarray(X), scale, float(radius),
-                                            int(n_samples), int(random_state)))
+                                            n_samples, random_state))

@@ -232,8 +232,9 @@ test_that("explain gives Python's numbers for the golden fixture models", {
       expect_equal(unname(values), as_r_array(case$values), tolerance = 1e-9, ignore_attr = TRUE, info = label)
     }
     for (case in cases$global_importance) {
-      values <- global_importance(model, x_all, data$y, case$method, n_repeats = if (is.null(case$n_repeats)) 5 else case$n_repeats,
-                                  random_state = case$random_state)
+      # n_repeats is permutation importance's option only
+      values <- do.call(global_importance, c(list(model, x_all, data$y, case$method, random_state = case$random_state),
+                                             if (!is.null(case$n_repeats)) list(n_repeats = case$n_repeats)))
       expect_equal(unname(values), as_r_array(case$values), tolerance = 1e-9, info = paste(task, case$method))
     }
     m <- cases$metrics
@@ -262,8 +263,10 @@ test_that("formula fits explain the model.matrix encoding, like predict", {
   xfit <- scores_activation(encoded, d$y, random_state = 1, max_epochs = 10)
   expect_identical(ffit$arrays, xfit$arrays)
   for (method in c("deeplift", "integrated_gradients", "gradient", "shapley")) {
-    from_formula <- explain(ffit, d[1:6, c("b", "g", "a")], method, background = d[1:5, ])
-    from_matrix <- explain(xfit, encoded[1:6, ], method, background = encoded[1:5, ])
+    # background is Shapley's option only (the others refuse it)
+    with_background <- function(rows) if (method == "shapley") list(background = rows) else list()
+    from_formula <- do.call(explain, c(list(ffit, d[1:6, c("b", "g", "a")], method), with_background(d[1:5, ])))
+    from_matrix <- do.call(explain, c(list(xfit, encoded[1:6, ], method), with_background(encoded[1:5, ])))
     expect_identical(colnames(from_formula), c("a", "gv", "gw", "b"))
     expect_equal(from_formula, from_matrix, tolerance = 0, ignore_attr = TRUE, info = method)
   }
@@ -443,6 +446,79 @@ test_that("bad arguments stop with errors naming them", {
   expect_error(local_lipschitz(function(r) 1:5, x), "one row per input row")
 })
 
+test_that("options of other methods are errors naming the option and the method", {
+  fit <- iris_fit()
+  x <- iris[1:2, ]
+  expect_error(explain(fit, x, "integrated_gradients", rule = "rescale"),
+               "rule does not apply to method = 'integrated_gradients' \\(its options: baseline, n_steps, integration\\)")
+  expect_error(explain(fit, x, "deeplift", n_steps = 10), "n_steps does not apply to method = 'deeplift'")
+  expect_error(explain(fit, x, "deeplift", integration = "riemann_left"), "integration does not apply")
+  expect_error(explain(fit, x, "deeplift", background = iris[1:3, ]), "background does not apply to method = 'deeplift'")
+  expect_error(explain(fit, x, "gradient", baseline = "zeros", n_steps = 4),
+               "baseline, n_steps do not apply to method = 'gradient' \\(its options: none\\)")
+  expect_error(explain(fit, x, "shapley", baseline = "zeros"), "baseline does not apply to method = 'shapley'")
+  expect_error(explain(fit, x, "shapley", rule = "rescale"), "rule does not apply to method = 'shapley'")
+  expect_error(explain(fit, x, "integrated_gradients", exact = TRUE), "exact does not apply")
+  expect_error(explain(fit, x, "deeplift", random_state = 1), "random_state does not apply to method = 'deeplift'")
+  expect_error(explain(fit, x, "shapley", exact = TRUE, n_permutations = 8),
+               "n_permutations does not apply to exact Shapley values")
+  expect_error(global_importance(fit, x, method = "deeplift", n_repeats = 3),
+               "n_repeats does not apply to method = 'deeplift'")
+  expect_error(global_importance(fit, random_state = 1), "random_state does not apply to method = 'scores'")
+  expect_error(global_importance(fit, x, method = "gradient", random_state = 1),
+               "random_state does not apply to method = 'gradient'")
+  # each method's own options, defaults and explicit NULL seeds still work
+  expect_no_error(explain(fit, x, "deeplift", baseline = "zeros", rule = "reveal_cancel", random_state = NULL))
+  expect_no_error(explain(fit, x, "integrated_gradients", baseline = "zeros", n_steps = 5, integration = "riemann_left"))
+  expect_no_error(explain(fit, x, "shapley", background = iris[1:4, ], exact = FALSE, n_permutations = 4,
+                          random_state = 3))
+  expect_no_error(explain(fit, x, "shapley", background = iris[1:4, ], exact = TRUE, random_state = 3))
+  expect_no_error(global_importance(fit, x, method = "gradient"))
+})
+
+test_that("counts beyond the core's bounds are errors naming them, in R and from the core", {
+  fit <- iris_fit()
+  x <- iris[1:2, ]
+  expect_error(explain(fit, x, "shapley", exact = FALSE, n_permutations = 1e7 + 1),
+               "n_permutations must be an integer in \\[1, 10000000\\]; got 10000001")
+  expect_error(explain(fit, x, "shapley", exact = FALSE, n_permutations = 2^62),
+               "n_permutations must be an integer in \\[1, 10000000\\]")
+  expect_error(explain(fit, x, "integrated_gradients", n_steps = 2^63), "n_steps must be an integer in \\[1, 1000000\\]")
+  expect_error(explain(fit, x, "integrated_gradients", n_steps = TRUE), "n_steps must be a positive whole number")
+  expect_error(explain(fit, x, "shapley", exact = FALSE, n_permutations = NA), "n_permutations must be a positive")
+  expect_error(global_importance(fit, iris, iris$Species, "permutation", n_repeats = 1e5 + 1),
+               "n_repeats must be an integer in \\[1, 100000\\]")
+  expect_error(local_lipschitz(function(r) r, iris_x[1:2, ], n_samples = 1e9), "n_samples must be an integer in \\[1, 100000\\]")
+  expect_error(explain(fit, x, "shapley", exact = FALSE, random_state = 2^60), "random_state must be NULL or")
+  # The core checks the same bounds whatever the front end passes (2^31 - 1 orders, 0 threads).
+  params <- scoresactivation:::.core_params_of(fit)
+  state <- scoresactivation:::.core_state(fit)
+  rows <- unname(iris_x[1:2, ])
+  expect_error(scoresactivation:::sa_shapley(params, state, rows, rows, 0L, "raw", FALSE, .Machine$integer.max, 1, 1L),
+               "n_permutations must be an integer in \\[1, 10000000\\]; got 2147483647")
+  expect_error(scoresactivation:::sa_integrated_gradients(params, state, rows, rows, 0L, .Machine$integer.max,
+                                                          "gausslegendre", 1L), "n_steps must be an integer")
+  expect_error(scoresactivation:::sa_deeplift(params, state, rows, rows, 0L, "rescale", 0L),
+               "n_threads must be a positive integer")
+  expect_error(scoresactivation:::sa_gradient(params, state, rows, 3L, FALSE, 1L), "target must be in \\[0, 3\\)")
+})
+
+test_that("hostile but well-typed inputs give clear errors", {
+  fit <- iris_fit()
+  x <- iris[1:3, ]
+  expect_error(explain(fit, iris[0, ]), "newdata has 0 rows")
+  expect_error(explain(fit, iris[0, ], "shapley"), "newdata has 0 rows")
+  expect_error(explain(fit, x, "shapley", background = iris_x[0, ]), "background has 0 rows|background needs at least one row")
+  expect_error(explain(fit, x, "integrated_gradients", baseline = c(1, 2, 3)), "baseline has 3 values")
+  expect_error(explain(fit, x, "shapley", background = c(1, NaN, 3, 4)), "background contains missing")
+  expect_error(explain(fit, x, "gradient", target = "rose"), "target must be NULL or one of the classes")
+  expect_error(deletion_curve(fit, x, scores(fit), baseline = c(1, Inf, 1, 1), target = "setosa"),
+               "baseline contains")
+  expect_error(faithfulness(fit, x, matrix(NaN, 3, 4), x_train = iris, target = "setosa"), "missing or infinite")
+  expect_error(local_lipschitz(function(r) if (nrow(r) == 2L) r else r[, 1:2], iris_x[1:2, ], n_samples = 3),
+               "same number of attributions")
+})
+
 test_that("baseline = 'mean' needs a standardised model and says so", {
   d <- make_regression_data(200, seed = 5)
   fit <- scores_activation(d$x[, 1:5], d$y, hidden_layer_sizes = 8, max_epochs = 5, standardize = FALSE,
@@ -454,7 +530,7 @@ test_that("baseline = 'mean' needs a standardised model and says so", {
                unname(predict(fit, d$x[1:3, 1:5]) - predict(fit, matrix(centre, 1L))), tolerance = 1e-8)
 })
 
-test_that("Esc/Ctrl-C interrupts long Shapley and permutation runs cleanly", {
+test_that("Esc/Ctrl-C interrupts long attribution runs cleanly", {
   skip_on_os("windows")
   skip_if(!nzchar(Sys.which("kill")) || !nzchar(Sys.which("sleep")))
   code <- sprintf('
@@ -473,13 +549,29 @@ test_that("Esc/Ctrl-C interrupts long Shapley and permutation runs cleanly", {
                                     n_repeats = 2000),
                   interrupt = function(e) "caught the permutation interrupt")
     cat(r, "\\n")
+    interrupted <- function(expr, what) {
+      system(sprintf("sleep 1 && kill -INT %%d", Sys.getpid()), wait = FALSE)
+      cat(tryCatch({ expr; paste(what, "ran to the end") }, interrupt = function(e) paste("caught the", what, "interrupt")),
+          "\\n")
+    }
+    # each many seconds of work uninterrupted, most of it inside one work item
+    interrupted(explain(fit, x[1:20, ], "integrated_gradients", n_steps = 1e6, target = "TRUE"), "integrated-gradients")
+    interrupted(explain(fit, x[rep(1:400, 50), ], "deeplift", baseline = x[rep(1:400, 5), ], rule = "reveal_cancel",
+                        target = "TRUE"), "DeepLIFT")
+    wide <- scores_activation(x, y, hidden_layer_sizes = c(64, 64), max_epochs = 2, random_state = 0, n_threads = 1)
+    interrupted(explain(wide, x[rep(1:400, 5000), ], "gradient", target = "TRUE"), "gradient")
+    interrupted(explain(fit, x[1, , drop = FALSE], "shapley", background = x[1:100, ], exact = FALSE,
+                        n_permutations = 1e7, target = "TRUE"), "one-row-Shapley")
     cat("session alive\\n")
   ', paste(deparse(.libPaths()), collapse = ""))
   script <- tempfile(fileext = ".R")
   writeLines(code, script)
   on.exit(unlink(script))
-  out <- suppressWarnings(system2(rscript(), c("--vanilla", script), stdout = TRUE, stderr = TRUE, timeout = 120))
+  out <- suppressWarnings(system2(rscript(), c("--vanilla", script), stdout = TRUE, stderr = TRUE, timeout = 240))
   expect_true(any(grepl("caught the Shapley interrupt", out)), info = paste(out, collapse = "\n"))
   expect_true(any(grepl("caught the permutation interrupt", out)), info = paste(out, collapse = "\n"))
+  for (what in c("integrated-gradients", "DeepLIFT", "gradient", "one-row-Shapley")) {
+    expect_true(any(grepl(paste("caught the", what, "interrupt"), out)), info = paste(out, collapse = "\n"))
+  }
   expect_true(any(grepl("session alive", out)), info = paste(out, collapse = "\n"))
 })

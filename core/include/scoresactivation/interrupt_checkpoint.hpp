@@ -1,0 +1,59 @@
+// Interrupt polling from inside the work items of parallel_for, whose own
+// polling happens only between items: one item of an attribution method can
+// be seconds of work (a row of sampled Shapley values with many orders, a row
+// of integrated gradients with a million steps).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <thread>
+
+#include "scoresactivation/callbacks.hpp"
+
+namespace scoresactivation {
+
+class InterruptCheckpoint {
+ public:
+  // interrupt_requested may be empty (never interrupted); it must outlive
+  // this object. The thread that makes the object is the front end's.
+  explicit InterruptCheckpoint(const std::function<bool()>& interrupt_requested)
+      : interrupt_requested_(interrupt_requested), owner_(std::this_thread::get_id()), last_poll_(Clock::now()) {}
+
+  InterruptCheckpoint(const InterruptCheckpoint&) = delete;
+  InterruptCheckpoint& operator=(const InterruptCheckpoint&) = delete;
+
+  // Throws Interrupted once an interrupt was requested. interrupt_requested
+  // is asked at most every 0.1 s and only on the owner's thread (R and Python
+  // check signals there alone); the other threads see its answer at their
+  // next call. Cheap enough to call every millisecond of work.
+  void poll() {
+    if (stop_.load(std::memory_order_relaxed)) throw Interrupted();
+    if (!interrupt_requested_ || std::this_thread::get_id() != owner_) return;
+    const Clock::time_point now = Clock::now();
+    if (now - last_poll_ < std::chrono::milliseconds(100)) return;
+    last_poll_ = now;
+    if (interrupt_requested_()) {
+      stop_.store(true, std::memory_order_relaxed);
+      throw Interrupted();
+    }
+  }
+
+  bool stopped() const { return stop_.load(std::memory_order_relaxed); }
+
+  // For parallel_for's interrupt argument: lets it skip the items not yet
+  // started once a poll saw the interrupt, without asking the front end a
+  // second time (its answer is consumed by the first).
+  std::function<bool()> stop_signal() const {
+    return [this]() { return stopped(); };
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  const std::function<bool()>& interrupt_requested_;
+  const std::thread::id owner_;
+  Clock::time_point last_poll_;  // touched on the owner's thread only
+  std::atomic<bool> stop_{false};
+};
+
+}  // namespace scoresactivation
