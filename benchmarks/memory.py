@@ -116,7 +116,7 @@ def main():
         "Extra peak resident memory of one call, in units of the data's size (n x d float64, C order as numpy "
         "makes it; an R matrix in R), measured in a fresh process per cell (VmHWM after resetting it, minus the "
         "resident size before the call). Fit: hidden (64, 32), one epoch, early stopping's validation split "
-        "included. The issue's target: fit at most one extra copy (1.0x plus the model), predict O(batch).", "",
+        "included. The design target: fit at most one extra copy of the data (1.0x plus the model), predict O(batch).", "",
         "| rows x columns | data | call | " + " | ".join(names[lib] for lib in libraries) + " |",
         "|---|---|---|" + "---|" * len(libraries),
     ]
