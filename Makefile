@@ -18,6 +18,17 @@ APT_PACKAGES := build-essential cmake pkg-config libeigen3-dev libgtest-dev nloh
 	r-cran-jsonlite r-cran-knitr r-cran-rmarkdown pandoc
 PY_PACKAGES := numpy scikit-learn pandas pytest shap matplotlib nbclient nbformat ipykernel \
 	scikit-build-core pybind11 build
+# Checks only (make test-fuzz, make fuzz, make check-memory), in stamps of
+# their own so that make demo needs none of them. libFuzzer ships in
+# libclang-rt-14-dev, which clang-14 only recommends.
+FUZZ_APT_PACKAGES := clang-14 libclang-rt-14-dev
+MEMCHECK_APT_PACKAGES := valgrind
+ATHERIS := atheris==3.0.0
+CLANGXX := clang++-14
+# make fuzz: inputs per target; make test-fuzz: a short run from the seeds.
+FUZZ_RUNS ?= 1000000
+TEST_FUZZ_RUNS ?= 20000
+TEST_FUZZ_PY_RUNS ?= 20000
 
 # Sources only: R CMD INSTALL leaves objects in core/src (reached through
 # r-package/src/core), which must not become make targets.
@@ -26,21 +37,41 @@ PY_SOURCES := $(shell find python-package -type f -not -path 'python-package/bui
 	-not -name '*.pyc' -not -name '*.o' -not -name '*.so') $(CORE_SOURCES)
 R_SOURCES := $(shell find r-package -type f -not -path '*.Rcheck*' -not -name '*.o' -not -name '*.so' 2>/dev/null) $(CORE_SOURCES)
 
-.PHONY: help demo test deps test-cpp test-python test-sdist test-r test-cross check-r python-install r-install clean
+.PHONY: help demo test deps test-cpp test-python test-sdist test-r test-cross check-r python-install r-install clean \
+	test-asan test-fuzz fuzz fuzz-build fuzz-cpp fuzz-python check-memory
 
 help:
 	@echo "make demo   set everything up, fit on built-in data, print the ranking beside SHAP's"
 	@echo "make test   set everything up and run every test suite (C++, Python, R, cross-language)"
+	@echo "optional, slow: make fuzz (1e6 inputs per fuzz target), make check-memory (R tests under valgrind)"
 
 # ------------------------------------------------------------------ set-up
-$(STAMPS)/apt: Makefile
-	@mkdir -p $(STAMPS)
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+# Installs the Debian packages of $(1) that are missing.
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:" $$missing; \
 	  $(SUDO) apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+endef
+
+$(STAMPS)/apt: Makefile
+	@mkdir -p $(STAMPS)
+	$(call apt_install,$(APT_PACKAGES))
+	@touch $@
+
+$(STAMPS)/apt-fuzz: $(STAMPS)/apt Makefile
+	$(call apt_install,$(FUZZ_APT_PACKAGES))
+	@touch $@
+
+$(STAMPS)/apt-memcheck: $(STAMPS)/apt Makefile
+	$(call apt_install,$(MEMCHECK_APT_PACKAGES))
+	@touch $@
+
+# atheris: libFuzzer for Python (a binary wheel; no clang needed).
+$(STAMPS)/atheris: $(STAMPS)/venv Makefile
+	@$(PY) -m pip install -q "$(ATHERIS)"
 	@touch $@
 
 $(STAMPS)/venv: $(STAMPS)/apt Makefile
@@ -83,13 +114,93 @@ demo: $(STAMPS)/python-package $(STAMPS)/r-package
 	@Rscript docs/examples/demo.R
 
 # ------------------------------------------------------------------- tests
-test: test-cpp test-python test-sdist test-r test-cross check-r
+test: test-cpp test-asan test-fuzz test-python test-sdist test-r test-cross check-r
 	@echo "All test suites passed."
 
 test-cpp: $(STAMPS)/apt
 	@cmake -S . -B build/cpp -DBUILD_TESTING=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build/cpp -j$(JOBS) >/dev/null
 	@ctest --test-dir build/cpp --output-on-failure
+
+# The C++ tests again under AddressSanitizer (with LeakSanitizer) and UBSan,
+# in a build of their own. Debug keeps Eigen's index and size checks; -O1
+# keeps the suite fast (about 25 s on 2 cores, after a 2-3 minute build).
+# Left out: LongCalls.StopSoonAfterAnInterrupt, whose 2 s wall-clock bound
+# the sanitizers' slowdown breaks (2.4-2.7 s); the Interrupts tests still
+# take the interrupt paths under ASan.
+ASAN_EXCLUDE := LongCalls\.StopSoonAfterAnInterrupt
+test-asan: $(STAMPS)/apt
+	@cmake -S . -B build/asan -DBUILD_TESTING=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 \
+	  -DSCORESACTIVATION_SANITIZE=ON >/dev/null
+	@cmake --build build/asan -j$(JOBS) >/dev/null
+	@UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build/asan -j$(JOBS) -E '$(ASAN_EXCLUDE)' --output-on-failure \
+	  >build/asan/ctest.log 2>&1 \
+	  || { cat build/asan/ctest.log; echo "C++ tests under ASan/UBSan failed"; exit 1; }
+	@tail -n 1 build/asan/ctest.log | sed 's/^/ASan+UBSan: /'
+	@grep -E '[0-9]+% tests passed' build/asan/ctest.log | sed 's/^/ASan+UBSan: /'
+
+# ------------------------------------------------------------------ fuzzing
+# The core and the libFuzzer target built by clang with coverage, ASan and
+# UBSan (tests/fuzz/CMakeLists.txt), apart from every other build.
+fuzz-build: $(STAMPS)/apt-fuzz
+	@cmake -S . -B build/fuzz -DCMAKE_CXX_COMPILER=$(CLANGXX) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+	  -DBUILD_TESTING=OFF -DSCORESACTIVATION_FUZZ=ON >/dev/null
+	@cmake --build build/fuzz -j$(JOBS) --target fuzz_model_document >/dev/null
+
+# A short run of both targets from the seeds (about 30 s once built).
+test-fuzz: fuzz-build $(STAMPS)/python-package $(STAMPS)/atheris
+	@bash tests/fuzz/run.sh cpp $(TEST_FUZZ_RUNS) build/fuzz/test-cpp --fresh
+	@bash tests/fuzz/run.sh python $(TEST_FUZZ_PY_RUNS) build/fuzz/test-python --fresh
+
+# $(FUZZ_RUNS) inputs per target, growing build/fuzz/{cpp,python}/corpus
+# from run to run; SCORESACTIVATION_FUZZ_STRICT=1 for the strict contract
+# (tests/fuzz/fuzz_model_document.cpp). Findings land in */artifacts/.
+fuzz: fuzz-cpp fuzz-python
+	@cat build/fuzz/cpp/summary.txt build/fuzz/python/summary.txt >build/fuzz/summary.txt
+	@echo "Summary in build/fuzz/summary.txt"
+
+fuzz-cpp: fuzz-build
+	@bash tests/fuzz/run.sh cpp $(FUZZ_RUNS) build/fuzz/cpp
+
+fuzz-python: $(STAMPS)/python-package $(STAMPS)/atheris
+	@bash tests/fuzz/run.sh python $(FUZZ_RUNS) build/fuzz/python
+
+# ------------------------------------------------------------ memory check
+# The R test suite once under valgrind's memcheck (not in make test: about
+# 10 minutes). The package is built from a tarball, as R CMD check does,
+# with -O1 -g for readable stacks, into a library of its own, so the
+# installed package and r-package/src stay as they are. Fails on any memcheck
+# error or a crash. Test failures are listed but do not fail it: valgrind
+# computes long double in 64 bits, so R's own number parsing can differ in
+# the last bit (SCORESACTIVATION_UNDER_VALGRIND=1 is set for tests to skip
+# on); make test-r judges the results. Definite leaks are listed, and fail
+# it when a frame of the allocation is the package's (its library, its
+# scoresactivation:: code, its Rcpp wrappers): R and jsonlite keep a few.
+MEMCHECK := build/memcheck
+VALGRIND := valgrind --tool=memcheck --error-exitcode=99 --track-origins=yes --leak-check=full \
+	--show-leak-kinds=definite --errors-for-leak-kinds=none --num-callers=30 --log-file=$(CURDIR)/$(MEMCHECK)/valgrind.log
+check-memory: $(STAMPS)/apt-memcheck
+	@rm -rf $(MEMCHECK) && mkdir -p $(MEMCHECK)/lib
+	@cd $(MEMCHECK) && R CMD build --no-build-vignettes --no-manual ../../r-package >build.log 2>&1 || { cat build.log; exit 1; }
+	@printf 'CXX17FLAGS = -g -O1 -fno-omit-frame-pointer\nCXXFLAGS = -g -O1 -fno-omit-frame-pointer\n' >$(MEMCHECK)/Makevars
+	@R_MAKEVARS_USER=$(CURDIR)/$(MEMCHECK)/Makevars MAKEFLAGS=-j$(JOBS) \
+	  R CMD INSTALL --no-test-load -l $(MEMCHECK)/lib $(MEMCHECK)/scoresactivation_*.tar.gz >$(MEMCHECK)/install.log 2>&1 \
+	  || { cat $(MEMCHECK)/install.log; exit 1; }
+	@printf '.libPaths(c("%s", .libPaths()))\ncat("package from", find.package("scoresactivation"), "\\n")\nsource("testthat.R")\n' \
+	  "$(CURDIR)/$(MEMCHECK)/lib" >$(MEMCHECK)/run.R
+	@echo "R tests under valgrind (about 10 minutes): logs in $(MEMCHECK)/"
+	@start=$$(date +%s); status=0; \
+	(cd r-package/tests && SCORESACTIVATION_UNDER_VALGRIND=1 R -d "$(VALGRIND)" --vanilla --no-echo \
+	  -f $(CURDIR)/$(MEMCHECK)/run.R) >$(MEMCHECK)/tests.log 2>&1 || status=$$?; \
+	errors=$$(grep -oE 'ERROR SUMMARY: [0-9]+' $(MEMCHECK)/valgrind.log | grep -oE '[0-9]+$$' || echo unknown); \
+	ours=$$(awk '/definitely lost in loss record/ {r = 1; next} r && /^==[0-9]+== $$/ {r = 0} \
+	  r && /scoresactivation/ {n++; r = 0} END {print n + 0}' $(MEMCHECK)/valgrind.log); \
+	echo "check-memory: $$(( $$(date +%s) - start )) s; memcheck errors: $$errors; R exit status: $$status"; \
+	{ grep -E 'definitely lost:' $(MEMCHECK)/valgrind.log || true; } | sed 's/^==[0-9]*== */  leaks: /'; \
+	echo "  definite leaks allocated in the package: $$ours"; \
+	{ grep -E '^\[ FAIL|^── (Failure|Error)' $(MEMCHECK)/tests.log || true; } | awk '!seen[$$0]++ {print "  tests: " $$0}'; \
+	if [ "$$errors" != 0 ] || [ $$status -eq 99 ] || [ $$status -ge 128 ] || [ "$$ours" != 0 ]; then \
+	  echo "check-memory failed: see $(MEMCHECK)/valgrind.log"; exit 1; fi
 
 # pytest exits 5 when it collects nothing: that is a failure here too.
 test-python: $(STAMPS)/python-package

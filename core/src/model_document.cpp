@@ -237,7 +237,7 @@ ModelDocument read_model_document(const JsonValue& doc) {
   ModelDocument out;
   const JsonValue& version = member(doc, "format_version", "format_version");
   expect_type(version, JsonValue::Type::number, "format_version");
-  if (std::isfinite(version.number) && version.number > kModelFormatVersion &&
+  if (std::isfinite(version.number) && version.number > kModelFormatVersion && version.number < 1e15 &&
       version.number == std::floor(version.number))
     throw std::invalid_argument("model format_version " + std::to_string(static_cast<long long>(version.number)) +
                                 " is newer than this library reads (" + std::to_string(kModelFormatVersion) +

@@ -70,11 +70,22 @@ sa::ModelState state_from_dict(const py::dict& d) {
 // ------------------------------------------------------- model documents
 // A parsed JSON document (dicts, lists, str, int, float, bool, None, as
 // json.load returns them) -> the core's JsonValue, which the core validates.
+// A str as UTF-8; json accepts lone surrogates ("\ud800"), which have none.
+std::string utf8_of(const py::handle& s) {
+  Py_ssize_t size = 0;
+  const char* data = PyUnicode_AsUTF8AndSize(s.ptr(), &size);
+  if (data == nullptr) {
+    PyErr_Clear();
+    throw std::invalid_argument("model document: a string is not valid Unicode (a lone surrogate)");
+  }
+  return std::string(data, static_cast<std::size_t>(size));
+}
+
 sa::JsonValue json_from_python(const py::handle& obj, int depth = 0) {
   if (depth > 64) throw std::invalid_argument("model document: nested too deeply");
   if (obj.is_none()) return sa::JsonValue::null_value();
   if (py::isinstance<py::bool_>(obj)) return sa::JsonValue::of(obj.cast<bool>());
-  if (py::isinstance<py::str>(obj)) return sa::JsonValue::of(obj.cast<std::string>());
+  if (py::isinstance<py::str>(obj)) return sa::JsonValue::of(utf8_of(obj));
   if (py::isinstance<py::int_>(obj)) {
     // Beyond a double's range (10**400): infinite, which the validator rejects.
     const double x = PyLong_AsDouble(obj.ptr());
@@ -90,7 +101,7 @@ sa::JsonValue json_from_python(const py::handle& obj, int depth = 0) {
     for (auto item : obj.cast<py::dict>()) {
       if (!py::isinstance<py::str>(item.first))
         throw std::invalid_argument("model document: object keys must be strings");
-      out.object.emplace_back(item.first.cast<std::string>(), json_from_python(item.second, depth + 1));
+      out.object.emplace_back(utf8_of(item.first), json_from_python(item.second, depth + 1));
     }
     return out;
   }

@@ -86,6 +86,7 @@ TEST(ModelDocument, HeaderErrorsNameTheKey) {
       {"/format", "other", "not a scoresactivation model document"},
       {"/format_version", 99, "newer than this library reads"},
       {"/format_version", 0, "'format_version'"},
+      {"/format_version", 1e300, "'format_version'"},  // once cast to long long: undefined behaviour
       {"/format_version", 1.5, "'format_version'"},
       {"/format_version", "2", "'format_version' must be a number"},
       {"/task", "clustering", "'task'"},

@@ -75,6 +75,21 @@ def test_missing_keys_raise_value_error_not_key_error(doc, key):
         ScoresActivationClassifier.from_dict(doc)
 
 
+@pytest.mark.parametrize("where", ["key", "value"])
+def test_lone_surrogates_raise_value_error(doc, tmp_path, where):
+    # Python's json reads "\ud800", which has no UTF-8 form (found by atheris).
+    if where == "key":
+        doc["params"]["\ud800"] = 1
+    else:
+        doc["feature_names"] = ["\ud800"] * doc["n_features"]
+    with pytest.raises(ValueError, match="lone surrogate"):
+        ScoresActivationClassifier.from_dict(doc)
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ValueError, match="lone surrogate"):
+        sa.load_model(path)
+
+
 @pytest.mark.parametrize("bad", [[1, 2], "text", 3, None])
 def test_a_document_must_be_an_object(bad):
     with pytest.raises(ValueError, match="must be a JSON object|not a scoresactivation model document"):

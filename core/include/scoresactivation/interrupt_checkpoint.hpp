@@ -15,10 +15,10 @@ namespace scoresactivation {
 
 class InterruptCheckpoint {
  public:
-  // interrupt_requested may be empty (never interrupted); it must outlive
-  // this object. The thread that makes the object is the front end's.
-  explicit InterruptCheckpoint(const std::function<bool()>& interrupt_requested)
-      : interrupt_requested_(interrupt_requested), owner_(std::this_thread::get_id()), last_poll_(Clock::now()) {}
+  // interrupt_requested may be empty (never interrupted); it is copied, so a
+  // temporary will do. The thread that makes the object is the front end's.
+  explicit InterruptCheckpoint(std::function<bool()> interrupt_requested)
+      : interrupt_requested_(std::move(interrupt_requested)), owner_(std::this_thread::get_id()), last_poll_(Clock::now()) {}
 
   InterruptCheckpoint(const InterruptCheckpoint&) = delete;
   InterruptCheckpoint& operator=(const InterruptCheckpoint&) = delete;
@@ -50,7 +50,7 @@ class InterruptCheckpoint {
 
  private:
   using Clock = std::chrono::steady_clock;
-  const std::function<bool()>& interrupt_requested_;
+  const std::function<bool()> interrupt_requested_;
   const std::thread::id owner_;
   Clock::time_point last_poll_;  // touched on the owner's thread only
   std::atomic<bool> stop_{false};

@@ -28,7 +28,7 @@ struct ModelDocument {
   JsonValue params;
   Params core_params;  // the same, as the core's Params (n_threads: 1; front ends resolve it)
   std::uint64_t seed = 0;
-  JsonValue feature_names;  // null, or n_features distinct strings
+  JsonValue feature_names;  // null, or n_features strings
   JsonValue classes;        // null (regression), or n_outputs distinct labels of one JSON type
   ModelState state;         // checked as check_state does
 };

@@ -9,7 +9,9 @@ test_that("numbers are written so that they parse back to the same bits", {
   expect_identical(unclass(scoresactivation:::.json_array(c(0.1, 64, 1e-4))), "[0.1,64,0.0001]")
   # R's as.double() takes the 16-digit form for this number; JSON parsers
   # (jsonlite, Python) read it as the neighbour, so 17 digits are written.
-  expect_identical(unclass(scoresactivation:::.json_array(-0.38479889466498163)), "[-0.38479889466498163]")
+  # (Under valgrind, long double has 64 bits and R's parser lands elsewhere:
+  # make check-memory sets SCORESACTIVATION_UNDER_VALGRIND.)
+  if (!nzchar(Sys.getenv("SCORESACTIVATION_UNDER_VALGRIND"))) expect_identical(unclass(scoresactivation:::.json_array(-0.38479889466498163)), "[-0.38479889466498163]")
   expect_error(scoresactivation:::.json_array(c(1, NaN)), "non-finite")
 })
 
