@@ -178,6 +178,7 @@ fuzz-python: $(STAMPS)/python-package $(STAMPS)/atheris
 # scoresactivation:: code, its Rcpp wrappers): R and jsonlite keep a few.
 MEMCHECK := build/memcheck
 VALGRIND := valgrind --tool=memcheck --error-exitcode=99 --track-origins=yes --leak-check=full \
+	--suppressions=$(CURDIR)/tests/r-memcheck.supp \
 	--show-leak-kinds=definite --errors-for-leak-kinds=none --num-callers=30 --log-file=$(CURDIR)/$(MEMCHECK)/valgrind.log
 check-memory: $(STAMPS)/apt-memcheck
 	@rm -rf $(MEMCHECK) && mkdir -p $(MEMCHECK)/lib
