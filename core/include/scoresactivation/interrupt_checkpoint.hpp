@@ -28,15 +28,19 @@ class InterruptCheckpoint {
   // check signals there alone); the other threads see its answer at their
   // next call. Cheap enough to call every millisecond of work.
   void poll() {
-    if (stop_.load(std::memory_order_relaxed)) throw Interrupted();
-    if (!interrupt_requested_ || std::this_thread::get_id() != owner_) return;
+    if (check()) throw Interrupted();
+  }
+
+  // As poll(), but returns whether an interrupt was requested instead of
+  // throwing (for OpenMP regions, which no exception may leave).
+  bool check() {
+    if (stop_.load(std::memory_order_relaxed)) return true;
+    if (!interrupt_requested_ || std::this_thread::get_id() != owner_) return false;
     const Clock::time_point now = Clock::now();
-    if (now - last_poll_ < std::chrono::milliseconds(100)) return;
+    if (now - last_poll_ < std::chrono::milliseconds(100)) return false;
     last_poll_ = now;
-    if (interrupt_requested_()) {
-      stop_.store(true, std::memory_order_relaxed);
-      throw Interrupted();
-    }
+    if (interrupt_requested_()) stop_.store(true, std::memory_order_relaxed);
+    return stop_.load(std::memory_order_relaxed);
   }
 
   bool stopped() const { return stop_.load(std::memory_order_relaxed); }
