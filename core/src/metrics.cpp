@@ -126,26 +126,60 @@ double spearman(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
   return pearson(average_ranks(a), average_ranks(b));
 }
 
+namespace {
+// Pairs within runs of equal values of key over order: sum of t(t-1)/2.
+template <typename Equal>
+double tied_pairs(const std::vector<long>& order, Equal equal) {
+  double pairs = 0, run = 1;
+  for (std::size_t i = 1; i <= order.size(); ++i) {
+    if (i < order.size() && equal(order[i - 1], order[i])) {
+      run += 1;
+    } else {
+      pairs += run * (run - 1) / 2;
+      run = 1;
+    }
+  }
+  return pairs;
+}
+}  // namespace
+
+// Tau-b by Knight's O(n log n) algorithm (sort by (a, b), then count the
+// swaps a merge sort by b needs): equal to the pairwise count, which was
+// O(n^2) and could run for seconds on long vectors.
 double kendall_tau(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
   check_same_length(a, b);
   const long n = a.size();
-  double concordant = 0, discordant = 0, ties_a = 0, ties_b = 0;
-  for (long i = 0; i < n; ++i)
-    for (long j = i + 1; j < n; ++j) {
-      const double da = a[i] - a[j], db = b[i] - b[j];
-      if (da == 0 && db == 0) continue;
-      if (da == 0) {
-        ties_a += 1;
-      } else if (db == 0) {
-        ties_b += 1;
-      } else if ((da > 0) == (db > 0)) {
-        concordant += 1;
-      } else {
-        discordant += 1;
+  std::vector<long> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), 0L);
+  std::sort(order.begin(), order.end(), [&](long i, long j) { return a[i] < a[j] || (a[i] == a[j] && b[i] < b[j]); });
+  const double all_pairs = static_cast<double>(n) * static_cast<double>(n - 1) / 2;
+  const double tied_a = tied_pairs(order, [&](long i, long j) { return a[i] == a[j]; });
+  const double tied_both = tied_pairs(order, [&](long i, long j) { return a[i] == a[j] && b[i] == b[j]; });
+  // Bottom-up merge sort by b; each element of the right run placed before
+  // elements left in the left run is a discordant pair.
+  double swaps = 0;
+  std::vector<long> buffer(order.size());
+  for (long width = 1; width < n; width *= 2) {
+    for (long lo = 0; lo < n; lo += 2 * width) {
+      const long mid = std::min(lo + width, n), hi = std::min(lo + 2 * width, n);
+      long i = lo, j = mid, k = lo;
+      while (i < mid && j < hi) {
+        if (b[order[static_cast<std::size_t>(j)]] < b[order[static_cast<std::size_t>(i)]]) {
+          swaps += static_cast<double>(mid - i);
+          buffer[static_cast<std::size_t>(k++)] = order[static_cast<std::size_t>(j++)];
+        } else {
+          buffer[static_cast<std::size_t>(k++)] = order[static_cast<std::size_t>(i++)];
+        }
       }
+      while (i < mid) buffer[static_cast<std::size_t>(k++)] = order[static_cast<std::size_t>(i++)];
+      while (j < hi) buffer[static_cast<std::size_t>(k++)] = order[static_cast<std::size_t>(j++)];
     }
-  const double denominator = std::sqrt((concordant + discordant + ties_a) * (concordant + discordant + ties_b));
-  return denominator > 0 ? (concordant - discordant) / denominator : kNaN;
+    order.swap(buffer);
+  }
+  const double tied_b = tied_pairs(order, [&](long i, long j) { return b[i] == b[j]; });
+  const double numerator = all_pairs - tied_a - tied_b + tied_both - 2 * swaps;
+  const double denominator = std::sqrt((all_pairs - tied_a) * (all_pairs - tied_b));
+  return denominator > 0 ? numerator / denominator : kNaN;
 }
 
 double top_k_precision(const Eigen::VectorXd& scores, const std::vector<long>& relevant, long k) {

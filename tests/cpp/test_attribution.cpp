@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <functional>
 #include <numeric>
@@ -216,6 +217,52 @@ TEST(PermutationImportance, RanksTheDrivingFeaturesFirstWhateverTheThreads) {
   EXPECT_GT(std::min(one.importances_mean[0], one.importances_mean[1]),
             std::max(one.importances_mean[2], one.importances_mean[3]));
   EXPECT_NEAR(one.baseline_loss, model_loss(model, f.x, f.y, Eigen::VectorXd(), 1), 0.0);
+}
+
+// The pairwise definition of tau-b, O(n^2): the reference for Knight's algorithm.
+static double kendall_by_pairs(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+  double concordant = 0, discordant = 0, ties_a = 0, ties_b = 0;
+  for (long i = 0; i < a.size(); ++i)
+    for (long j = i + 1; j < a.size(); ++j) {
+      const double da = a[i] - a[j], db = b[i] - b[j];
+      if (da == 0 && db == 0) continue;
+      if (da == 0) ties_a += 1;
+      else if (db == 0) ties_b += 1;
+      else if ((da > 0) == (db > 0)) concordant += 1;
+      else discordant += 1;
+    }
+  return (concordant - discordant) / std::sqrt((concordant + discordant + ties_a) * (concordant + discordant + ties_b));
+}
+
+TEST(Metrics, KendallTauEqualsThePairwiseCountWithTies) {
+  Random random(17);
+  for (long n : {2L, 3L, 7L, 50L, 301L}) {
+    for (int levels : {2, 5, 1000}) {
+      Eigen::VectorXd a(n), b(n);
+      for (long i = 0; i < n; ++i) {
+        a[i] = static_cast<double>(random.uniform_index(static_cast<std::uint64_t>(levels)));
+        b[i] = i % 3 == 0 ? a[i] : static_cast<double>(random.uniform_index(static_cast<std::uint64_t>(levels)));
+      }
+      if (a.minCoeff() == a.maxCoeff() || b.minCoeff() == b.maxCoeff()) continue;
+      SCOPED_TRACE(std::to_string(n) + " values, " + std::to_string(levels) + " levels");
+      EXPECT_NEAR(kendall_tau(a, b), kendall_by_pairs(a, b), 1e-13);
+    }
+  }
+}
+
+TEST(Metrics, KendallTauOfAMillionValuesIsQuick) {
+  // O(n log n): the pairwise count would take minutes.
+  const long n = 1000000;
+  Eigen::VectorXd a(n), b(n);
+  for (long i = 0; i < n; ++i) {
+    a[i] = static_cast<double>(i);
+    b[i] = static_cast<double>(i % 1000 == 0 ? n - i : i);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const double tau = kendall_tau(a, b);
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 10.0);
+  EXPECT_GT(tau, 0.99);
+  EXPECT_LT(tau, 1.0);
 }
 
 TEST(Metrics, RankCorrelationsKnownValues) {
