@@ -47,4 +47,10 @@ double squared_error(const Eigen::MatrixXd& predictions, const Eigen::MatrixXd& 
   return loss;
 }
 
+double prediction_loss(bool classification, const Eigen::MatrixXd& outputs, const Eigen::VectorXd& targets,
+                       const Eigen::VectorXd& sample_weight, double normaliser, Eigen::MatrixXd* grad) {
+  return classification ? softmax_cross_entropy(outputs, targets, sample_weight, normaliser, grad)
+                        : squared_error(outputs, targets, sample_weight, normaliser, grad);
+}
+
 }  // namespace scoresactivation

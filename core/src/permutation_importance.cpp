@@ -30,9 +30,8 @@ double blockwise_loss(const ExplainedModel& model, const Eigen::MatrixXd& x, con
   if (column >= 0)
     for (long i = 0; i < rows; ++i) block(i, column) = x(static_cast<long>((*order)[static_cast<std::size_t>(start + i)]), column);
   const Eigen::MatrixXd out = model.outputs(block, ExplainedOutput::raw, 1);
-  if (model.classification())
-    return softmax_cross_entropy(out, y.segment(start, rows), w.segment(start, rows), total_weight, nullptr);
-  return squared_error(out, y.segment(start, rows), w.segment(start, rows), total_weight, nullptr);
+  return prediction_loss(model.classification(), out, y.segment(start, rows), w.segment(start, rows), total_weight,
+                         nullptr);
 }
 
 Eigen::VectorXd weights_or_ones(const Eigen::VectorXd& sample_weight, long n) {

@@ -106,10 +106,6 @@ void restore(Network& net, const Snapshot& snapshot) {
   net.layers() = snapshot.layers;  // same shapes: storage is reused, the optimiser's pointers stay valid
 }
 
-}  // namespace
-
-namespace {
-
 // Mean and population sd of a column, robust to its magnitude: values beyond
 // 1e100 are scaled by the column's largest |x| first, so neither the sum nor
 // the squares overflow (ordinary data takes the plain two-pass formula).
@@ -227,11 +223,7 @@ void Estimator::train(const MatrixView& x, const Eigen::VectorXd& y, const Eigen
     if (!(w_val.sum() > 0.0)) w_val.setOnes();  // all-zero weights in the split: judge unweighted
   }
 
-  auto batch_loss = [&](const Eigen::MatrixXd& out, const Eigen::VectorXd& t, const Eigen::VectorXd& w,
-                        double normaliser, Eigen::MatrixXd* grad) {
-    if (task_ == Task::classification) return softmax_cross_entropy(out, t, w, normaliser, grad);
-    return squared_error(out, t, w, normaliser, grad);
-  };
+  const bool classification = task_ == Task::classification;
 
   // Optimiser slots: dense weights decay, biases and scores do not; the
   // scores have their own learning rate.
@@ -283,7 +275,8 @@ void Estimator::train(const MatrixView& x, const Eigen::VectorXd& y, const Eigen
       const long start = b * kValidationBlock, rows = std::min(kValidationBlock, n_val - start);
       const Eigen::MatrixXd out = network_.predict(kernel_path_, take_rows(xs, split.validation.data() + start, rows));
       val_block_losses[static_cast<std::size_t>(b)] =
-          batch_loss(out, labels_val.segment(start, rows), w_val.segment(start, rows), total_weight, nullptr);
+          prediction_loss(classification, out, labels_val.segment(start, rows), w_val.segment(start, rows),
+                          total_weight, nullptr);
     });
     double loss = 0.0;
     for (double l : val_block_losses) loss += l;
@@ -319,9 +312,7 @@ void Estimator::train(const MatrixView& x, const Eigen::VectorXd& y, const Eigen
         }
         network_.forward(kernel_path_, ws.x, ws.cache, noise);
         block_losses[static_cast<std::size_t>(b)] =
-            task_ == Task::classification
-                ? softmax_cross_entropy(ws.cache.output, ws.targets, ws.weights, batch_weight, &ws.cache.grad_z)
-                : squared_error(ws.cache.output, ws.targets, ws.weights, batch_weight, &ws.cache.grad_z);
+            prediction_loss(classification, ws.cache.output, ws.targets, ws.weights, batch_weight, &ws.cache.grad_z);
         network_.backward(kernel_path_, ws.x, ws.cache, ws.cache.grad_z, ws.grads, noise);
       });
       // Sum blocks in order into the buffers the optimiser reads.

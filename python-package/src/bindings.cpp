@@ -165,6 +165,28 @@ bool python_interrupt_requested() {
   throw py::error_already_set();
 }
 
+// Runs the core's work without the GIL; an interrupt the core reports (it
+// polls python_interrupt_requested) becomes Python's KeyboardInterrupt.
+template <typename Work>
+auto without_gil(const char* what, Work&& work) -> decltype(work()) {
+  try {
+    py::gil_scoped_release release;
+    return work();
+  } catch (const sa::Interrupted&) {
+    raise_keyboard_interrupt(what);
+  }
+}
+
+// decision_function / predict_proba: numpy X read in place, without the GIL.
+using PredictMethod = Eigen::MatrixXd (sa::Estimator::*)(const sa::MatrixView&) const;
+auto predict_with(PredictMethod method) {
+  return [method](const sa::Estimator& e, const py::array_t<double, py::array::forcecast>& x_in) {
+    const MatrixArg x = matrix_arg(x_in, "X");
+    py::gil_scoped_release release;
+    return (e.*method)(x.map);
+  };
+}
+
 // Fit with the GIL released; Python is only entered in the callbacks.
 void fit(sa::Estimator& est, const py::array_t<double, py::array::forcecast>& x_in, const Eigen::VectorXd& y,
          const Eigen::VectorXd& sample_weight, long n_classes, py::object on_epoch) {
@@ -179,12 +201,7 @@ void fit(sa::Estimator& est, const py::array_t<double, py::array::forcecast>& x_
     };
   }
   callbacks.interrupt_requested = python_interrupt_requested;
-  try {
-    py::gil_scoped_release release;
-    est.fit(x.map, y, sample_weight, n_classes, callbacks);
-  } catch (const sa::Interrupted&) {
-    raise_keyboard_interrupt("fit interrupted");
-  }
+  without_gil("fit interrupted", [&] { est.fit(x.map, y, sample_weight, n_classes, callbacks); });
 }
 
 }  // namespace
@@ -234,20 +251,8 @@ PYBIND11_MODULE(_core, m) {
           py::arg("params"), py::arg("state"))
       .def("fit", &fit, py::arg("X"), py::arg("y"), py::arg("sample_weight"), py::arg("n_classes"),
            py::arg("on_epoch") = py::none())
-      .def("decision_function",
-           [](const sa::Estimator& e, const py::array_t<double, py::array::forcecast>& x_in) {
-             const MatrixArg x = matrix_arg(x_in, "X");
-             py::gil_scoped_release release;
-             return e.decision_function(x.map);
-           },
-           py::arg("X"))
-      .def("predict_proba",
-           [](const sa::Estimator& e, const py::array_t<double, py::array::forcecast>& x_in) {
-             const MatrixArg x = matrix_arg(x_in, "X");
-             py::gil_scoped_release release;
-             return e.predict_proba(x.map);
-           },
-           py::arg("X"))
+      .def("decision_function", predict_with(&sa::Estimator::decision_function), py::arg("X"))
+      .def("predict_proba", predict_with(&sa::Estimator::predict_proba), py::arg("X"))
       .def("scores", &sa::Estimator::scores)
       .def_property_readonly("scores_history", &sa::Estimator::scores_history)
       .def_property_readonly("scores_bootstrap", &sa::Estimator::scores_bootstrap)
@@ -267,63 +272,44 @@ PYBIND11_MODULE(_core, m) {
       "deeplift",
       [](const sa::Estimator& est, const Matrix& x, const Matrix& baseline, long target, const std::string& rule,
          int n_threads) {
-        Matrix values;
-        try {
-          py::gil_scoped_release release;
-          values = sa::deeplift(ExplainedModel(est), x, baseline, target, sa::deeplift_rule_from_string(rule),
-                                n_threads, python_interrupt_requested);
-        } catch (const sa::Interrupted&) {
-          raise_keyboard_interrupt("DeepLIFT interrupted");
-        }
-        return values;
+        return without_gil("DeepLIFT interrupted", [&] {
+          return sa::deeplift(ExplainedModel(est), x, baseline, target, sa::deeplift_rule_from_string(rule),
+                              n_threads, python_interrupt_requested);
+        });
       },
       py::arg("estimator"), py::arg("X"), py::arg("baseline"), py::arg("target"), py::arg("rule"), py::arg("n_threads"));
   m.def(
       "integrated_gradients",
       [](const sa::Estimator& est, const Matrix& x, const Matrix& baseline, long target, long n_steps,
          const std::string& method, int n_threads) {
-        Matrix values;
-        try {
-          py::gil_scoped_release release;
-          values = sa::integrated_gradients(ExplainedModel(est), x, baseline, target, n_steps,
-                                            sa::quadrature_from_string(method), n_threads, python_interrupt_requested);
-        } catch (const sa::Interrupted&) {
-          raise_keyboard_interrupt("integrated gradients interrupted");
-        }
-        return values;
+        return without_gil("integrated gradients interrupted", [&] {
+          return sa::integrated_gradients(ExplainedModel(est), x, baseline, target, n_steps,
+                                          sa::quadrature_from_string(method), n_threads, python_interrupt_requested);
+        });
       },
       py::arg("estimator"), py::arg("X"), py::arg("baseline"), py::arg("target"), py::arg("n_steps"),
       py::arg("method"), py::arg("n_threads"));
   m.def(
       "gradient",
       [](const sa::Estimator& est, const Matrix& x, long target, bool times_input, int n_threads) {
-        Matrix values;
-        try {
-          py::gil_scoped_release release;
+        return without_gil("gradients interrupted", [&] {
           const ExplainedModel model(est);
-          values = times_input ? sa::gradient_times_input(model, x, target, n_threads, python_interrupt_requested)
-                               : sa::input_gradient(model, x, target, n_threads, python_interrupt_requested);
-        } catch (const sa::Interrupted&) {
-          raise_keyboard_interrupt("gradients interrupted");
-        }
-        return values;
+          return times_input ? sa::gradient_times_input(model, x, target, n_threads, python_interrupt_requested)
+                             : sa::input_gradient(model, x, target, n_threads, python_interrupt_requested);
+        });
       },
       py::arg("estimator"), py::arg("X"), py::arg("target"), py::arg("times_input"), py::arg("n_threads"));
   m.def(
       "shapley",
       [](const sa::Estimator& est, const Matrix& x, const Matrix& background, long target, const std::string& output,
          bool exact, long n_permutations, std::uint64_t seed, int n_threads) {
-        sa::ShapleyResult r;
-        try {
-          py::gil_scoped_release release;
+        const sa::ShapleyResult r = without_gil("Shapley values interrupted", [&] {
           const ExplainedModel model(est);
           const sa::ExplainedOutput out = sa::explained_output_from_string(output);
-          r = exact ? sa::shapley_exact(model, x, background, target, out, n_threads, python_interrupt_requested)
-                    : sa::shapley_sampled(model, x, background, target, out, n_permutations, seed, n_threads,
-                                          python_interrupt_requested);
-        } catch (const sa::Interrupted&) {
-          raise_keyboard_interrupt("Shapley values interrupted");
-        }
+          return exact ? sa::shapley_exact(model, x, background, target, out, n_threads, python_interrupt_requested)
+                       : sa::shapley_sampled(model, x, background, target, out, n_permutations, seed, n_threads,
+                                             python_interrupt_requested);
+        });
         py::dict d;
         d["values"] = r.values;
         d["standard_error"] = r.standard_error;
@@ -337,14 +323,10 @@ PYBIND11_MODULE(_core, m) {
       "permutation_importance",
       [](const sa::Estimator& est, const Matrix& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
          long n_repeats, std::uint64_t seed, int n_threads) {
-        sa::PermutationImportance r;
-        try {
-          py::gil_scoped_release release;
-          r = sa::permutation_importance(ExplainedModel(est), x, y, sample_weight, n_repeats, seed, n_threads,
-                                         python_interrupt_requested);
-        } catch (const sa::Interrupted&) {
-          raise_keyboard_interrupt("permutation importance interrupted");
-        }
+        const sa::PermutationImportance r = without_gil("permutation importance interrupted", [&] {
+          return sa::permutation_importance(ExplainedModel(est), x, y, sample_weight, n_repeats, seed, n_threads,
+                                            python_interrupt_requested);
+        });
         py::dict d;
         d["importances_mean"] = r.importances_mean;
         d["importances_std"] = r.importances_std;
@@ -367,15 +349,11 @@ PYBIND11_MODULE(_core, m) {
       "deletion_curve",
       [](const sa::Estimator& est, const Matrix& x, const Matrix& attributions, const Eigen::RowVectorXd& baseline,
          long target, const std::string& output, bool insertion, int n_threads) {
-        sa::PerturbationCurve c;
-        try {
-          py::gil_scoped_release release;
-          c = sa::deletion_curve(ExplainedModel(est), x, attributions, baseline, target,
-                                 sa::explained_output_from_string(output), insertion, n_threads,
-                                 python_interrupt_requested);
-        } catch (const sa::Interrupted&) {
-          raise_keyboard_interrupt("deletion curve interrupted");
-        }
+        const sa::PerturbationCurve c = without_gil("deletion curve interrupted", [&] {
+          return sa::deletion_curve(ExplainedModel(est), x, attributions, baseline, target,
+                                    sa::explained_output_from_string(output), insertion, n_threads,
+                                    python_interrupt_requested);
+        });
         return py::make_tuple(c.curves, c.auc);
       },
       py::arg("estimator"), py::arg("X"), py::arg("attributions"), py::arg("baseline"), py::arg("target"),
@@ -384,16 +362,11 @@ PYBIND11_MODULE(_core, m) {
       "faithfulness_correlation",
       [](const sa::Estimator& est, const Matrix& x, const Matrix& attributions, const Eigen::RowVectorXd& reference,
          long target, const std::string& output, int n_threads) {
-        double r = 0.0;
-        try {
-          py::gil_scoped_release release;
-          r = sa::faithfulness_correlation(ExplainedModel(est), x, attributions, reference, target,
-                                           sa::explained_output_from_string(output), n_threads,
-                                           python_interrupt_requested);
-        } catch (const sa::Interrupted&) {
-          raise_keyboard_interrupt("faithfulness interrupted");
-        }
-        return r;
+        return without_gil("faithfulness interrupted", [&] {
+          return sa::faithfulness_correlation(ExplainedModel(est), x, attributions, reference, target,
+                                              sa::explained_output_from_string(output), n_threads,
+                                              python_interrupt_requested);
+        });
       },
       py::arg("estimator"), py::arg("X"), py::arg("attributions"), py::arg("reference"), py::arg("target"),
       py::arg("output"), py::arg("n_threads"));
@@ -408,7 +381,6 @@ PYBIND11_MODULE(_core, m) {
   m.def("avx2_kernels_available", &sa::avx2_kernels_available,
         "Whether this CPU and build run the AVX2+FMA matrix kernels.");
   m.attr("MODEL_FORMAT_VERSION") = sa::kModelFormatVersion;
-  m.attr("MAX_THREADS") = sa::kMaxThreads;
   m.def("thread_limit", &sa::thread_limit, "Thread counts above this (4 x the hardware threads) run on this many.");
   m.def("read_model_document", &read_model_document, py::arg("document"),
         "Validates a parsed model document (docs/model-format.md); raises ValueError naming the key.");

@@ -49,6 +49,10 @@ sa_local_lipschitz <- function(explain, x, feature_scale, radius, n_samples, see
     .Call(`_scoresactivation_sa_local_lipschitz`, explain, x, feature_scale, radius, n_samples, seed)
 }
 
+sa_max_counts <- function() {
+    .Call(`_scoresactivation_sa_max_counts`)
+}
+
 sa_default_params <- function() {
     .Call(`_scoresactivation_sa_default_params`)
 }

@@ -8,9 +8,9 @@
 # EXACT_SHAPLEY_MAX_FEATURES of the Python package: exact = NULL means exact
 # Shapley values up to this many features, sampled ones above.
 .exact_shapley_max_features <- 12L
-# The core's bounds of the counts (core/include/scoresactivation/attribution_limits.hpp),
-# checked here too so that R names them before converting to C ints.
-.max_counts <- c(n_permutations = 1e7, n_steps = 1e6, n_repeats = 1e5, n_samples = 1e5)
+# The core's bound of a count (core/include/scoresactivation/attribution_limits.hpp),
+# checked here too so that R names it before converting to a C int.
+.max_count <- function(name) sa_max_counts()[[name]]
 # The options of explain() each method reads; another method's option is an
 # error, not silently ignored (as in the Python package).
 .method_options <- list(
@@ -192,7 +192,7 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
       }
       use_exact <- exact
     }
-    n_permutations <- .count_arg(n_permutations, "n_permutations", .max_counts[["n_permutations"]])
+    n_permutations <- .count_arg(n_permutations, "n_permutations", .max_count("n_permutations"))
     seed <- if (use_exact) 0 else .seed_arg(random_state)
     results <- lapply(targets$index, function(t) {
       .core(sa_shapley(params, state, x, background_rows, t, output, use_exact, n_permutations, seed, threads))
@@ -204,7 +204,7 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
     if (method == "deeplift") {
       rule <- .choice(rule, c("rescale", "reveal_cancel"), "rule")
     } else if (method == "integrated_gradients") {
-      n_steps <- .count_arg(n_steps, "n_steps", .max_counts[["n_steps"]])
+      n_steps <- .count_arg(n_steps, "n_steps", .max_count("n_steps"))
       integration <- .choice(integration, .integrations, "integration")
       if (integration == "riemann_trapezoid" && n_steps < 2L) {
         .stop("n_steps must be at least 2 for integration = 'riemann_trapezoid'")
@@ -423,7 +423,7 @@ global_importance.scores_activation <- function(object, newdata = NULL, y = NULL
     if (any(!is.finite(y))) .stop("y contains infinite values")
     y_core <- as.double(y)
   }
-  n_repeats <- .count_arg(n_repeats, "n_repeats", .max_counts[["n_repeats"]])
+  n_repeats <- .count_arg(n_repeats, "n_repeats", .max_count("n_repeats"))
   seed <- .seed_arg(random_state)
   rownames(x) <- NULL
   result <- .core(sa_permutation_importance(.core_params_of(object), .core_state(object), x, y_core, numeric(0),

@@ -294,7 +294,7 @@ local_lipschitz <- function(explain, x, radius = 0.1, n_samples = 20, feature_sc
   if (length(radius) != 1L || !is.numeric(radius) || is.na(radius) || !(radius > 0) || is.infinite(radius)) {
     .stop("radius must be a positive number, got ", .describe(radius))
   }
-  n_samples <- .count_arg(n_samples, "n_samples", .max_counts[["n_samples"]])
+  n_samples <- .count_arg(n_samples, "n_samples", .max_count("n_samples"))
   if (is.null(random_state)) .stop("random_state must be a whole number >= 0")
   seed <- .seed_arg(random_state)
   explain_rows <- function(rows) {

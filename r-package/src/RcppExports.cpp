@@ -205,6 +205,16 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// sa_max_counts
+Rcpp::NumericVector sa_max_counts();
+RcppExport SEXP _scoresactivation_sa_max_counts() {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    rcpp_result_gen = Rcpp::wrap(sa_max_counts());
+    return rcpp_result_gen;
+END_RCPP
+}
 // sa_default_params
 Rcpp::List sa_default_params();
 RcppExport SEXP _scoresactivation_sa_default_params() {
@@ -336,6 +346,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_scoresactivation_sa_deletion_curve", (DL_FUNC) &_scoresactivation_sa_deletion_curve, 9},
     {"_scoresactivation_sa_faithfulness", (DL_FUNC) &_scoresactivation_sa_faithfulness, 8},
     {"_scoresactivation_sa_local_lipschitz", (DL_FUNC) &_scoresactivation_sa_local_lipschitz, 6},
+    {"_scoresactivation_sa_max_counts", (DL_FUNC) &_scoresactivation_sa_max_counts, 0},
     {"_scoresactivation_sa_default_params", (DL_FUNC) &_scoresactivation_sa_default_params, 0},
     {"_scoresactivation_sa_validate_params", (DL_FUNC) &_scoresactivation_sa_validate_params, 1},
     {"_scoresactivation_sa_avx2_available", (DL_FUNC) &_scoresactivation_sa_avx2_available, 0},

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "rcpp_glue.h"
+#include "scoresactivation/attribution_limits.hpp"
 #include "scoresactivation/callbacks.hpp"
 #include "scoresactivation/deeplift.hpp"
 #include "scoresactivation/explained_model.hpp"
@@ -200,4 +201,15 @@ Rcpp::NumericVector sa_local_lipschitz(Rcpp::Function explain, Rcpp::NumericMatr
   };
   return to_r_vector(sa::local_lipschitz(explain_rows, to_eigen(x), to_vector(feature_scale), radius, n_samples,
                                          seed_from_double(seed)));
+}
+
+// The core's bounds of the counts (attribution_limits.hpp), so that R names
+// them in its own checks before converting to C ints.
+// [[Rcpp::export]]
+Rcpp::NumericVector sa_max_counts() {
+  return Rcpp::NumericVector::create(
+      Rcpp::Named("n_permutations") = static_cast<double>(sa::kMaxShapleyPermutations),
+      Rcpp::Named("n_steps") = static_cast<double>(sa::kMaxIntegrationSteps),
+      Rcpp::Named("n_repeats") = static_cast<double>(sa::kMaxPermutationRepeats),
+      Rcpp::Named("n_samples") = static_cast<double>(sa::kMaxLipschitzSamples));
 }

@@ -21,4 +21,9 @@ double softmax_cross_entropy(const Eigen::MatrixXd& logits, const Eigen::VectorX
 double squared_error(const Eigen::MatrixXd& predictions, const Eigen::MatrixXd& targets,
                      const Eigen::VectorXd& sample_weight, double normaliser, Eigen::MatrixXd* grad);
 
+// The task's loss: softmax cross-entropy of class indices (classification)
+// or half squared error of one output (regression).
+double prediction_loss(bool classification, const Eigen::MatrixXd& outputs, const Eigen::VectorXd& targets,
+                       const Eigen::VectorXd& sample_weight, double normaliser, Eigen::MatrixXd* grad);
+
 }  // namespace scoresactivation

@@ -349,7 +349,11 @@ class _ScoresActivationBase(BaseEstimator):
         finite values, shapes, classes); any problem raises ValueError naming
         the key, before anything is built.
         """
-        loaded = _model_io.read(doc)
+        return cls._from_checked(doc, _model_io.read(doc))
+
+    @classmethod
+    def _from_checked(cls, doc, loaded):
+        """from_dict once the core has checked doc (loaded: what it returned)."""
         if loaded["task"] != cls._task:
             raise ValueError(f"the model document holds a {loaded['task']} model; {cls.__name__} cannot load it")
         core_params = loaded["core_params"]
@@ -559,6 +563,6 @@ class ScoresActivationRegressor(RegressorMixin, _ScoresActivationBase):
 def load_model(path):
     """Loads a saved model as the right estimator class."""
     doc = _model_io.read_document(os.fspath(path))
-    task = _model_io.read(doc)["task"]  # checks the whole document first
-    cls = ScoresActivationClassifier if task == "classification" else ScoresActivationRegressor
-    return cls.from_dict(doc)
+    loaded = _model_io.read(doc)  # checks the whole document, once
+    cls = ScoresActivationClassifier if loaded["task"] == "classification" else ScoresActivationRegressor
+    return cls._from_checked(doc, loaded)

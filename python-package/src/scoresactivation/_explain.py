@@ -43,7 +43,6 @@ METHOD_OPTIONS = {
 }
 
 _SEED_LIMIT = 2**64  # the core's seeds are uint64
-_INT_MAX = 2**31 - 1  # the core's thread counts are C ints
 
 
 class _Default:
@@ -68,30 +67,25 @@ def _count(value, name, low, high):
 def _seed(random_state, name="random_state"):
     """The core's seed: the integer itself, or one drawn from a RandomState (None:
     numpy's global one)."""
+    bad = ValueError(f"{name} must be None, an integer in [0, 2**64 - 1] or a numpy RandomState, "
+                     f"got {random_state!r}")
     if isinstance(random_state, (bool, np.bool_)):
-        raise ValueError(f"{name} must be None, an integer in [0, 2**64 - 1] or a numpy RandomState, "
-                         f"got {random_state!r}")
+        raise bad
     if isinstance(random_state, numbers.Integral):
         if not 0 <= random_state < _SEED_LIMIT:
-            raise ValueError(f"{name} must be None, an integer in [0, 2**64 - 1] or a numpy RandomState, "
-                             f"got {random_state!r}")
+            raise bad
         return int(random_state)
     try:
         rng = check_random_state(random_state)
     except ValueError:
-        raise ValueError(f"{name} must be None, an integer in [0, 2**64 - 1] or a numpy RandomState, "
-                         f"got {random_state!r}") from None
+        raise bad from None
     return int(rng.randint(0, 2**31 - 1))
 
 
 def _threads(est):
     from ._estimator import _resolve_threads
 
-    threads = _resolve_threads(est.n_threads)
-    limit = getattr(_core, "MAX_THREADS", _INT_MAX)
-    if threads > limit:
-        raise ValueError(f"n_threads must be at most {limit}, got {est.n_threads!r}")
-    return threads
+    return _resolve_threads(est.n_threads)  # capped at the core's thread limit
 
 
 def _rows(est, values, name):

@@ -13,6 +13,7 @@ from . import _core
 FORMAT_NAME = "scoresactivation"
 FORMAT_VERSION = _core.MODEL_FORMAT_VERSION
 
+
 def _json_value(value):
     """Plain Python types for json (numpy scalars and arrays)."""
     if isinstance(value, np.generic):
