@@ -5,17 +5,14 @@
 #include <string>
 #include <thread>
 
-#include "scoresactivation/estimator.hpp"
 #include "scoresactivation/parallel.hpp"
 #include "scoresactivation/random.hpp"
 
 namespace scoresactivation {
 
-Eigen::MatrixXd bootstrap_scores(const Params& params, Task task, const MatrixView& x, const Eigen::VectorXd& y,
-                                 const Eigen::VectorXd& sample_weight, long n_classes, long n_replicates,
-                                 const Callbacks& callbacks) {
-  const long n = x.rows(), d = x.cols();
-  Eigen::MatrixXd out(n_replicates, d);
+Eigen::MatrixXd bootstrap_scores(const Params& params, long n_rows, long n_features, long n_replicates,
+                                 const ReplicateFit& fit_replicate, const Callbacks& callbacks) {
+  Eigen::MatrixXd out(n_replicates, n_features);
   // Every replicate's fit polls this; only the calling thread asks the front end.
   std::atomic<bool> stop{false};
   const std::thread::id caller = std::this_thread::get_id();
@@ -26,28 +23,20 @@ Eigen::MatrixXd bootstrap_scores(const Params& params, Task task, const MatrixVi
     return stop.load();
   };
   parallel_for(n_replicates, params.n_threads, [&](long b) {
-    Random rows(derive_seed(params.random_state, 0x626F6F74ULL /* "boot" */, static_cast<std::uint64_t>(b)));
-    Eigen::MatrixXd xb(n, d);
-    Eigen::VectorXd yb(n), wb(sample_weight.size() == 0 ? 0 : n);
-    for (long i = 0; i < n; ++i) {
-      const long row = static_cast<long>(rows.uniform_index(static_cast<std::uint64_t>(n)));
-      xb.row(i) = x.row(row);
-      yb[i] = y[row];
-      if (wb.size() > 0) wb[i] = sample_weight[row];
-    }
+    Random draws(derive_seed(params.random_state, 0x626F6F74ULL /* "boot" */, static_cast<std::uint64_t>(b)));
+    std::vector<long> rows(static_cast<std::size_t>(n_rows));
+    for (long& row : rows) row = static_cast<long>(draws.uniform_index(static_cast<std::uint64_t>(n_rows)));
     Params p = params;
     p.n_bootstrap = 0;
     p.n_threads = 1;
-    p.random_state = rows.next_u64();
-    Estimator replicate(p, task);
+    p.random_state = draws.next_u64();
     try {
-      replicate.fit(xb, yb, wb, n_classes, replicate_callbacks);
+      out.row(b) = fit_replicate(rows, p, replicate_callbacks).transpose();
     } catch (const std::invalid_argument& e) {
       // Small data: a resample can lose a class or all weight.
       throw std::invalid_argument("n_bootstrap: the fit on bootstrap resample " + std::to_string(b + 1) +
                                   " failed (" + e.what() + "); with this little data use n_bootstrap=0");
     }
-    out.row(b) = replicate.scores().transpose();
   });
   if (stop.load()) throw Interrupted();
   return out;

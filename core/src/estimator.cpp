@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "scoresactivation/bootstrap.hpp"
 #include "scoresactivation/loss.hpp"
 #include "scoresactivation/parallel.hpp"
 
@@ -22,6 +23,48 @@ Estimator::Estimator(Params params, Task task)
     : params_(std::move(params)), task_(task), kernel_path_(KernelPath::portable) {
   params_.validate();
   kernel_path_ = kernel_path_from_string(params_.kernel);
+}
+
+void Estimator::fit(const MatrixView& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
+                    long n_classes, const Callbacks& callbacks) {
+  params_.validate();
+  const Eigen::VectorXd all_steps;
+  TrainingData data = prepare_training_data(params_, task_, TrainingInput{x, 1, all_steps, y, sample_weight, n_classes});
+  // Trains a copy: this estimator changes only once the new fit is complete.
+  Estimator next(params_, task_);
+  next.network_ = Network(data.channels, params_.hidden_layer_sizes, data.n_outputs,
+                          activation_from_string(params_.activation), params_.scores_layer, params_.temperature,
+                          gate_kind_from_string(params_.gate), params_.snr_budget);
+  TrainingRecord record = train_model(next.network_, params_, task_, data, callbacks);
+  next.input_mean_ = std::move(data.input_mean);
+  next.input_scale_ = std::move(data.input_scale);
+  next.target_mean_ = data.target_mean;
+  next.target_scale_ = data.target_scale;
+  next.scores_history_ = std::move(record.scores_history);
+  next.loss_curve_ = std::move(record.loss_curve);
+  next.validation_loss_curve_ = std::move(record.validation_loss_curve);
+  next.best_epoch_ = record.best_epoch;
+  next.scores_bootstrap_.resize(0, data.channels);
+  if (params_.scores_layer && params_.n_bootstrap > 0) {
+    data = TrainingData();  // the replicates standardise their own resamples
+    const Task task = task_;
+    auto fit_replicate = [&](const std::vector<long>& rows, const Params& p, const Callbacks& replicate_callbacks) {
+      const long n = static_cast<long>(rows.size());
+      Eigen::MatrixXd xb(n, x.cols());
+      Eigen::VectorXd yb(n), wb(sample_weight.size() == 0 ? 0 : n);
+      for (long i = 0; i < n; ++i) {
+        xb.row(i) = x.row(rows[static_cast<std::size_t>(i)]);
+        yb[i] = y[rows[static_cast<std::size_t>(i)]];
+        if (wb.size() > 0) wb[i] = sample_weight[rows[static_cast<std::size_t>(i)]];
+      }
+      Estimator replicate(p, task);
+      replicate.fit(xb, yb, wb, n_classes, replicate_callbacks);
+      return replicate.scores();
+    };
+    next.scores_bootstrap_ = bootstrap_scores(params_, x.rows(), x.cols(), params_.n_bootstrap, fit_replicate, callbacks);
+  }
+  next.fitted_ = true;
+  *this = std::move(next);
 }
 
 namespace {

@@ -96,6 +96,50 @@ void Network::finish_scores_gradient(double entropy_penalty, Gradients& grads) c
   if (has_scores_) grads.scores.noalias() = scores_.scores_gradient(grads.gate_weights, entropy_penalty);
 }
 
+namespace {
+struct NetworkWorkspace : BlockWorkspace {
+  ForwardCache cache;
+  Gradients grads;
+};
+}  // namespace
+
+std::vector<ParameterTensor> Network::parameters() {
+  std::vector<ParameterTensor> tensors;
+  if (has_scores_) tensors.push_back({scores_.raw_scores().data(), scores_.n_features(), ParameterGroup::scores});
+  for (DenseLayer& layer : layers_) {
+    tensors.push_back({layer.weight.data(), layer.weight.size(), ParameterGroup::weight});
+    tensors.push_back({layer.bias.data(), layer.bias.size(), ParameterGroup::bias});
+  }
+  return tensors;
+}
+
+std::unique_ptr<BlockWorkspace> Network::new_workspace() const { return std::make_unique<NetworkWorkspace>(); }
+
+const Eigen::MatrixXd& Network::forward_block(KernelPath path, const InputBlock& block, const Eigen::MatrixXd* noise,
+                                              BlockWorkspace& workspace) const {
+  auto& ws = static_cast<NetworkWorkspace&>(workspace);
+  forward(path, block.x, ws.cache, noise);
+  return ws.cache.output;
+}
+
+void Network::backward_block(KernelPath path, const InputBlock& block, const Eigen::MatrixXd* noise,
+                             BlockWorkspace& workspace) const {
+  auto& ws = static_cast<NetworkWorkspace&>(workspace);
+  ws.cache.grad_z.swap(ws.grad_output);  // backward reads dL/doutput from its cache, no copy
+  backward(path, block.x, ws.cache, ws.cache.grad_z, ws.grads, noise);
+}
+
+std::vector<const double*> Network::gradients(const BlockWorkspace& workspace) const {
+  const auto& grads = static_cast<const NetworkWorkspace&>(workspace).grads;
+  std::vector<const double*> out;
+  if (has_scores_) out.push_back(grads.gate_weights.data());
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    out.push_back(grads.weights[l].data());
+    out.push_back(grads.biases[l].data());
+  }
+  return out;
+}
+
 void Network::accumulate(Gradients& a, const Gradients& b) {
   a.gate_weights += b.gate_weights;
   for (std::size_t l = 0; l < a.weights.size(); ++l) {

@@ -1,24 +1,26 @@
-// Estimator::fit: data checks, standardisation, validation split, the
-// mini-batch loop and early stopping.
+// The training loop every model family shares (training.hpp): data checks,
+// standardisation, validation split, the mini-batch loop and early stopping.
 //
-// Random draws, in this order, all from one Random(random_state): the dense
-// weights layer by layer (row-major), the validation split, then one shuffle
-// of the training rows per epoch. The snr gate's training noise comes from
-// its own stream per (step, block), seeded from random_state, so it does not
-// depend on the thread count and leaves the draws above unchanged.
+// Random draws, in this order, all from one Random(random_state): the
+// model's initial parameters (TrainableModel::initialise), the validation
+// split, then one shuffle of the training rows per epoch. The snr gate's
+// training noise comes from its own stream per (step, block), seeded from
+// random_state, so it does not depend on the thread count and leaves the
+// draws above unchanged.
 //
 // Two phases: the scores and the network learn together (with the snr
 // gate's noise), then, for refine_epochs, the network alone on the clean gated
 // inputs with the scores frozen. Early stopping watches the clean validation
 // loss across both and restores the best weights and scores together.
+#include "scoresactivation/training.hpp"
+
 #include <chrono>
 #include <cmath>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
+#include <string>
 
-#include "scoresactivation/bootstrap.hpp"
-#include "scoresactivation/estimator.hpp"
 #include "scoresactivation/loss.hpp"
 #include "scoresactivation/optimizer.hpp"
 #include "scoresactivation/parallel.hpp"
@@ -62,10 +64,6 @@ Split split_rows(const Eigen::VectorXd& y, Task task, long n_classes, double fra
   return split;
 }
 
-// Training rows are gathered in shuffled order every epoch: stored row-major,
-// each gathered row is one contiguous read instead of d scattered cache misses.
-using RowMajorMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
 void take_rows_into(const RowMajorMatrix& m, const std::size_t* rows, long count, Eigen::MatrixXd& out) {
   out.resize(count, m.cols());
   for (long i = 0; i < count; ++i) out.row(i) = m.row(static_cast<long>(rows[i]));
@@ -74,36 +72,29 @@ void take_into(const Eigen::VectorXd& v, const std::size_t* rows, long count, Ei
   out.resize(count);
   for (long i = 0; i < count; ++i) out[i] = v[static_cast<long>(rows[i])];
 }
-Eigen::MatrixXd take_rows(const RowMajorMatrix& m, const std::size_t* rows, long count) {
-  Eigen::MatrixXd out;
-  take_rows_into(m, rows, count, out);
-  return out;
-}
 Eigen::VectorXd take(const Eigen::VectorXd& v, const std::size_t* rows, long count) {
   Eigen::VectorXd out;
   take_into(v, rows, count, out);
   return out;
 }
 
-// One block's inputs, forward cache and gradients, kept across batches.
-struct BlockWorkspace {
+// One block's inputs and the family's scratch, kept across batches.
+struct BlockSlot {
   Eigen::MatrixXd x, noise;
-  Eigen::VectorXd targets, weights;
-  ForwardCache cache;
-  Gradients grads;
+  Eigen::VectorXd targets, weights, lengths;
+  std::unique_ptr<BlockWorkspace> workspace;
 };
 
-// The network's parameters, in a copyable form for the best-epoch snapshot.
-struct Snapshot {
-  Eigen::VectorXd scores;
-  std::vector<DenseLayer> layers;
-};
-Snapshot take_snapshot(const Network& net) {
-  return Snapshot{net.has_scores_layer() ? net.scores_layer().raw_scores() : Eigen::VectorXd(), net.layers()};
+// Copies of every trained tensor, for the best-epoch snapshot.
+using Snapshot = std::vector<Eigen::VectorXd>;
+Snapshot take_snapshot(const std::vector<ParameterTensor>& tensors) {
+  Snapshot snapshot;
+  for (const ParameterTensor& t : tensors) snapshot.emplace_back(Eigen::Map<const Eigen::VectorXd>(t.values, t.size));
+  return snapshot;
 }
-void restore(Network& net, const Snapshot& snapshot) {
-  if (net.has_scores_layer()) net.scores_layer().raw_scores() = snapshot.scores;
-  net.layers() = snapshot.layers;  // same shapes: storage is reused, the optimiser's pointers stay valid
+void restore(const std::vector<ParameterTensor>& tensors, const Snapshot& snapshot) {
+  for (std::size_t k = 0; k < tensors.size(); ++k)
+    Eigen::Map<Eigen::VectorXd>(tensors[k].values, tensors[k].size) = snapshot[k];
 }
 
 // Mean and population sd of a column, robust to its magnitude: values beyond
@@ -127,28 +118,44 @@ void column_moments(const Column& v, double& mean, double& sd, double& largest) 
 // column's own magnitude (an absolute threshold would zero a column of 1e-13s).
 bool varies(double sd, double largest) { return std::isfinite(sd) && sd > 1e-12 * largest; }
 
-}  // namespace
-
-void Estimator::fit(const MatrixView& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
-                    long n_classes, const Callbacks& callbacks) {
-  // Trains a copy: this estimator changes only once the new fit is complete.
-  Estimator next(params_, task_);
-  next.train(x, y, sample_weight, n_classes, callbacks);
-  *this = std::move(next);
+// Whole numbers in 1..steps, one per row.
+void check_lengths(const Eigen::VectorXd& lengths, long n, long steps) {
+  if (lengths.size() != n)
+    throw std::invalid_argument("lengths has " + std::to_string(lengths.size()) + " values but X has " +
+                                std::to_string(n) + " sequences");
+  for (long i = 0; i < n; ++i)
+    if (!(lengths[i] >= 1 && lengths[i] <= static_cast<double>(steps)) || lengths[i] != std::floor(lengths[i]))
+      throw std::invalid_argument("lengths must hold whole numbers in 1.." + std::to_string(steps) +
+                                  " (the time steps); value " + std::to_string(i) + " is not");
 }
 
-void Estimator::train(const MatrixView& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight_in,
-                      long n_classes, const Callbacks& callbacks) {
-  params_.validate();
-  kernel_path_ = kernel_path_from_string(params_.kernel);
-  const long n = x.rows(), d = x.cols();
+}  // namespace
+
+TrainingData prepare_training_data(const Params& params, Task task, const TrainingInput& input) {
+  const MatrixView& x = input.x;
+  const Eigen::VectorXd& y = input.y;
+  const long n = x.rows(), steps = input.steps;
+  if (steps < 1) throw std::invalid_argument("sequences need at least 1 time step; got 0");
   if (n < 1) throw std::invalid_argument("X has 0 samples; at least 1 is required");
+  if (x.cols() % steps != 0) throw std::invalid_argument("X's width is not a whole number of time steps");
+  const long d = x.cols() / steps;
   if (d < 1) throw std::invalid_argument("X has 0 features; at least 1 is required");
   if (y.size() != n)
     throw std::invalid_argument("y has " + std::to_string(y.size()) + " values but X has " + std::to_string(n) + " rows");
-  if (!x.allFinite()) throw std::invalid_argument("X contains NaN or infinity");
+  const bool ragged = input.lengths.size() > 0;
+  if (ragged) check_lengths(input.lengths, n, steps);
+  // Steps of row i that count: all, or its first lengths[i].
+  auto valid_steps = [&](long i) { return ragged ? static_cast<long>(input.lengths[i]) : steps; };
+  if (!ragged) {
+    if (!x.allFinite()) throw std::invalid_argument("X contains NaN or infinity");
+  } else {
+    for (long i = 0; i < n; ++i)
+      if (!x.row(i).head(valid_steps(i) * d).allFinite())
+        throw std::invalid_argument("X contains NaN or infinity within the lengths of its sequences");
+  }
   if (!y.allFinite()) throw std::invalid_argument("y contains NaN or infinity");
-  if (task_ == Task::classification) {
+  const long n_classes = input.n_classes;
+  if (task == Task::classification) {
     if (n_classes < 2) throw std::invalid_argument("classification needs at least 2 classes in y");
     for (long i = 0; i < n; ++i)
       if (y[i] < 0 || y[i] >= n_classes || y[i] != std::floor(y[i]))
@@ -156,7 +163,9 @@ void Estimator::train(const MatrixView& x, const Eigen::VectorXd& y, const Eigen
     if ((y.array() == y[0]).all())
       throw std::invalid_argument("y has only one class present; classification needs at least 2 classes");
   }
-  Eigen::VectorXd sample_weight = sample_weight_in.size() == 0 ? Eigen::VectorXd::Ones(n) : sample_weight_in;
+  TrainingData data;
+  data.sample_weight = input.sample_weight.size() == 0 ? Eigen::VectorXd::Ones(n) : input.sample_weight;
+  const Eigen::VectorXd& sample_weight = data.sample_weight;
   if (sample_weight.size() != n)
     throw std::invalid_argument("sample_weight has " + std::to_string(sample_weight.size()) + " values but X has " +
                                 std::to_string(n) + " rows");
@@ -166,48 +175,79 @@ void Estimator::train(const MatrixView& x, const Eigen::VectorXd& y, const Eigen
   if (!std::isfinite(sample_weight.sum()))
     throw std::invalid_argument("sample_weight is too large: its sum overflows; rescale it (only the ratios matter)");
 
-  // Standardisation (constant columns keep scale 1), written straight into
-  // the one row-major copy the mini-batches gather from.
-  input_mean_ = Eigen::VectorXd::Zero(d);
-  input_scale_ = Eigen::VectorXd::Ones(d);
-  RowMajorMatrix xs(n, d);
-  for (long j = 0; j < d; ++j) {
+  // Standardisation per channel over every valid step (constant channels
+  // keep scale 1), written straight into the one row-major copy the
+  // mini-batches gather from.
+  data.steps = steps;
+  data.channels = d;
+  data.lengths = input.lengths;
+  data.input_mean = Eigen::VectorXd::Zero(d);
+  data.input_scale = Eigen::VectorXd::Ones(d);
+  data.x.resize(n, steps * d);
+  if (ragged) data.x.setZero();  // padded steps stay zero
+  long n_values = 0;
+  for (long i = 0; i < n; ++i) n_values += valid_steps(i);
+  Eigen::VectorXd values(n_values);
+  for (long c = 0; c < d; ++c) {
     // Contiguous, so the sums run in the same order (and give the same bits)
     // whatever the caller's memory layout.
-    const Eigen::VectorXd column = x.col(j);
-    double mean = 0.0, sd = 1.0, largest = 0.0;
-    if (params_.standardize) {
-      column_moments(column, mean, sd, largest);
-      input_mean_[j] = mean;
-      input_scale_[j] = varies(sd, largest) ? sd : 1.0;
+    if (steps == 1) {
+      values = x.col(c);
+    } else {
+      long k = 0;
+      for (long i = 0; i < n; ++i)
+        for (long t = 0; t < valid_steps(i); ++t) values[k++] = x(i, t * d + c);
     }
-    xs.col(j) = (column.array() - input_mean_[j]) / input_scale_[j];
-    if (!xs.col(j).allFinite())
-      throw std::invalid_argument("X column " + std::to_string(j) +
+    double mean = 0.0, sd = 1.0, largest = 0.0;
+    if (params.standardize) {
+      column_moments(values, mean, sd, largest);
+      data.input_mean[c] = mean;
+      data.input_scale[c] = varies(sd, largest) ? sd : 1.0;
+    }
+    if (steps == 1) {
+      data.x.col(c) = (values.array() - data.input_mean[c]) / data.input_scale[c];
+    } else {
+      long k = 0;
+      for (long i = 0; i < n; ++i)
+        for (long t = 0; t < valid_steps(i); ++t)
+          data.x(i, t * d + c) = (values[k++] - data.input_mean[c]) / data.input_scale[c];
+    }
+    bool finite = true;
+    for (long t = 0; t < steps && finite; ++t) finite = data.x.col(t * d + c).allFinite();
+    if (!finite)
+      throw std::invalid_argument("X " + std::string(steps == 1 ? "column " : "channel ") + std::to_string(c) +
                                   " spans more than double precision can represent once centred; rescale it");
   }
-  Eigen::VectorXd targets = y;
-  target_mean_ = 0.0;
-  target_scale_ = 1.0;
-  if (task_ == Task::regression && params_.standardize) {
+  data.targets = y;
+  if (task == Task::regression && params.standardize) {
     double sd = 1.0, largest = 0.0;
-    column_moments(y, target_mean_, sd, largest);
-    target_scale_ = varies(sd, largest) ? sd : 1.0;
-    targets = (y.array() - target_mean_) / target_scale_;
-    if (!targets.allFinite())
+    column_moments(y, data.target_mean, sd, largest);
+    data.target_scale = varies(sd, largest) ? sd : 1.0;
+    data.targets = (y.array() - data.target_mean) / data.target_scale;
+    if (!data.targets.allFinite())
       throw std::invalid_argument("y spans more than double precision can represent once centred; rescale it");
   }
-  const long n_outputs = task_ == Task::classification ? n_classes : 1;
+  data.n_classes = n_classes;
+  data.n_outputs = task == Task::classification ? n_classes : 1;
+  return data;
+}
 
-  Random random(params_.random_state);
-  network_ = Network(d, params_.hidden_layer_sizes, n_outputs, activation_from_string(params_.activation),
-                     params_.scores_layer, params_.temperature, gate_kind_from_string(params_.gate),
-                     params_.snr_budget);
-  network_.initialise(random);
+TrainingRecord train_model(TrainableModel& model, const Params& params, Task task, const TrainingData& data,
+                           const Callbacks& callbacks) {
+  const KernelPath kernel_path = kernel_path_from_string(params.kernel);
+  const RowMajorMatrix& xs = data.x;
+  const Eigen::VectorXd& targets = data.targets;
+  const Eigen::VectorXd& sample_weight = data.sample_weight;
+  const long n = xs.rows(), width = xs.cols(), steps = data.steps;
+  const bool ragged = data.lengths.size() > 0;
+
+  Random random(params.random_state);
+  model.initialise(random);
+  ScoresLayer* gate = model.gate();
 
   Split split;
-  if (params_.early_stopping) {
-    split = split_rows(y, task_, n_classes, params_.validation_fraction, random);
+  if (params.early_stopping) {
+    split = split_rows(targets, task, data.n_classes, params.validation_fraction, random);
   } else {
     split.train.resize(static_cast<std::size_t>(n));
     std::iota(split.train.begin(), split.train.end(), std::size_t{0});
@@ -223,45 +263,53 @@ void Estimator::train(const MatrixView& x, const Eigen::VectorXd& y, const Eigen
     if (!(w_val.sum() > 0.0)) w_val.setOnes();  // all-zero weights in the split: judge unweighted
   }
 
-  const bool classification = task_ == Task::classification;
+  const bool classification = task == Task::classification;
 
-  // Optimiser slots: dense weights decay, biases and scores do not; the
-  // scores have their own learning rate.
+  // Optimiser slots, one per tensor: dense weights decay, biases and scores
+  // do not; the scores have their own learning rate and read dL/ds, which
+  // the gate forms from the summed dL/dw.
   OptimizerSettings settings;
-  settings.solver = solver_from_string(params_.solver);
-  settings.beta_1 = params_.beta_1;
-  settings.beta_2 = params_.beta_2;
-  settings.epsilon = params_.epsilon;
-  settings.momentum = params_.momentum;
+  settings.solver = solver_from_string(params.solver);
+  settings.beta_1 = params.beta_1;
+  settings.beta_2 = params.beta_2;
+  settings.epsilon = params.epsilon;
+  settings.momentum = params.momentum;
   Optimizer optimizer(settings);
-  Gradients grads = network_.zero_gradients();
+  const std::vector<ParameterTensor> tensors = model.parameters();
+  std::vector<Eigen::VectorXd> summed(tensors.size());  // the batch's gradients
+  Eigen::VectorXd scores_gradient;
   std::vector<ParameterSlot> slots;
-  if (network_.has_scores_layer()) {
-    auto& s = network_.scores_layer().raw_scores();
-    slots.push_back({s.data(), grads.scores.data(), s.size(), params_.scores_learning_rate, 0.0});
-  }
-  for (std::size_t l = 0; l < network_.layers().size(); ++l) {
-    DenseLayer& layer = network_.layers()[l];
-    slots.push_back({layer.weight.data(), grads.weights[l].data(), layer.weight.size(), params_.learning_rate,
-                     params_.weight_decay});
-    slots.push_back({layer.bias.data(), grads.biases[l].data(), layer.bias.size(), params_.learning_rate, 0.0});
+  std::vector<std::size_t> scores_slots;
+  for (std::size_t k = 0; k < tensors.size(); ++k) {
+    const ParameterTensor& t = tensors[k];
+    summed[k] = Eigen::VectorXd::Zero(t.size);
+    switch (t.group) {
+      case ParameterGroup::scores:
+        scores_gradient = Eigen::VectorXd::Zero(t.size);
+        scores_slots.push_back(slots.size());
+        slots.push_back({t.values, scores_gradient.data(), t.size, params.scores_learning_rate, 0.0});
+        break;
+      case ParameterGroup::weight:
+        slots.push_back({t.values, summed[k].data(), t.size, params.learning_rate, params.weight_decay});
+        break;
+      case ParameterGroup::bias:
+        slots.push_back({t.values, summed[k].data(), t.size, params.learning_rate, 0.0});
+        break;
+    }
   }
   optimizer.set_slots(slots);
 
-  scores_history_.resize(0, d);
+  TrainingRecord record;
   std::vector<Eigen::VectorXd> history;
-  loss_curve_.clear();
-  validation_loss_curve_.clear();
-  Snapshot best = take_snapshot(network_);
+  Snapshot best = take_snapshot(tensors);
   double best_loss = std::numeric_limits<double>::infinity();
-  best_epoch_ = 0;
 
-  const long batch_size = std::min(params_.batch_size, n_train);
-  std::vector<BlockWorkspace> workspaces;  // reused across batches: no allocation per step
+  const long batch_size = std::min(params.batch_size, n_train);
+  std::vector<BlockSlot> blocks;  // reused across batches: no allocation per step
   std::vector<double> block_losses;
   using Clock = std::chrono::steady_clock;
   auto last_poll = Clock::now();
-  const std::uint64_t noise_seed = derive_seed(params_.random_state, 0x6E6F697365ULL);  // "noise"
+  const std::uint64_t noise_seed = derive_seed(params.random_state, 0x6E6F697365ULL);  // "noise"
   std::uint64_t step = 0;
 
   // The weighted mean loss on the validation rows, in fixed blocks summed in
@@ -271,9 +319,14 @@ void Estimator::train(const MatrixView& x, const Eigen::VectorXd& y, const Eigen
   std::vector<double> val_block_losses(static_cast<std::size_t>(n_val_blocks));
   auto validation_loss = [&]() {
     const double total_weight = w_val.sum();
-    parallel_for(n_val_blocks, params_.n_threads, [&](long b) {
+    parallel_for(n_val_blocks, params.n_threads, [&](long b) {
       const long start = b * kValidationBlock, rows = std::min(kValidationBlock, n_val - start);
-      const Eigen::MatrixXd out = network_.predict(kernel_path_, take_rows(xs, split.validation.data() + start, rows));
+      const std::size_t* index = split.validation.data() + start;
+      Eigen::MatrixXd x_block;
+      Eigen::VectorXd lengths;
+      take_rows_into(xs, index, rows, x_block);
+      if (ragged) take_into(data.lengths, index, rows, lengths);
+      const Eigen::MatrixXd out = model.predict_block(kernel_path, InputBlock{x_block, steps, ragged ? &lengths : nullptr});
       val_block_losses[static_cast<std::size_t>(b)] =
           prediction_loss(classification, out, labels_val.segment(start, rows), w_val.segment(start, rows),
                           total_weight, nullptr);
@@ -295,39 +348,48 @@ void Estimator::train(const MatrixView& x, const Eigen::VectorXd& y, const Eigen
       if (!(batch_weight > 0.0)) continue;  // nothing to learn from an all-zero-weight batch
       ++step;
       const long n_blocks = (rows + kBlockRows - 1) / kBlockRows;
-      if (workspaces.size() < static_cast<std::size_t>(n_blocks)) workspaces.resize(static_cast<std::size_t>(n_blocks));
+      while (blocks.size() < static_cast<std::size_t>(n_blocks)) {
+        blocks.emplace_back();
+        blocks.back().workspace = model.new_workspace();
+      }
       block_losses.assign(static_cast<std::size_t>(n_blocks), 0.0);
-      parallel_for(n_blocks, params_.n_threads, [&](long b) {
+      parallel_for(n_blocks, params.n_threads, [&](long b) {
         const long b_start = b * kBlockRows, b_rows = std::min(kBlockRows, rows - b_start);
-        BlockWorkspace& ws = workspaces[static_cast<std::size_t>(b)];
-        take_rows_into(xs, index + b_start, b_rows, ws.x);
-        take_into(targets, index + b_start, b_rows, ws.targets);
-        take_into(sample_weight, index + b_start, b_rows, ws.weights);
+        BlockSlot& slot = blocks[static_cast<std::size_t>(b)];
+        take_rows_into(xs, index + b_start, b_rows, slot.x);
+        take_into(targets, index + b_start, b_rows, slot.targets);
+        take_into(sample_weight, index + b_start, b_rows, slot.weights);
+        if (ragged) take_into(data.lengths, index + b_start, b_rows, slot.lengths);
+        const InputBlock block{slot.x, steps, ragged ? &slot.lengths : nullptr};
         const Eigen::MatrixXd* noise = nullptr;
         if (noisy) {
-          ws.noise.resize(b_rows, d);
+          slot.noise.resize(b_rows, width);
           Random(derive_seed(noise_seed, step, static_cast<std::uint64_t>(b)))
-              .fill_normal(ws.noise.data(), static_cast<std::size_t>(ws.noise.size()));
-          noise = &ws.noise;
+              .fill_normal(slot.noise.data(), static_cast<std::size_t>(slot.noise.size()));
+          noise = &slot.noise;
         }
-        network_.forward(kernel_path_, ws.x, ws.cache, noise);
+        BlockWorkspace& ws = *slot.workspace;
+        const Eigen::MatrixXd& output = model.forward_block(kernel_path, block, noise, ws);
         block_losses[static_cast<std::size_t>(b)] =
-            prediction_loss(classification, ws.cache.output, ws.targets, ws.weights, batch_weight, &ws.cache.grad_z);
-        network_.backward(kernel_path_, ws.x, ws.cache, ws.cache.grad_z, ws.grads, noise);
+            prediction_loss(classification, output, slot.targets, slot.weights, batch_weight, &ws.grad_output);
+        model.backward_block(kernel_path, block, noise, ws);
       });
       // Sum blocks in order into the buffers the optimiser reads.
-      const Gradients& first = workspaces[0].grads;
-      grads.gate_weights = first.gate_weights;
-      for (std::size_t l = 0; l < grads.weights.size(); ++l) {
-        grads.weights[l] = first.weights[l];
-        grads.biases[l] = first.biases[l];
+      for (long b = 0; b < n_blocks; ++b) {
+        const std::vector<const double*> g = model.gradients(*blocks[static_cast<std::size_t>(b)].workspace);
+        for (std::size_t k = 0; k < tensors.size(); ++k) {
+          const Eigen::Map<const Eigen::VectorXd> block_gradient(g[k], tensors[k].size);
+          if (b == 0) {
+            summed[k] = block_gradient;
+          } else {
+            summed[k] += block_gradient;
+          }
+        }
       }
       double loss = block_losses[0];
-      for (long b = 1; b < n_blocks; ++b) {
-        Network::accumulate(grads, workspaces[static_cast<std::size_t>(b)].grads);
-        loss += block_losses[static_cast<std::size_t>(b)];
-      }
-      network_.finish_scores_gradient(params_.entropy_penalty, grads);
+      for (long b = 1; b < n_blocks; ++b) loss += block_losses[static_cast<std::size_t>(b)];
+      // noalias copies into the buffer the optimiser points to.
+      if (gate != nullptr) scores_gradient.noalias() = gate->scores_gradient(summed[0], params.entropy_penalty);
       optimizer.step();
       if (!std::isfinite(loss))
         throw std::runtime_error("training diverged (non-finite loss); lower learning_rate or check the data");
@@ -344,37 +406,37 @@ void Estimator::train(const MatrixView& x, const Eigen::VectorXd& y, const Eigen
 
   // Phase 1 learns the scores; phase 2 (refine) freezes them and trains the
   // network on the noise-free gated inputs.
-  const bool refine = network_.has_scores_layer() && params_.refine_epochs > 0;
+  const bool refine = gate != nullptr && params.refine_epochs > 0;
   for (int phase = 1; phase <= (refine ? 2 : 1); ++phase) {
     const bool learn_scores = phase == 1;
     if (!learn_scores) {
-      if (params_.early_stopping) restore(network_, best);  // refine the best scores found
-      optimizer.slots().front().learning_rate = 0.0;       // the scores slot: frozen
+      if (params.early_stopping) restore(tensors, best);  // refine the best scores found
+      for (std::size_t s : scores_slots) optimizer.slots()[s].learning_rate = 0.0;  // frozen
     }
-    const bool noisy = learn_scores && network_.has_scores_layer() && network_.scores_layer().noisy();
-    const long phase_epochs = learn_scores ? params_.max_epochs : params_.refine_epochs;
+    const bool noisy = learn_scores && gate != nullptr && gate->noisy();
+    const long phase_epochs = learn_scores ? params.max_epochs : params.refine_epochs;
     long epochs_without_improvement = 0;
     for (long phase_epoch = 1; phase_epoch <= phase_epochs; ++phase_epoch) {
-      const long epoch = n_epochs_run() + 1;
+      const long epoch = static_cast<long>(record.loss_curve.size()) + 1;
       const double train_loss = train_epoch(noisy);
-      loss_curve_.push_back(train_loss);
+      record.loss_curve.push_back(train_loss);
       double monitored = train_loss;
       double val_loss = std::numeric_limits<double>::quiet_NaN();
       if (n_val > 0) {
         val_loss = validation_loss();
-        validation_loss_curve_.push_back(val_loss);
+        record.validation_loss_curve.push_back(val_loss);
         monitored = val_loss;
       }
       Eigen::VectorXd current_scores;
-      if (network_.has_scores_layer()) {
-        current_scores = network_.scores_layer().weights();
+      if (gate != nullptr) {
+        current_scores = gate->weights();
         history.push_back(current_scores);
       }
-      const bool improved = monitored < best_loss - params_.tol;
+      const bool improved = monitored < best_loss - params.tol;
       if (monitored < best_loss) {
         best_loss = monitored;
-        best_epoch_ = epoch;
-        if (params_.early_stopping) best = take_snapshot(network_);
+        record.best_epoch = epoch;
+        if (params.early_stopping) best = take_snapshot(tensors);
       }
       epochs_without_improvement = improved ? 0 : epochs_without_improvement + 1;
       if (callbacks.on_epoch) {
@@ -383,24 +445,23 @@ void Estimator::train(const MatrixView& x, const Eigen::VectorXd& y, const Eigen
         report.train_loss = train_loss;
         report.validation_loss = val_loss;
         report.improved = improved;
-        report.scores = network_.has_scores_layer() ? &current_scores : nullptr;
+        report.scores = gate != nullptr ? &current_scores : nullptr;
         callbacks.on_epoch(report);
       }
       if (callbacks.interrupt_requested && callbacks.interrupt_requested()) throw Interrupted();
-      if (epochs_without_improvement >= params_.n_iter_no_change) break;
+      if (epochs_without_improvement >= params.n_iter_no_change) break;
     }
   }
-  if (params_.early_stopping) {
-    restore(network_, best);
+  if (params.early_stopping) {
+    restore(tensors, best);
   } else {
-    best_epoch_ = n_epochs_run();  // the final weights are kept
+    record.best_epoch = static_cast<long>(record.loss_curve.size());  // the final weights are kept
   }
-  scores_history_.resize(static_cast<long>(history.size()), network_.has_scores_layer() ? d : 0);
-  for (std::size_t e = 0; e < history.size(); ++e) scores_history_.row(static_cast<long>(e)) = history[e].transpose();
-  scores_bootstrap_.resize(0, d);
-  if (network_.has_scores_layer() && params_.n_bootstrap > 0)
-    scores_bootstrap_ = bootstrap_scores(params_, task_, x, y, sample_weight_in, n_classes, params_.n_bootstrap, callbacks);
-  fitted_ = true;
+  const long d = gate != nullptr ? gate->n_features() : 0;
+  record.scores_history.resize(static_cast<long>(history.size()), d);
+  for (std::size_t e = 0; e < history.size(); ++e)
+    record.scores_history.row(static_cast<long>(e)) = history[e].transpose();
+  return record;
 }
 
 }  // namespace scoresactivation

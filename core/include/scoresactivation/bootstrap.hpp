@@ -2,25 +2,31 @@
 //
 // Each replicate b draws n rows with replacement (its own stream, seeded from
 // random_state and b) and fits the same estimator on them with its own seed,
-// through Estimator::fit: the same training, not a second copy of it.
-// Replicates run in parallel (n_threads), one thread each, so the result does
-// not depend on the thread count.
+// through the estimator's own fit: the same training, not a second copy of
+// it. Replicates run in parallel (n_threads), one thread each, so the result
+// does not depend on the thread count.
 #pragma once
 
 #include <Eigen/Core>
+#include <functional>
+#include <vector>
 
 #include "scoresactivation/callbacks.hpp"
-#include "scoresactivation/estimator.hpp"
 #include "scoresactivation/params.hpp"
 
 namespace scoresactivation {
 
+// Fits the family on the given rows of its data (indices, with repeats)
+// with params (its own seed, one thread, no bootstrap of its own) and
+// returns the replicate's scores.
+using ReplicateFit =
+    std::function<Eigen::VectorXd(const std::vector<long>& rows, const Params& params, const Callbacks& callbacks)>;
 
-// (n_replicates, d): the scores of each replicate's fit. params.n_bootstrap
-// is ignored (the replicates fit none of their own). interrupt_requested is
-// polled on the calling thread only; on_epoch is not called.
-Eigen::MatrixXd bootstrap_scores(const Params& params, Task task, const MatrixView& x, const Eigen::VectorXd& y,
-                                 const Eigen::VectorXd& sample_weight, long n_classes, long n_replicates,
-                                 const Callbacks& callbacks = Callbacks());
+// (n_replicates, n_features): the scores of each replicate's fit.
+// interrupt_requested is polled on the calling thread only; on_epoch is not
+// called. A replicate's std::invalid_argument (a resample that lost a class)
+// comes back naming n_bootstrap.
+Eigen::MatrixXd bootstrap_scores(const Params& params, long n_rows, long n_features, long n_replicates,
+                                 const ReplicateFit& fit_replicate, const Callbacks& callbacks = Callbacks());
 
 }  // namespace scoresactivation

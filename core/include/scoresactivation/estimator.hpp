@@ -10,15 +10,9 @@
 #include "scoresactivation/model_state.hpp"
 #include "scoresactivation/network.hpp"
 #include "scoresactivation/params.hpp"
+#include "scoresactivation/training.hpp"
 
 namespace scoresactivation {
-
-enum class Task { classification, regression };
-
-// A read-only view of an (n, d) matrix in any memory order (a column-major
-// Eigen matrix, a C-order numpy array, an R matrix), so the front ends hand
-// their data over without a copy.
-using MatrixView = Eigen::Ref<const Eigen::MatrixXd, 0, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
 
 Task task_from_string(const std::string& name);
 std::string to_string(Task task);
@@ -81,8 +75,6 @@ class Estimator {
 
  private:
   void check_fitted() const;
-  void train(const MatrixView& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight, long n_classes,
-             const Callbacks& callbacks);
 
   Params params_;
   Task task_;

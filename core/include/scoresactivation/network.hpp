@@ -10,6 +10,7 @@
 #include "scoresactivation/kernels.hpp"
 #include "scoresactivation/random.hpp"
 #include "scoresactivation/scores_layer.hpp"
+#include "scoresactivation/trainable_model.hpp"
 
 namespace scoresactivation {
 
@@ -33,17 +34,18 @@ struct Gradients {
   std::vector<Eigen::VectorXd> biases;
 };
 
-class Network {
+// The tabular family of the training seam (trainable_model.hpp).
+class Network : public TrainableModel {
  public:
   Network() = default;
   Network(long n_features, const std::vector<long>& hidden_layer_sizes, long n_outputs,
           Activation activation, bool scores_layer, double temperature, GateKind gate = GateKind::scale,
           double snr_budget = 1.0);
 
-  void initialise(Random& random);
+  void initialise(Random& random) override;
 
   long n_features() const { return n_features_; }
-  long n_outputs() const { return layers_.empty() ? 0 : layers_.back().n_out(); }
+  long n_outputs() const override { return layers_.empty() ? 0 : layers_.back().n_out(); }
   bool has_scores_layer() const { return has_scores_; }
   Activation activation() const { return activation_; }
 
@@ -76,6 +78,19 @@ class Network {
 
   // Gradients shaped like the parameters, zero.
   Gradients zero_gradients() const;
+
+  // TrainableModel: the scores (with the layer), then each layer's weight
+  // and bias.
+  const ScoresLayer* gate() const override { return has_scores_ ? &scores_ : nullptr; }
+  using TrainableModel::gate;
+  std::vector<ParameterTensor> parameters() override;
+  std::unique_ptr<BlockWorkspace> new_workspace() const override;
+  const Eigen::MatrixXd& forward_block(KernelPath path, const InputBlock& block, const Eigen::MatrixXd* noise,
+                                       BlockWorkspace& workspace) const override;
+  void backward_block(KernelPath path, const InputBlock& block, const Eigen::MatrixXd* noise,
+                      BlockWorkspace& workspace) const override;
+  std::vector<const double*> gradients(const BlockWorkspace& workspace) const override;
+  Eigen::MatrixXd predict_block(KernelPath path, const InputBlock& block) const override { return predict(path, block.x); }
 
  private:
   long n_features_ = 0;

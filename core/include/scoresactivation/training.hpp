@@ -1,0 +1,70 @@
+// The one training loop every model family shares (see trainable_model.hpp).
+//
+// prepare_training_data checks the data and standardises it; the caller then
+// builds its model with the sizes it learned (features, outputs) and hands
+// it to train_model. Estimator (tabular) and SequenceEstimator both fit this
+// way, and bootstrap refits go through their fit.
+#pragma once
+
+#include <Eigen/Core>
+#include <vector>
+
+#include "scoresactivation/callbacks.hpp"
+#include "scoresactivation/params.hpp"
+#include "scoresactivation/trainable_model.hpp"
+
+namespace scoresactivation {
+
+enum class Task { classification, regression };
+
+// A read-only view of an (n, p) matrix in any memory order (a column-major
+// Eigen matrix, a C-order numpy array, an R matrix), so the front ends hand
+// their data over without a copy.
+using MatrixView = Eigen::Ref<const Eigen::MatrixXd, 0, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
+
+// Rows gathered in shuffled order every epoch are one contiguous read each.
+using RowMajorMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// What a fit is given. x: (n, steps * channels) in the InputBlock layout
+// (tabular: steps = 1). lengths: empty, or n whole numbers in 1..steps;
+// values at padded steps are ignored (any value, NaN included). y: class
+// indices 0..n_classes-1 (n_classes >= 2) or regression targets.
+// sample_weight: empty or n values >= 0.
+struct TrainingInput {
+  MatrixView x;
+  long steps = 1;
+  const Eigen::VectorXd& lengths;
+  const Eigen::VectorXd& y;
+  const Eigen::VectorXd& sample_weight;
+  long n_classes = 0;
+};
+
+// The standardised data and the scaling that maps back to the user's units.
+struct TrainingData {
+  RowMajorMatrix x;  // (n, steps * channels), standardised; zero at padded steps
+  long steps = 1, channels = 0;
+  Eigen::VectorXd lengths;         // empty: all steps
+  Eigen::VectorXd targets;         // class indices, or standardised regression targets
+  Eigen::VectorXd sample_weight;   // ones when none was given
+  long n_classes = 0, n_outputs = 0;
+  Eigen::VectorXd input_mean, input_scale;  // per channel (per feature when tabular)
+  double target_mean = 0.0, target_scale = 1.0;
+};
+
+// Throws std::invalid_argument naming what is wrong with the data.
+TrainingData prepare_training_data(const Params& params, Task task, const TrainingInput& input);
+
+// What a fit records besides the model's parameters.
+struct TrainingRecord {
+  Eigen::MatrixXd scores_history;  // (epochs, channels): w after each epoch (0 columns without a gate)
+  std::vector<double> loss_curve, validation_loss_curve;
+  long best_epoch = 0;
+};
+
+// Initialises model (from Random(params.random_state), before any other
+// draw) and trains it on data. On return the model holds the kept weights.
+// Throws Interrupted, or std::runtime_error when training diverges.
+TrainingRecord train_model(TrainableModel& model, const Params& params, Task task, const TrainingData& data,
+                           const Callbacks& callbacks);
+
+}  // namespace scoresactivation
