@@ -35,16 +35,7 @@ void Estimator::fit(const MatrixView& x, const Eigen::VectorXd& y, const Eigen::
   next.network_ = Network(data.channels, params_.hidden_layer_sizes, data.n_outputs,
                           activation_from_string(params_.activation), params_.scores_layer, params_.temperature,
                           gate_kind_from_string(params_.gate), params_.snr_budget);
-  TrainingRecord record = train_model(next.network_, params_, task_, data, callbacks);
-  next.input_mean_ = std::move(data.input_mean);
-  next.input_scale_ = std::move(data.input_scale);
-  next.target_mean_ = data.target_mean;
-  next.target_scale_ = data.target_scale;
-  next.scores_history_ = std::move(record.scores_history);
-  next.loss_curve_ = std::move(record.loss_curve);
-  next.validation_loss_curve_ = std::move(record.validation_loss_curve);
-  next.best_epoch_ = record.best_epoch;
-  next.scores_bootstrap_.resize(0, data.channels);
+  next.fit_ = FitSummary(data, train_model(next.network_, params_, task_, data, callbacks));
   if (params_.scores_layer && params_.n_bootstrap > 0) {
     data = TrainingData();  // the replicates standardise their own resamples
     const Task task = task_;
@@ -61,40 +52,13 @@ void Estimator::fit(const MatrixView& x, const Eigen::VectorXd& y, const Eigen::
       replicate.fit(xb, yb, wb, n_classes, replicate_callbacks);
       return replicate.scores();
     };
-    next.scores_bootstrap_ = bootstrap_scores(params_, x.rows(), x.cols(), params_.n_bootstrap, fit_replicate, callbacks);
+    next.fit_.scores_bootstrap = bootstrap_scores(params_, x.rows(), x.cols(), params_.n_bootstrap, fit_replicate, callbacks);
   }
   next.fitted_ = true;
   *this = std::move(next);
 }
 
 namespace {
-// Row-major (C order) copy of a matrix, and back.
-NamedArray to_named(const Eigen::MatrixXd& m) {
-  NamedArray a;
-  a.shape = {static_cast<long>(m.rows()), static_cast<long>(m.cols())};
-  a.data.resize(static_cast<std::size_t>(m.size()));
-  for (long i = 0; i < m.rows(); ++i)
-    for (long j = 0; j < m.cols(); ++j) a.data[static_cast<std::size_t>(i * m.cols() + j)] = m(i, j);
-  return a;
-}
-NamedArray to_named(const Eigen::VectorXd& v) {
-  NamedArray a;
-  a.shape = {static_cast<long>(v.size())};
-  a.data.assign(v.data(), v.data() + v.size());
-  return a;
-}
-NamedArray to_named(const std::vector<double>& v) {
-  return NamedArray{{static_cast<long>(v.size())}, v};
-}
-Eigen::MatrixXd matrix_from(const NamedArray& a) {
-  Eigen::MatrixXd m(a.shape[0], a.shape[1]);
-  for (long i = 0; i < m.rows(); ++i)
-    for (long j = 0; j < m.cols(); ++j) m(i, j) = a.data[static_cast<std::size_t>(i * m.cols() + j)];
-  return m;
-}
-Eigen::VectorXd vector_from(const NamedArray& a) {
-  return Eigen::Map<const Eigen::VectorXd>(a.data.data(), static_cast<long>(a.data.size()));
-}
 std::string layer_name(std::size_t l, const char* what) {
   return "dense_" + std::to_string(l) + "_" + what;
 }
@@ -104,26 +68,13 @@ ModelState Estimator::state() const {
   check_fitted();
   ModelState s;
   s.task = to_string(task_);
-  s.n_features = n_features();
   s.n_outputs = n_outputs();
-  s.n_epochs_run = n_epochs_run();
-  s.best_epoch = best_epoch_;
-  s.arrays["input_mean"] = to_named(input_mean_);
-  s.arrays["input_scale"] = to_named(input_scale_);
-  s.arrays["target_mean"] = NamedArray{{1}, {target_mean_}};
-  s.arrays["target_scale"] = NamedArray{{1}, {target_scale_}};
-  if (network_.has_scores_layer()) {
-    s.arrays["scores"] = to_named(network_.scores_layer().raw_scores());
-    s.arrays["scores_history"] = to_named(scores_history_);
-    if (scores_bootstrap_.size() > 0) s.arrays["scores_bootstrap"] = to_named(scores_bootstrap_);
-  }
+  fit_.write(s, network_.has_scores_layer() ? &network_.scores_layer().raw_scores() : nullptr);
   const auto& layers = network_.layers();
   for (std::size_t l = 0; l < layers.size(); ++l) {
     s.arrays[layer_name(l, "weight")] = to_named(layers[l].weight);
     s.arrays[layer_name(l, "bias")] = to_named(layers[l].bias);
   }
-  s.arrays["loss_curve"] = to_named(loss_curve_);
-  s.arrays["validation_loss_curve"] = to_named(validation_loss_curve_);
   return s;
 }
 
@@ -139,28 +90,16 @@ Params loadable(Params params) {
 Estimator::Estimator(Params params, const ModelState& s)
     : Estimator(loadable(std::move(params)), task_from_string(s.task)) {
   check_state(params_, s);  // before any allocation sized by the state
-  const long d = s.n_features, k = s.n_outputs, epochs = s.n_epochs_run;
+  const long d = s.n_features, k = s.n_outputs;
   network_ = Network(d, params_.hidden_layer_sizes, k, activation_from_string(params_.activation),
                      params_.scores_layer, params_.temperature, gate_kind_from_string(params_.gate),
                      params_.snr_budget);
-  input_mean_ = vector_from(s.require("input_mean", {d}));
-  input_scale_ = vector_from(s.require("input_scale", {d}));
-  target_mean_ = s.require("target_mean", {1}).data[0];
-  target_scale_ = s.require("target_scale", {1}).data[0];
-  if (params_.scores_layer) {
-    network_.scores_layer().raw_scores() = vector_from(s.require("scores", {d}));
-    scores_history_ = matrix_from(s.require("scores_history", {epochs, d}));
-    if (params_.n_bootstrap > 0) scores_bootstrap_ = matrix_from(s.require("scores_bootstrap", {params_.n_bootstrap, d}));
-  }
+  fit_.read(s, params_, params_.scores_layer ? &network_.scores_layer().raw_scores() : nullptr);
   auto& layers = network_.layers();
   for (std::size_t l = 0; l < layers.size(); ++l) {
     layers[l].weight = matrix_from(s.require(layer_name(l, "weight"), {layers[l].n_in(), layers[l].n_out()}));
     layers[l].bias = vector_from(s.require(layer_name(l, "bias"), {layers[l].n_out()}));
   }
-  loss_curve_ = s.require("loss_curve", {epochs}).data;
-  auto it = s.arrays.find("validation_loss_curve");
-  if (it != s.arrays.end()) validation_loss_curve_ = it->second.data;
-  best_epoch_ = s.best_epoch;
   fitted_ = true;
 }
 
@@ -176,7 +115,7 @@ void Estimator::check_input(const MatrixView& x, const char* name) const {
 }
 
 Eigen::MatrixXd Estimator::standardise(const MatrixView& x) const {
-  Eigen::MatrixXd out = (x.rowwise() - input_mean_.transpose()).array().rowwise() / input_scale_.transpose().array();
+  Eigen::MatrixXd out = (x.rowwise() - fit_.input_mean.transpose()).array().rowwise() / fit_.input_scale.transpose().array();
   if (!out.allFinite())
     throw std::invalid_argument("X holds values too far from the training data for this model to represent "
                                 "(|x - mean| / scale overflows)");
@@ -195,7 +134,7 @@ Eigen::MatrixXd Estimator::decision_function(const MatrixView& x) const {
     const long start = b * block, rows = std::min(block, n - start);
     out.middleRows(start, rows) = network_.predict(kernel_path_, standardise(x.middleRows(start, rows)));
   });
-  if (task_ == Task::regression) out = (out.array() * target_scale_ + target_mean_).matrix();
+  if (task_ == Task::regression) out = (out.array() * fit_.target_scale + fit_.target_mean).matrix();
   // Inputs far outside the training data can overflow the network: say so
   // rather than return infinities or a silent class 0.
   if (!out.allFinite())

@@ -1,5 +1,6 @@
 #include "scoresactivation/kernels.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace scoresactivation {
@@ -34,6 +35,21 @@ KernelPath kernel_path_from_string(const std::string& name) {
     return KernelPath::avx2;
   }
   throw std::invalid_argument("kernel must be 'auto', 'avx2' or 'portable'; got '" + name + "'");
+}
+
+void matmul(KernelPath path, const double* a, long a_rows, long a_cols, bool transpose_a, const double* b, long b_rows,
+            long b_cols, bool transpose_b, double* out) {
+  const long inner_a = transpose_a ? a_rows : a_cols;
+  const long inner_b = transpose_b ? b_cols : b_rows;
+  if (inner_a != inner_b) throw std::invalid_argument("matmul: inner dimensions differ");
+  const long out_rows = transpose_a ? a_cols : a_rows, out_cols = transpose_b ? b_rows : b_cols;
+  if (out_rows * out_cols == 0) return;
+  if (inner_a == 0) {
+    std::fill(out, out + out_rows * out_cols, 0.0);
+    return;
+  }
+  auto kernel = path == KernelPath::avx2 ? detail::matmul_avx2 : detail::matmul_portable;
+  kernel(a, a_rows, a_cols, transpose_a, b, b_rows, b_cols, transpose_b, out);
 }
 
 void matmul(KernelPath path, const Eigen::MatrixXd& a, bool transpose_a, const Eigen::MatrixXd& b,

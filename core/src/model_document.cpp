@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "scoresactivation/estimator.hpp"
+#include "scoresactivation/sequence_estimator.hpp"
 
 namespace scoresactivation {
 
@@ -79,21 +80,22 @@ ParamReader string_param(std::string Params::*field) {
   return [=](Params& p, const JsonValue& v, const std::string& key) { p.*field = string_of(v, key); };
 }
 
+// A list of layer widths (Python allows a single int).
+std::vector<long> sizes_of(const JsonValue& v, const std::string& key) {
+  if (v.type == JsonValue::Type::number) return {integer_of(v, key, 1, kMaxLayerWidth)};
+  expect_type(v, JsonValue::Type::array, key);
+  if (v.array.size() > 64) fail(key, "may have at most 64 layers");
+  std::vector<long> sizes;
+  for (std::size_t i = 0; i < v.array.size(); ++i)
+    sizes.push_back(integer_of(v.array[i], key + "[" + std::to_string(i) + "]", 1, kMaxLayerWidth));
+  return sizes;
+}
+
 const std::vector<std::pair<std::string, ParamReader>>& param_readers() {
   constexpr double big = 1e15;  // integers beyond this are refused by Params::validate's limits anyway
   static const std::vector<std::pair<std::string, ParamReader>> readers = {
       {"hidden_layer_sizes",
-       [](Params& p, const JsonValue& v, const std::string& key) {
-         p.hidden_layer_sizes.clear();
-         if (v.type == JsonValue::Type::number) {  // Python allows a single int
-           p.hidden_layer_sizes.push_back(integer_of(v, key, 1, kMaxLayerWidth));
-           return;
-         }
-         expect_type(v, JsonValue::Type::array, key);
-         if (v.array.size() > 64) fail(key, "may have at most 64 layers");
-         for (std::size_t i = 0; i < v.array.size(); ++i)
-           p.hidden_layer_sizes.push_back(integer_of(v.array[i], key + "[" + std::to_string(i) + "]", 1, kMaxLayerWidth));
-       }},
+       [](Params& p, const JsonValue& v, const std::string& key) { p.hidden_layer_sizes = sizes_of(v, key); }},
       {"activation", string_param(&Params::activation)},
       {"scores_layer", boolean_param(&Params::scores_layer)},
       {"gate", string_param(&Params::gate)},
@@ -134,6 +136,19 @@ const std::vector<std::pair<std::string, ParamReader>>& param_readers() {
   return readers;
 }
 
+// The sequence estimators' own params (SequenceParams).
+using SequenceParamReader = std::function<void(SequenceParams&, const JsonValue&, const std::string&)>;
+const std::vector<std::pair<std::string, SequenceParamReader>>& sequence_param_readers() {
+  static const std::vector<std::pair<std::string, SequenceParamReader>> readers = {
+      {"architecture", [](SequenceParams& p, const JsonValue& v, const std::string& key) { p.architecture = string_of(v, key); }},
+      {"units", [](SequenceParams& p, const JsonValue& v, const std::string& key) { p.units = sizes_of(v, key); }},
+      {"kernel_size",
+       [](SequenceParams& p, const JsonValue& v, const std::string& key) { p.kernel_size = integer_of(v, key, 1, 1025); }},
+      {"pooling", [](SequenceParams& p, const JsonValue& v, const std::string& key) { p.pooling = string_of(v, key); }},
+  };
+  return readers;
+}
+
 // Params a version-1 document predates: it was written by the scale gate
 // without a refinement phase or bootstrap (docs/model-format.md).
 void fill_version_1_params(JsonValue& params) {
@@ -160,10 +175,17 @@ void read_params(const JsonValue& doc, int version, ModelDocument& out) {
       reader.second(out.core_params, kv.second, "params." + kv.first);
       out.params.object.push_back(kv);
     }
+    if (!out.sequence) continue;
+    for (const auto& reader : sequence_param_readers()) {
+      if (reader.first != kv.first) continue;
+      reader.second(out.sequence_params, kv.second, "params." + kv.first);
+      out.params.object.push_back(kv);
+    }
   }
   out.core_params.n_threads = 1;
   try {
     out.core_params.validate();
+    if (out.sequence) out.sequence_params.validate();
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(std::string("model document: params: ") + e.what());
   }
@@ -253,8 +275,11 @@ ModelDocument read_model_document(const JsonValue& doc) {
     }
   }();
   out.estimator = string_of(member(doc, "estimator", "estimator"), "estimator");
-  const char* expected_estimator =
-      task == Task::classification ? "ScoresActivationClassifier" : "ScoresActivationRegressor";
+  // Sequence models exist from version 3 on.
+  out.sequence = out.format_version >= 3 && out.estimator.find("Sequence") != std::string::npos;
+  const std::string expected_estimator =
+      std::string(out.sequence ? "ScoresActivationSequence" : "ScoresActivation") +
+      (task == Task::classification ? "Classifier" : "Regressor");
   if (out.estimator != expected_estimator)
     fail("estimator", "is '" + out.estimator + "', but a " + out.task + " model is a " + expected_estimator);
   if (const JsonValue* lib = doc.find("library_version"); lib != nullptr && !lib->is_null())
@@ -287,7 +312,11 @@ ModelDocument read_model_document(const JsonValue& doc) {
 
   read_arrays(doc, s);
   try {
-    check_state(out.core_params, s);
+    if (out.sequence) {
+      check_sequence_state(out.core_params, out.sequence_params, s);
+    } else {
+      check_state(out.core_params, s);
+    }
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(std::string("model document: ") + e.what());
   }

@@ -29,7 +29,46 @@ const NamedArray& ModelState::require(const std::string& name, const std::vector
   return it->second;
 }
 
+NamedArray to_named(const Eigen::MatrixXd& m) {
+  NamedArray a;
+  a.shape = {static_cast<long>(m.rows()), static_cast<long>(m.cols())};
+  a.data.resize(static_cast<std::size_t>(m.size()));
+  for (long i = 0; i < m.rows(); ++i)
+    for (long j = 0; j < m.cols(); ++j) a.data[static_cast<std::size_t>(i * m.cols() + j)] = m(i, j);
+  return a;
+}
+NamedArray to_named(const Eigen::VectorXd& v) {
+  NamedArray a;
+  a.shape = {static_cast<long>(v.size())};
+  a.data.assign(v.data(), v.data() + v.size());
+  return a;
+}
+NamedArray to_named(const std::vector<double>& v) { return NamedArray{{static_cast<long>(v.size())}, v}; }
+Eigen::MatrixXd matrix_from(const NamedArray& a) {
+  Eigen::MatrixXd m(a.shape[0], a.shape[1]);
+  for (long i = 0; i < m.rows(); ++i)
+    for (long j = 0; j < m.cols(); ++j) m(i, j) = a.data[static_cast<std::size_t>(i * m.cols() + j)];
+  return m;
+}
+Eigen::VectorXd vector_from(const NamedArray& a) {
+  return Eigen::Map<const Eigen::VectorXd>(a.data.data(), static_cast<long>(a.data.size()));
+}
+
 void check_state(const Params& params, const ModelState& s) {
+  std::map<std::string, std::vector<long>> dense;
+  long n_in = s.n_features;
+  const std::size_t n_layers = params.hidden_layer_sizes.size() + 1;
+  for (std::size_t l = 0; l < n_layers; ++l) {
+    const long n_out = l + 1 < n_layers ? params.hidden_layer_sizes[l] : s.n_outputs;
+    dense["dense_" + std::to_string(l) + "_weight"] = {n_in, n_out};
+    dense["dense_" + std::to_string(l) + "_bias"] = {n_out};
+    n_in = n_out;
+  }
+  check_state_with(params, s, dense);
+}
+
+void check_state_with(const Params& params, const ModelState& s,
+                      const std::map<std::string, std::vector<long>>& model_arrays) {
   const bool classification = s.task == "classification";
   require(classification || s.task == "regression", "model state: task must be 'classification' or 'regression'");
   const long d = s.n_features, k = s.n_outputs, epochs = s.n_epochs_run;
@@ -52,14 +91,7 @@ void check_state(const Params& params, const ModelState& s) {
     expected["scores_history"] = {epochs, d};
     if (params.n_bootstrap > 0) expected["scores_bootstrap"] = {params.n_bootstrap, d};
   }
-  long n_in = d;
-  const std::size_t n_layers = params.hidden_layer_sizes.size() + 1;
-  for (std::size_t l = 0; l < n_layers; ++l) {
-    const long n_out = l + 1 < n_layers ? params.hidden_layer_sizes[l] : k;
-    expected["dense_" + std::to_string(l) + "_weight"] = {n_in, n_out};
-    expected["dense_" + std::to_string(l) + "_bias"] = {n_out};
-    n_in = n_out;
-  }
+  expected.insert(model_arrays.begin(), model_arrays.end());
   for (const auto& kv : s.arrays) {
     if (kv.first == "validation_loss_curve") {  // empty without early stopping
       const auto& a = kv.second;

@@ -63,7 +63,7 @@ Gradients Network::zero_gradients() const {
 
 void Network::backward(KernelPath path, const Eigen::MatrixXd& x, ForwardCache& cache,
                        const Eigen::MatrixXd& grad_output, Gradients& grads,
-                       const Eigen::MatrixXd* noise) const {
+                       const Eigen::MatrixXd* noise, Eigen::MatrixXd* grad_input) const {
   grads.weights.resize(layers_.size());
   grads.biases.resize(layers_.size());
   if (&grad_output != &cache.grad_z) cache.grad_z = grad_output;
@@ -75,7 +75,7 @@ void Network::backward(KernelPath path, const Eigen::MatrixXd& x, ForwardCache& 
   }
   const DenseLayer& first = layers_.front();
   if (!has_scores_) {
-    first.backward(path, x, cache.grad_z, grads.weights[0], grads.biases[0], nullptr);
+    first.backward(path, x, cache.grad_z, grads.weights[0], grads.biases[0], grad_input);
     return;
   }
   // With the gate, dL/dW0 = x'^T dz0 = diag(gate) (x^T dz0) [+ diag(noise

@@ -464,4 +464,50 @@ TrainingRecord train_model(TrainableModel& model, const Params& params, Task tas
   return record;
 }
 
+FitSummary::FitSummary(TrainingData& data, TrainingRecord&& record)
+    : input_mean(std::move(data.input_mean)),
+      input_scale(std::move(data.input_scale)),
+      target_mean(data.target_mean),
+      target_scale(data.target_scale),
+      scores_history(std::move(record.scores_history)),
+      scores_bootstrap(0, data.channels),
+      loss_curve(std::move(record.loss_curve)),
+      validation_loss_curve(std::move(record.validation_loss_curve)),
+      best_epoch(record.best_epoch) {}
+
+void FitSummary::write(ModelState& s, const Eigen::VectorXd* scores) const {
+  s.n_features = input_mean.size();
+  s.n_epochs_run = static_cast<long>(loss_curve.size());
+  s.best_epoch = best_epoch;
+  s.arrays["input_mean"] = to_named(input_mean);
+  s.arrays["input_scale"] = to_named(input_scale);
+  s.arrays["target_mean"] = NamedArray{{1}, {target_mean}};
+  s.arrays["target_scale"] = NamedArray{{1}, {target_scale}};
+  if (scores != nullptr) {
+    s.arrays["scores"] = to_named(*scores);
+    s.arrays["scores_history"] = to_named(scores_history);
+    if (scores_bootstrap.size() > 0) s.arrays["scores_bootstrap"] = to_named(scores_bootstrap);
+  }
+  s.arrays["loss_curve"] = to_named(loss_curve);
+  s.arrays["validation_loss_curve"] = to_named(validation_loss_curve);
+}
+
+void FitSummary::read(const ModelState& s, const Params& params, Eigen::VectorXd* scores) {
+  const long d = s.n_features, epochs = s.n_epochs_run;
+  input_mean = vector_from(s.require("input_mean", {d}));
+  input_scale = vector_from(s.require("input_scale", {d}));
+  target_mean = s.require("target_mean", {1}).data[0];
+  target_scale = s.require("target_scale", {1}).data[0];
+  scores_bootstrap.resize(0, d);
+  if (scores != nullptr) {
+    *scores = vector_from(s.require("scores", {d}));
+    scores_history = matrix_from(s.require("scores_history", {epochs, d}));
+    if (params.n_bootstrap > 0) scores_bootstrap = matrix_from(s.require("scores_bootstrap", {params.n_bootstrap, d}));
+  }
+  loss_curve = s.require("loss_curve", {epochs}).data;
+  auto it = s.arrays.find("validation_loss_curve");
+  if (it != s.arrays.end()) validation_loss_curve = it->second.data;
+  best_epoch = s.best_epoch;
+}
+
 }  // namespace scoresactivation

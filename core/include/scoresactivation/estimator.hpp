@@ -14,9 +14,6 @@
 
 namespace scoresactivation {
 
-Task task_from_string(const std::string& name);
-std::string to_string(Task task);
-
 class Estimator {
  public:
   Estimator(Params params, Task task);
@@ -47,22 +44,22 @@ class Estimator {
   Eigen::VectorXd scores() const;
   // (n_bootstrap, d): the scores of the refits on bootstrap resamples (empty
   // when n_bootstrap is 0 or without the scores layer).
-  const Eigen::MatrixXd& scores_bootstrap() const { return scores_bootstrap_; }
+  const Eigen::MatrixXd& scores_bootstrap() const { return fit_.scores_bootstrap; }
   // (n_epochs_run, d): w after each epoch.
-  const Eigen::MatrixXd& scores_history() const { return scores_history_; }
-  const std::vector<double>& loss_curve() const { return loss_curve_; }
-  const std::vector<double>& validation_loss_curve() const { return validation_loss_curve_; }
-  long n_epochs_run() const { return static_cast<long>(loss_curve_.size()); }
-  long best_epoch() const { return best_epoch_; }
+  const Eigen::MatrixXd& scores_history() const { return fit_.scores_history; }
+  const std::vector<double>& loss_curve() const { return fit_.loss_curve; }
+  const std::vector<double>& validation_loss_curve() const { return fit_.validation_loss_curve; }
+  long n_epochs_run() const { return static_cast<long>(fit_.loss_curve.size()); }
+  long best_epoch() const { return fit_.best_epoch; }
 
   const Network& network() const { return network_; }
   Network& network() { return network_; }
-  const Eigen::VectorXd& input_mean() const { return input_mean_; }
-  const Eigen::VectorXd& input_scale() const { return input_scale_; }
+  const Eigen::VectorXd& input_mean() const { return fit_.input_mean; }
+  const Eigen::VectorXd& input_scale() const { return fit_.input_scale; }
   KernelPath kernel_path() const { return kernel_path_; }
   // Regression outputs are o * target_scale + target_mean (o: network output).
-  double target_mean() const { return target_mean_; }
-  double target_scale() const { return target_scale_; }
+  double target_mean() const { return fit_.target_mean; }
+  double target_scale() const { return fit_.target_scale; }
 
   // (x - input_mean) / input_scale, the network's input. Throws
   // std::invalid_argument when a value is too far out for this scale to
@@ -81,11 +78,7 @@ class Estimator {
   KernelPath kernel_path_;
   bool fitted_ = false;
   Network network_;
-  Eigen::VectorXd input_mean_, input_scale_;
-  double target_mean_ = 0.0, target_scale_ = 1.0;
-  Eigen::MatrixXd scores_history_, scores_bootstrap_;
-  std::vector<double> loss_curve_, validation_loss_curve_;
-  long best_epoch_ = 0;
+  FitSummary fit_;
 };
 
 }  // namespace scoresactivation

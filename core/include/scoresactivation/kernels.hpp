@@ -24,6 +24,11 @@ KernelPath kernel_path_from_string(const std::string& name);
 void matmul(KernelPath path, const Eigen::MatrixXd& a, bool transpose_a, const Eigen::MatrixXd& b,
             bool transpose_b, Eigen::MatrixXd& out);
 
+// The same on raw column-major storage (a column block of a matrix, say):
+// out (op(a) * op(b)) must hold rows x cols values and alias neither input.
+void matmul(KernelPath path, const double* a, long a_rows, long a_cols, bool transpose_a, const double* b, long b_rows,
+            long b_cols, bool transpose_b, double* out);
+
 namespace detail {
 // Raw column-major interface implemented per instruction set. Shapes are of
 // the stored (untransposed) matrices; out has the product's shape.

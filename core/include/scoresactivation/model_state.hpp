@@ -2,6 +2,7 @@
 // own JSON library (docs/model-format.md specifies the document).
 #pragma once
 
+#include <Eigen/Core>
 #include <map>
 #include <string>
 #include <vector>
@@ -13,7 +14,10 @@ namespace scoresactivation {
 // 2: the snr gate and the refinement phase (params gate, snr_budget,
 // refine_epochs). A version-1 file was written by the scale gate without
 // refinement: readers fill those params in (see docs/model-format.md).
-constexpr int kModelFormatVersion = 2;
+// 3: sequence models (estimator ScoresActivationSequence*, params
+// architecture, units, kernel_size, pooling; lstm_/conv_ arrays). Tabular
+// documents are unchanged from version 2.
+constexpr int kModelFormatVersion = 3;
 
 // A dense array; data are row-major (C order) for any rank.
 struct NamedArray {
@@ -37,6 +41,20 @@ struct ModelState {
 // outputs, epochs): far above any real model, far below what could overflow
 // a size computation.
 constexpr long kMaxDimension = 1L << 24;
+
+// Row-major (C order) arrays from Eigen objects, and back (shapes are the
+// caller's to check first, see ModelState::require).
+NamedArray to_named(const Eigen::MatrixXd& m);
+NamedArray to_named(const Eigen::VectorXd& v);
+NamedArray to_named(const std::vector<double>& v);
+Eigen::MatrixXd matrix_from(const NamedArray& a);
+Eigen::VectorXd vector_from(const NamedArray& a);
+
+// The checks every family's state shares (sizes, epochs, scaling, scores,
+// curves), with the family's own arrays and shapes in model_arrays; features
+// are channels for sequence models. Throws std::invalid_argument naming the array.
+void check_state_with(const Params& params, const ModelState& state,
+                      const std::map<std::string, std::vector<long>>& model_arrays);
 
 // Checks a fitted state against the params it was fitted with before
 // anything is built from it: sizes within limits and consistent with each

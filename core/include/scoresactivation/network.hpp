@@ -66,9 +66,10 @@ class Network : public TrainableModel {
   // except grads.scores, which needs finish_scores_gradient once the blocks
   // of a batch are summed.
   // grad_output may be cache.grad_z itself; noise as given to forward.
+  // grad_input: dL/dx, only without the scores layer (a head behind an encoder).
   void backward(KernelPath path, const Eigen::MatrixXd& x, ForwardCache& cache,
                 const Eigen::MatrixXd& grad_output, Gradients& grads,
-                const Eigen::MatrixXd* noise = nullptr) const;
+                const Eigen::MatrixXd* noise = nullptr, Eigen::MatrixXd* grad_input = nullptr) const;
 
   // grads.scores from grads.gate_weights and the entropy penalty.
   void finish_scores_gradient(double entropy_penalty, Gradients& grads) const;

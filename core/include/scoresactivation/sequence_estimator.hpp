@@ -44,18 +44,18 @@ class SequenceEstimator {
 
   // Global channel importances w = softmax(s / T), summing to 1. Needs the gate.
   Eigen::VectorXd scores() const;
-  const Eigen::MatrixXd& scores_bootstrap() const { return scores_bootstrap_; }
-  const Eigen::MatrixXd& scores_history() const { return scores_history_; }
-  const std::vector<double>& loss_curve() const { return loss_curve_; }
-  const std::vector<double>& validation_loss_curve() const { return validation_loss_curve_; }
-  long n_epochs_run() const { return static_cast<long>(loss_curve_.size()); }
-  long best_epoch() const { return best_epoch_; }
+  const Eigen::MatrixXd& scores_bootstrap() const { return fit_.scores_bootstrap; }
+  const Eigen::MatrixXd& scores_history() const { return fit_.scores_history; }
+  const std::vector<double>& loss_curve() const { return fit_.loss_curve; }
+  const std::vector<double>& validation_loss_curve() const { return fit_.validation_loss_curve; }
+  long n_epochs_run() const { return static_cast<long>(fit_.loss_curve.size()); }
+  long best_epoch() const { return fit_.best_epoch; }
 
   const SequenceNetwork& network() const { return network_; }
-  const Eigen::VectorXd& input_mean() const { return input_mean_; }    // per channel
-  const Eigen::VectorXd& input_scale() const { return input_scale_; }  // per channel
-  double target_mean() const { return target_mean_; }
-  double target_scale() const { return target_scale_; }
+  const Eigen::VectorXd& input_mean() const { return fit_.input_mean; }    // per channel
+  const Eigen::VectorXd& input_scale() const { return fit_.input_scale; }  // per channel
+  double target_mean() const { return fit_.target_mean; }
+  double target_scale() const { return fit_.target_scale; }
   KernelPath kernel_path() const { return kernel_path_; }
 
   // Throws std::invalid_argument unless x has a whole number of steps of
@@ -75,11 +75,7 @@ class SequenceEstimator {
   KernelPath kernel_path_;
   bool fitted_ = false;
   SequenceNetwork network_;
-  Eigen::VectorXd input_mean_, input_scale_;
-  double target_mean_ = 0.0, target_scale_ = 1.0;
-  Eigen::MatrixXd scores_history_, scores_bootstrap_;
-  std::vector<double> loss_curve_, validation_loss_curve_;
-  long best_epoch_ = 0;
+  FitSummary fit_;
 };
 
 // check_state's counterpart for sequence models.

@@ -7,15 +7,19 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <string>
 #include <vector>
 
 #include "scoresactivation/callbacks.hpp"
+#include "scoresactivation/model_state.hpp"
 #include "scoresactivation/params.hpp"
 #include "scoresactivation/trainable_model.hpp"
 
 namespace scoresactivation {
 
 enum class Task { classification, regression };
+Task task_from_string(const std::string& name);
+std::string to_string(Task task);
 
 // A read-only view of an (n, p) matrix in any memory order (a column-major
 // Eigen matrix, a C-order numpy array, an R matrix), so the front ends hand
@@ -59,6 +63,25 @@ struct TrainingRecord {
   Eigen::MatrixXd scores_history;  // (epochs, channels): w after each epoch (0 columns without a gate)
   std::vector<double> loss_curve, validation_loss_curve;
   long best_epoch = 0;
+};
+
+// What a fitted estimator of any family keeps besides its tensors: the
+// scaling, the record of the fit and the bootstrap scores, and their part of
+// the model state.
+struct FitSummary {
+  Eigen::VectorXd input_mean, input_scale;  // per feature (channel)
+  double target_mean = 0.0, target_scale = 1.0;
+  Eigen::MatrixXd scores_history, scores_bootstrap;
+  std::vector<double> loss_curve, validation_loss_curve;
+  long best_epoch = 0;
+
+  FitSummary() = default;
+  FitSummary(TrainingData& data, TrainingRecord&& record);  // takes the scaling out of data
+  // The shared arrays (input/target scaling, scores with their history and
+  // bootstrap, loss curves) and sizes; scores: the gate's raw scores or null.
+  void write(ModelState& state, const Eigen::VectorXd* scores) const;
+  // Back from a state check_state_with has accepted; scores as for write.
+  void read(const ModelState& state, const Params& params, Eigen::VectorXd* scores);
 };
 
 // Initialises model (from Random(params.random_state), before any other

@@ -1,0 +1,131 @@
+#include "scoresactivation/conv1d_layer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace scoresactivation {
+
+namespace {
+
+// Per-row lengths, checked; returns whether some row is shorter than steps.
+bool read_lengths(const Eigen::VectorXd* lengths, long rows, long steps, std::vector<long>& out) {
+  out.assign(static_cast<std::size_t>(rows), steps);
+  if (lengths == nullptr) return false;
+  if (lengths->size() != rows) throw std::invalid_argument("Conv1d: lengths must have one value per row");
+  bool padded = false;
+  for (long i = 0; i < rows; ++i) {
+    const double value = (*lengths)[i];
+    if (!(value >= 1.0 && value <= static_cast<double>(steps)) || value != std::floor(value))
+      throw std::invalid_argument("Conv1d: lengths must be whole numbers in 1.." + std::to_string(steps));
+    out[static_cast<std::size_t>(i)] = static_cast<long>(value);
+    padded = padded || out[static_cast<std::size_t>(i)] < steps;
+  }
+  return padded;
+}
+
+bool same_lengths(const Eigen::VectorXd* lengths, long steps, const std::vector<long>& seen) {
+  if (lengths != nullptr && lengths->size() != static_cast<long>(seen.size())) return false;
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    const double expected = lengths == nullptr ? static_cast<double>(steps) : (*lengths)[static_cast<long>(i)];
+    if (static_cast<double>(seen[i]) != expected) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Conv1dLayer::Conv1dLayer(long n_in, long n_filters, long kernel_size)
+    : weight(kernel_size * n_in, n_filters), bias(Eigen::VectorXd::Zero(n_filters)), n_in_(n_in) {
+  if (kernel_size < 1 || kernel_size % 2 == 0)
+    throw std::invalid_argument("Conv1d: kernel_size must be odd and at least 1");
+}
+
+void Conv1dLayer::initialise(Random& random) {
+  const double fans = static_cast<double>(weight.rows() + weight.cols());
+  const double bound = fans > 0.0 ? std::sqrt(6.0 / fans) : 0.0;
+  for (long i = 0; i < weight.rows(); ++i)
+    for (long j = 0; j < weight.cols(); ++j) weight(i, j) = random.uniform(-bound, bound);
+  bias.setZero();
+}
+
+void Conv1dLayer::forward(KernelPath path, const Eigen::MatrixXd& input, long steps, const Eigen::VectorXd* lengths,
+                          Conv1dCache& cache, Eigen::MatrixXd& output) const {
+  const long rows = input.rows(), in = n_in_, k = kernel_size(), f = n_filters(), half = (k - 1) / 2;
+  if (in < 1 || weight.rows() != k * in || k % 2 == 0 || bias.size() != f)
+    throw std::invalid_argument("Conv1d: parameters must be (k * n_in, F) with k odd, and (F)");
+  if (steps < 1 || input.cols() != steps * in)
+    throw std::invalid_argument("Conv1d: input must have steps * n_in columns");
+  cache.padded = read_lengths(lengths, rows, steps, cache.lengths);
+  cache.rows = rows;
+  cache.steps = steps;
+
+  // im2col: a step's n_in channels are contiguous columns of the input, so
+  // each (tap, step) block is n_in column copies; sources outside the
+  // sequence are zero.
+  cache.columns.resize(steps * rows, k * in);
+  for (long j = 0; j < k; ++j)
+    for (long t = 0; t < steps; ++t) {
+      auto block = cache.columns.block(t * rows, j * in, rows, in);
+      const long source = t + j - half;
+      if (source < 0 || source >= steps)
+        block.setZero();
+      else
+        block = input.middleCols(source * in, in);
+    }
+  // Sources past a row's length are absent too, whatever their values.
+  if (cache.padded)
+    for (long i = 0; i < rows; ++i) {
+      const long length = cache.lengths[static_cast<std::size_t>(i)];
+      for (long j = 0; j < k; ++j)
+        for (long t = std::max(0L, length + half - j); t < std::min(steps, steps + half - j); ++t)
+          cache.columns.block(t * rows + i, j * in, 1, in).setZero();
+    }
+
+  matmul(path, cache.columns, false, weight, false, cache.product);
+  output.resize(rows, steps * f);
+  for (long t = 0; t < steps; ++t)
+    output.middleCols(t * f, f) = cache.product.middleRows(t * rows, rows).rowwise() + bias.transpose();
+  if (cache.padded)
+    for (long i = 0; i < rows; ++i)
+      output.row(i).tail((steps - cache.lengths[static_cast<std::size_t>(i)]) * f).setZero();
+}
+
+void Conv1dLayer::backward(KernelPath path, const Eigen::MatrixXd& input, long steps, const Eigen::VectorXd* lengths,
+                           Conv1dCache& cache, const Eigen::MatrixXd& grad_output, Eigen::MatrixXd& grad_weight,
+                           Eigen::VectorXd& grad_bias, Eigen::MatrixXd* grad_input) const {
+  const long rows = input.rows(), in = n_in_, k = kernel_size(), f = n_filters(), half = (k - 1) / 2;
+  if (steps < 1 || input.cols() != steps * in)
+    throw std::invalid_argument("Conv1d: input must have steps * n_in columns");
+  if (cache.rows != rows || cache.steps != steps || cache.columns.cols() != k * in)
+    throw std::invalid_argument("Conv1d: backward needs the cache of forward on the same block");
+  if (grad_output.rows() != rows || grad_output.cols() != steps * f)
+    throw std::invalid_argument("Conv1d: grad_output must be (rows, steps * F)");
+  if (!same_lengths(lengths, steps, cache.lengths))
+    throw std::invalid_argument("Conv1d: backward needs the lengths forward had");
+
+  // dL/dproduct in the im2col row order; outputs past a length are the
+  // constant 0, so their gradient is dropped.
+  cache.grad_product.resize(steps * rows, f);
+  for (long t = 0; t < steps; ++t) cache.grad_product.middleRows(t * rows, rows) = grad_output.middleCols(t * f, f);
+  if (cache.padded)
+    for (long i = 0; i < rows; ++i)
+      for (long t = cache.lengths[static_cast<std::size_t>(i)]; t < steps; ++t)
+        cache.grad_product.row(t * rows + i).setZero();
+  matmul(path, cache.columns, true, cache.grad_product, false, grad_weight);
+  grad_bias = cache.grad_product.colwise().sum().transpose();
+  if (grad_input == nullptr) return;
+
+  // col2im: each (tap, step) block goes back to its source step.
+  matmul(path, cache.grad_product, false, weight, true, cache.grad_columns);
+  grad_input->setZero(rows, steps * in);
+  for (long j = 0; j < k; ++j)
+    for (long t = std::max(0L, half - j); t < std::min(steps, steps + half - j); ++t)
+      grad_input->middleCols((t + j - half) * in, in) += cache.grad_columns.block(t * rows, j * in, rows, in);
+  if (cache.padded)
+    for (long i = 0; i < rows; ++i)
+      grad_input->row(i).tail((steps - cache.lengths[static_cast<std::size_t>(i)]) * in).setZero();
+}
+
+}  // namespace scoresactivation
