@@ -161,7 +161,7 @@ void LstmLayer::backward(KernelPath path, const Eigen::MatrixXd& input, long ste
     if (cache.padded)
       for (long i = 0; i < rows; ++i)
         if (t >= length[static_cast<std::size_t>(i)]) {
-          ;
+          dz.col(i).setZero();
           cache.grad_cell_total.col(i) = cache.grad_cell.col(i);
         }
     cache.grad_cell = (cache.grad_cell_total.array() * f_gate).matrix();
