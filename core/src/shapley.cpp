@@ -152,6 +152,117 @@ void for_each_row(long n, long rows_per_task, int n_threads, InterruptCheckpoint
 
 }  // namespace
 
+ExactShapleyPlan exact_shapley_plan(long d) {
+  check_count(d, 1, kMaxExactShapleyFeatures, "the number of players of exact Shapley values");
+  ExactShapleyPlan plan;
+  plan.d = d;
+  const long n_coalitions = 1L << d;
+  // weight(|S|) = |S|! (d - |S| - 1)! / d!
+  plan.weight.resize(static_cast<std::size_t>(d));
+  for (long s = 0; s < d; ++s)
+    plan.weight[static_cast<std::size_t>(s)] =
+        std::exp(std::lgamma(s + 1.0) + std::lgamma(static_cast<double>(d - s)) - std::lgamma(d + 1.0));
+  // Gray-code order visits every coalition switching one feature per step.
+  plan.toggles.resize(static_cast<std::size_t>(n_coalitions - 1));
+  for (long t = 1; t < n_coalitions; ++t) {
+    long bit = 0;
+    while (!((t >> bit) & 1)) ++bit;
+    plan.toggles[static_cast<std::size_t>(t - 1)] = bit;
+  }
+  plan.sizes.resize(static_cast<std::size_t>(n_coalitions));
+  for (long c = 0; c < n_coalitions; ++c) {
+    int size = 0;
+    for (long j = 0; j < d; ++j) size += static_cast<int>((c >> j) & 1);
+    plan.sizes[static_cast<std::size_t>(c)] = size;
+  }
+  return plan;
+}
+
+Eigen::RowVectorXd exact_shapley_row(const ExactShapleyPlan& plan, const CoalitionWalk& walk, double empty_value) {
+  const long d = plan.d, n_coalitions = 1L << d;
+  std::vector<double> walked(static_cast<std::size_t>(n_coalitions - 1));
+  walk(plan.toggles.data(), n_coalitions - 1, n_coalitions, walked.data());
+  std::vector<double> v(static_cast<std::size_t>(n_coalitions));
+  v[0] = empty_value;
+  for (long t = 1; t < n_coalitions; ++t) v[static_cast<std::size_t>(t ^ (t >> 1))] = walked[static_cast<std::size_t>(t - 1)];
+  Eigen::RowVectorXd values = Eigen::RowVectorXd::Zero(d);
+  for (long c = 0; c < n_coalitions; ++c)
+    for (long j = 0; j < d; ++j)
+      if (!((c >> j) & 1))
+        values[j] += plan.weight[static_cast<std::size_t>(plan.sizes[static_cast<std::size_t>(c)])] *
+                     (v[static_cast<std::size_t>(c | (1L << j))] - v[static_cast<std::size_t>(c)]);
+  return values;
+}
+
+SampledShapleyRow sampled_shapley_row(long d, long n_pairs, std::uint64_t row_seed, const CoalitionWalk& walk,
+                                      double empty_value, double full_value) {
+  // The orders of a row are walked pairs_per_walk pairs at a time, so a
+  // row's buffers stay O(kToggles) whatever n_permutations (all of them at
+  // once, 2^62 orders asked for 2 * n_pairs * d toggles: the size wrapped
+  // around and the writes overflowed the buffer).
+  constexpr long kToggles = 1L << 16;
+  const long pairs_per_walk = std::max<long>(1, std::min<long>(n_pairs, kToggles / (2 * d)));
+  Random random(row_seed);
+  std::vector<std::size_t> order(static_cast<std::size_t>(d));
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::vector<long> toggles(static_cast<std::size_t>(2 * pairs_per_walk * d));
+  std::vector<long> walked_toggles;
+  walked_toggles.reserve(static_cast<std::size_t>(2 * pairs_per_walk * std::max<long>(d - 1, 0)));
+  std::vector<double> walked;
+  Eigen::MatrixXd pair_means(pairs_per_walk, d);
+  std::vector<double> v(static_cast<std::size_t>(d + 1));
+  v[0] = empty_value;
+  v[static_cast<std::size_t>(d)] = full_value;
+  // Mean and sum of squared deviations of the pair means, merged group by
+  // group in a fixed order (Chan et al. 1979): the same numbers whatever
+  // the number of threads, and those of one pass when one group holds all.
+  Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(d), squares = Eigen::RowVectorXd::Zero(d);
+  long merged = 0;
+  for (long first = 0; first < n_pairs; first += pairs_per_walk) {
+    const long pairs = std::min(pairs_per_walk, n_pairs - first);
+    // Both orders of every pair, each walked over its first d - 1 features.
+    for (long p = 0; p < pairs; ++p) {
+      random.shuffle(order);
+      for (long q = 0; q < d; ++q) {
+        toggles[static_cast<std::size_t>((2 * p) * d + q)] = static_cast<long>(order[static_cast<std::size_t>(q)]);
+        toggles[static_cast<std::size_t>((2 * p + 1) * d + q)] =
+            static_cast<long>(order[static_cast<std::size_t>(d - 1 - q)]);
+      }
+    }
+    walked_toggles.clear();
+    for (long o = 0; o < 2 * pairs; ++o)
+      for (long q = 0; q < d - 1; ++q) walked_toggles.push_back(toggles[static_cast<std::size_t>(o * d + q)]);
+    walked.resize(walked_toggles.size());
+    if (d > 1) walk(walked_toggles.data(), static_cast<long>(walked_toggles.size()), d - 1, walked.data());
+    auto group = pair_means.topRows(pairs);
+    group.setZero();
+    for (long o = 0; o < 2 * pairs; ++o) {
+      for (long q = 1; q < d; ++q)
+        v[static_cast<std::size_t>(q)] = walked[static_cast<std::size_t>(o * (d - 1) + q - 1)];
+      for (long q = 0; q < d; ++q)
+        group(o / 2, toggles[static_cast<std::size_t>(o * d + q)]) +=
+            (v[static_cast<std::size_t>(q + 1)] - v[static_cast<std::size_t>(q)]) / 2.0;
+    }
+    const Eigen::RowVectorXd group_mean = group.colwise().mean();
+    const Eigen::RowVectorXd group_squares = (group.rowwise() - group_mean).array().square().colwise().sum();
+    if (merged == 0) {
+      mean = group_mean;
+      squares = group_squares;
+    } else {
+      const double a = static_cast<double>(merged), b = static_cast<double>(pairs);
+      const Eigen::RowVectorXd shift = group_mean - mean;
+      mean += shift * (b / (a + b));
+      squares += group_squares + shift.array().square().matrix() * (a * b / (a + b));
+    }
+    merged += pairs;
+  }
+  SampledShapleyRow row{mean, Eigen::RowVectorXd::Zero(d)};
+  if (n_pairs > 1)
+    row.standard_error =
+        (squares / static_cast<double>(n_pairs - 1)).cwiseSqrt() / std::sqrt(static_cast<double>(n_pairs));
+  return row;
+}
+
 ShapleyResult shapley_exact(const ExplainedModel& model, const Eigen::MatrixXd& x, const Eigen::MatrixXd& background,
                             long target, ExplainedOutput output, int n_threads,
                             const std::function<bool()>& interrupt_requested) {
@@ -160,25 +271,8 @@ ShapleyResult shapley_exact(const ExplainedModel& model, const Eigen::MatrixXd& 
   if (d > kMaxExactShapleyFeatures)
     throw std::invalid_argument("exact Shapley values need d <= " + std::to_string(kMaxExactShapleyFeatures) +
                                 " features (2^d coalitions); use the sampled method");
+  const ExactShapleyPlan plan = exact_shapley_plan(d);
   const long n_coalitions = 1L << d;
-  // weight(|S|) = |S|! (d - |S| - 1)! / d!
-  std::vector<double> weight(static_cast<std::size_t>(d));
-  for (long s = 0; s < d; ++s)
-    weight[static_cast<std::size_t>(s)] =
-        std::exp(std::lgamma(s + 1.0) + std::lgamma(static_cast<double>(d - s)) - std::lgamma(d + 1.0));
-  // Gray-code order visits every coalition switching one feature per step.
-  std::vector<long> toggles(static_cast<std::size_t>(n_coalitions - 1));
-  for (long t = 1; t < n_coalitions; ++t) {
-    long bit = 0;
-    while (!((t >> bit) & 1)) ++bit;
-    toggles[static_cast<std::size_t>(t - 1)] = bit;
-  }
-  std::vector<int> sizes(static_cast<std::size_t>(n_coalitions));
-  for (long c = 0; c < n_coalitions; ++c) {
-    int size = 0;
-    for (long j = 0; j < d; ++j) size += static_cast<int>((c >> j) & 1);
-    sizes[static_cast<std::size_t>(c)] = size;
-  }
   const CoalitionWalker walker(model, background, target, output);
   ShapleyResult result;
   result.values = Eigen::MatrixXd::Zero(n, d);
@@ -188,16 +282,10 @@ ShapleyResult shapley_exact(const ExplainedModel& model, const Eigen::MatrixXd& 
   // One row per task: a row is 2^d coalitions of work already.
   for_each_row(n, 1, n_threads, checkpoint, [&](long i, CoalitionWalker::Workspace& workspace) {
     const Eigen::MatrixXd differences = walker.differences(x.row(i));
-    std::vector<double> walked(static_cast<std::size_t>(n_coalitions - 1));
-    walker.walk(differences, toggles.data(), n_coalitions - 1, n_coalitions, walked.data(), workspace, checkpoint);
-    std::vector<double> v(static_cast<std::size_t>(n_coalitions));
-    v[0] = walker.empty_value();
-    for (long t = 1; t < n_coalitions; ++t) v[static_cast<std::size_t>(t ^ (t >> 1))] = walked[static_cast<std::size_t>(t - 1)];
-    for (long c = 0; c < n_coalitions; ++c)
-      for (long j = 0; j < d; ++j)
-        if (!((c >> j) & 1))
-          result.values(i, j) += weight[static_cast<std::size_t>(sizes[static_cast<std::size_t>(c)])] *
-                                 (v[static_cast<std::size_t>(c | (1L << j))] - v[static_cast<std::size_t>(c)]);
+    const CoalitionWalk walk = [&](const long* toggles, long count, long restart_every, double* values) {
+      walker.walk(differences, toggles, count, restart_every, values, workspace, checkpoint);
+    };
+    result.values.row(i) = exact_shapley_row(plan, walk, walker.empty_value());
   });
   result.base_value = walker.empty_value();
   return result;
@@ -224,79 +312,20 @@ ShapleyResult shapley_sampled(const ExplainedModel& model, const Eigen::MatrixXd
   result.values = Eigen::MatrixXd::Zero(n, d);
   result.standard_error = Eigen::MatrixXd::Zero(n, d);
   result.evaluations_per_row = static_cast<long>(evaluations + 1);
-  // The orders of a row are walked pairs_per_walk pairs at a time, so a
-  // row's buffers stay O(kToggles) whatever n_permutations (all of them at
-  // once, 2^62 orders asked for 2 * n_pairs * d toggles: the size wrapped
-  // around and the writes overflowed the buffer).
-  constexpr long kToggles = 1L << 16;
-  const long pairs_per_walk = std::max<long>(1, std::min<long>(n_pairs, kToggles / (2 * d)));
   // Eight rows share a workspace when a row is little work; a large row is a
   // task of its own (the walk polls for interrupts inside a row too).
   const double row_work = 2.0 * static_cast<double>(n_pairs) * static_cast<double>(d) * static_cast<double>(m);
   const long rows_per_task = row_work > 1e5 ? 1 : 8;
   InterruptCheckpoint checkpoint(interrupt_requested);
   for_each_row(n, rows_per_task, n_threads, checkpoint, [&](long i, CoalitionWalker::Workspace& workspace) {
-    Random random(derive_seed(seed, static_cast<std::uint64_t>(i)));
-    std::vector<std::size_t> order(static_cast<std::size_t>(d));
-    std::iota(order.begin(), order.end(), std::size_t{0});
     const Eigen::MatrixXd differences = walker.differences(x.row(i));
-    std::vector<long> toggles(static_cast<std::size_t>(2 * pairs_per_walk * d));
-    std::vector<long> walked_toggles;
-    walked_toggles.reserve(static_cast<std::size_t>(2 * pairs_per_walk * std::max<long>(d - 1, 0)));
-    std::vector<double> walked;
-    Eigen::MatrixXd pair_means(pairs_per_walk, d);
-    std::vector<double> v(static_cast<std::size_t>(d + 1));
-    v[0] = walker.empty_value();
-    v[static_cast<std::size_t>(d)] = full(i, target);
-    // Mean and sum of squared deviations of the pair means, merged group by
-    // group in a fixed order (Chan et al. 1979): the same numbers whatever
-    // the number of threads, and those of one pass when one group holds all.
-    Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(d), squares = Eigen::RowVectorXd::Zero(d);
-    long merged = 0;
-    for (long first = 0; first < n_pairs; first += pairs_per_walk) {
-      const long pairs = std::min(pairs_per_walk, n_pairs - first);
-      // Both orders of every pair, each walked over its first d - 1 features.
-      for (long p = 0; p < pairs; ++p) {
-        random.shuffle(order);
-        for (long q = 0; q < d; ++q) {
-          toggles[static_cast<std::size_t>((2 * p) * d + q)] = static_cast<long>(order[static_cast<std::size_t>(q)]);
-          toggles[static_cast<std::size_t>((2 * p + 1) * d + q)] =
-              static_cast<long>(order[static_cast<std::size_t>(d - 1 - q)]);
-        }
-      }
-      walked_toggles.clear();
-      for (long o = 0; o < 2 * pairs; ++o)
-        for (long q = 0; q < d - 1; ++q) walked_toggles.push_back(toggles[static_cast<std::size_t>(o * d + q)]);
-      walked.resize(walked_toggles.size());
-      if (d > 1)
-        walker.walk(differences, walked_toggles.data(), static_cast<long>(walked_toggles.size()), d - 1,
-                    walked.data(), workspace, checkpoint);
-      auto group = pair_means.topRows(pairs);
-      group.setZero();
-      for (long o = 0; o < 2 * pairs; ++o) {
-        for (long q = 1; q < d; ++q)
-          v[static_cast<std::size_t>(q)] = walked[static_cast<std::size_t>(o * (d - 1) + q - 1)];
-        for (long q = 0; q < d; ++q)
-          group(o / 2, toggles[static_cast<std::size_t>(o * d + q)]) +=
-              (v[static_cast<std::size_t>(q + 1)] - v[static_cast<std::size_t>(q)]) / 2.0;
-      }
-      const Eigen::RowVectorXd group_mean = group.colwise().mean();
-      const Eigen::RowVectorXd group_squares = (group.rowwise() - group_mean).array().square().colwise().sum();
-      if (merged == 0) {
-        mean = group_mean;
-        squares = group_squares;
-      } else {
-        const double a = static_cast<double>(merged), b = static_cast<double>(pairs);
-        const Eigen::RowVectorXd shift = group_mean - mean;
-        mean += shift * (b / (a + b));
-        squares += group_squares + shift.array().square().matrix() * (a * b / (a + b));
-      }
-      merged += pairs;
-    }
-    result.values.row(i) = mean;
-    if (n_pairs > 1)
-      result.standard_error.row(i) = (squares / static_cast<double>(n_pairs - 1)).cwiseSqrt() /
-                                     std::sqrt(static_cast<double>(n_pairs));
+    const CoalitionWalk walk = [&](const long* toggles, long count, long restart_every, double* values) {
+      walker.walk(differences, toggles, count, restart_every, values, workspace, checkpoint);
+    };
+    const SampledShapleyRow row = sampled_shapley_row(d, n_pairs, derive_seed(seed, static_cast<std::uint64_t>(i)),
+                                                      walk, walker.empty_value(), full(i, target));
+    result.values.row(i) = row.values;
+    result.standard_error.row(i) = row.standard_error;
   });
   result.base_value = walker.empty_value();
   return result;

@@ -15,6 +15,7 @@
 #include <Eigen/Core>
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "scoresactivation/attribution_limits.hpp"
 #include "scoresactivation/explained_model.hpp"
@@ -44,5 +45,34 @@ ShapleyResult shapley_sampled(const ExplainedModel& model, const Eigen::MatrixXd
                               const Eigen::MatrixXd& background, long target, ExplainedOutput output,
                               long n_permutations, std::uint64_t seed, int n_threads,
                               const std::function<bool()>& interrupt_requested = nullptr);
+
+// The coalition machinery every model family shares (the sequence models
+// walk their coalitions by whole forward passes instead of rank-1 steps).
+// A CoalitionWalk switches players toggles[0..n) in and out one at a time,
+// starting from the empty coalition and emptying it again every
+// restart_every steps, and writes v after each switch to values[0..n).
+using CoalitionWalk = std::function<void(const long* toggles, long n, long restart_every, double* values)>;
+
+// The Gray-code walk over all 2^d - 1 non-empty coalitions and the weights
+// |S|! (d - |S| - 1)! / d!; d in [1, kMaxExactShapleyFeatures].
+struct ExactShapleyPlan {
+  long d = 0;
+  std::vector<long> toggles;  // 2^d - 1
+  std::vector<double> weight;  // by coalition size, d
+  std::vector<int> sizes;      // by coalition bits, 2^d
+};
+ExactShapleyPlan exact_shapley_plan(long d);
+
+// One row's exact values (d) from one walk of plan.toggles.
+Eigen::RowVectorXd exact_shapley_row(const ExactShapleyPlan& plan, const CoalitionWalk& walk, double empty_value);
+
+// One row's sampled values and standard errors (d each): n_pairs antithetic
+// pairs of orders drawn from Random(row_seed), walked in groups so the
+// buffers stay bounded whatever n_pairs; full_value is v of all players.
+struct SampledShapleyRow {
+  Eigen::RowVectorXd values, standard_error;
+};
+SampledShapleyRow sampled_shapley_row(long d, long n_pairs, std::uint64_t row_seed, const CoalitionWalk& walk,
+                                      double empty_value, double full_value);
 
 }  // namespace scoresactivation
