@@ -16,6 +16,9 @@
 #include "scoresactivation/parallel.hpp"
 #include "scoresactivation/permutation_importance.hpp"
 #include "scoresactivation/random.hpp"
+#include "scoresactivation/sequence_attribution.hpp"
+#include "scoresactivation/sequence_deeplift.hpp"
+#include "scoresactivation/sequence_estimator.hpp"
 #include "scoresactivation/shapley.hpp"
 
 #include <cmath>
@@ -128,6 +131,8 @@ py::dict read_model_document(const py::object& doc) {
   out["core_params"] = d.core_params;
   out["seed"] = d.seed;
   out["state"] = state_to_dict(d.state);
+  out["sequence"] = d.sequence;                // a sequence model (format version 3 on)
+  out["sequence_params"] = d.sequence_params;  // its own params (defaults for a tabular one)
   return out;
 }
 
@@ -187,10 +192,9 @@ auto predict_with(PredictMethod method) {
   };
 }
 
-// Fit with the GIL released; Python is only entered in the callbacks.
-void fit(sa::Estimator& est, const py::array_t<double, py::array::forcecast>& x_in, const Eigen::VectorXd& y,
-         const Eigen::VectorXd& sample_weight, long n_classes, py::object on_epoch) {
-  const MatrixArg x = matrix_arg(x_in, "X");
+// A fit's callbacks: on_epoch (None, or a Python callable that must outlive
+// the fit) entered with the GIL, and the Ctrl-C poll.
+sa::Callbacks fit_callbacks(const py::object& on_epoch) {
   sa::Callbacks callbacks;
   if (!on_epoch.is_none()) {
     callbacks.on_epoch = [&on_epoch](const sa::EpochReport& r) {
@@ -201,7 +205,39 @@ void fit(sa::Estimator& est, const py::array_t<double, py::array::forcecast>& x_
     };
   }
   callbacks.interrupt_requested = python_interrupt_requested;
+  return callbacks;
+}
+
+// Fit with the GIL released; Python is only entered in the callbacks.
+void fit(sa::Estimator& est, const py::array_t<double, py::array::forcecast>& x_in, const Eigen::VectorXd& y,
+         const Eigen::VectorXd& sample_weight, long n_classes, py::object on_epoch) {
+  const MatrixArg x = matrix_arg(x_in, "X");
+  const sa::Callbacks callbacks = fit_callbacks(on_epoch);
   without_gil("fit interrupted", [&] { est.fit(x.map, y, sample_weight, n_classes, callbacks); });
+}
+
+// ------------------------------------------------------- sequence models
+// Sequences come as X (n, steps * channels), column t * channels + c holding
+// channel c at step t: a numpy (n, steps, channels) array reshaped to 2-d,
+// read in place like any matrix (no copy for a C-contiguous float64 array).
+// lengths: empty (every sequence has all steps) or n whole numbers in 1..steps.
+void fit_sequences(sa::SequenceEstimator& est, const py::array_t<double, py::array::forcecast>& x_in, long steps,
+                   const Eigen::VectorXd& lengths, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
+                   long n_classes, py::object on_epoch) {
+  const MatrixArg x = matrix_arg(x_in, "X");
+  const sa::Callbacks callbacks = fit_callbacks(on_epoch);
+  without_gil("fit interrupted", [&] { est.fit(x.map, steps, lengths, y, sample_weight, n_classes, callbacks); });
+}
+
+using SequencePredictMethod = Eigen::MatrixXd (sa::SequenceEstimator::*)(const sa::MatrixView&, long,
+                                                                         const Eigen::VectorXd&) const;
+auto sequence_predict_with(SequencePredictMethod method) {
+  return [method](const sa::SequenceEstimator& e, const py::array_t<double, py::array::forcecast>& x_in, long steps,
+                  const Eigen::VectorXd& lengths) {
+    const MatrixArg x = matrix_arg(x_in, "X");
+    py::gil_scoped_release release;
+    return (e.*method)(x.map, steps, lengths);
+  };
 }
 
 }  // namespace
@@ -264,6 +300,44 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("n_outputs", &sa::Estimator::n_outputs)
       .def_property_readonly("kernel", [](const sa::Estimator& e) { return sa::to_string(e.kernel_path()); })
       .def("state", [](const sa::Estimator& e) { return state_to_dict(e.state()); });
+
+  py::class_<sa::SequenceParams>(m, "SequenceParams")
+      .def(py::init<>())
+      .def_readwrite("architecture", &sa::SequenceParams::architecture)
+      .def_readwrite("units", &sa::SequenceParams::units)
+      .def_readwrite("kernel_size", &sa::SequenceParams::kernel_size)
+      .def_readwrite("pooling", &sa::SequenceParams::pooling)
+      .def("validate", &sa::SequenceParams::validate)
+      .def("resolved_pooling", [](const sa::SequenceParams& p) { return sa::to_string(p.resolved_pooling()); });
+
+  py::class_<sa::SequenceEstimator>(m, "SequenceEstimator")
+      .def(py::init([](const sa::Params& p, const sa::SequenceParams& sequence, const std::string& task) {
+             return sa::SequenceEstimator(p, sequence, sa::task_from_string(task));
+           }),
+           py::arg("params"), py::arg("sequence_params"), py::arg("task"))
+      .def_static(
+          "from_state",
+          [](const sa::Params& p, const sa::SequenceParams& sequence, const py::dict& state) {
+            return sa::SequenceEstimator(p, sequence, state_from_dict(state));
+          },
+          py::arg("params"), py::arg("sequence_params"), py::arg("state"))
+      .def("fit", &fit_sequences, py::arg("X"), py::arg("steps"), py::arg("lengths"), py::arg("y"),
+           py::arg("sample_weight"), py::arg("n_classes"), py::arg("on_epoch") = py::none())
+      .def("decision_function", sequence_predict_with(&sa::SequenceEstimator::decision_function), py::arg("X"),
+           py::arg("steps"), py::arg("lengths"))
+      .def("predict_proba", sequence_predict_with(&sa::SequenceEstimator::predict_proba), py::arg("X"),
+           py::arg("steps"), py::arg("lengths"))
+      .def("scores", &sa::SequenceEstimator::scores)
+      .def_property_readonly("scores_history", &sa::SequenceEstimator::scores_history)
+      .def_property_readonly("scores_bootstrap", &sa::SequenceEstimator::scores_bootstrap)
+      .def_property_readonly("loss_curve", &sa::SequenceEstimator::loss_curve)
+      .def_property_readonly("validation_loss_curve", &sa::SequenceEstimator::validation_loss_curve)
+      .def_property_readonly("n_epochs_run", &sa::SequenceEstimator::n_epochs_run)
+      .def_property_readonly("best_epoch", &sa::SequenceEstimator::best_epoch)
+      .def_property_readonly("n_channels", &sa::SequenceEstimator::n_channels)
+      .def_property_readonly("n_outputs", &sa::SequenceEstimator::n_outputs)
+      .def_property_readonly("kernel", [](const sa::SequenceEstimator& e) { return sa::to_string(e.kernel_path()); })
+      .def("state", [](const sa::SequenceEstimator& e) { return state_to_dict(e.state()); });
 
   // Attribution methods and metrics (the heavy work runs without the GIL).
   using Matrix = Eigen::MatrixXd;
@@ -342,6 +416,107 @@ PYBIND11_MODULE(_core, m) {
           return ExplainedModel(est).outputs(x, sa::explained_output_from_string(output), n_threads);
         },
         py::arg("estimator"), py::arg("X"), py::arg("output"), py::arg("n_threads"));
+  // Sequence attributions (sequence_attribution.hpp): X, references and
+  // background as (rows, steps * channels) matrices read in place.
+  using Array = py::array_t<double, py::array::forcecast>;
+  m.def(
+      "sequence_deepactif",
+      [](const sa::SequenceEstimator& est, const Array& x_in, long steps, const Eigen::VectorXd& lengths,
+         const std::string& hook, const std::string& aggregation, long block_rows, int n_threads) {
+        const MatrixArg x = matrix_arg(x_in, "X");
+        sa::DeepActifOptions options;
+        options.hook = hook;
+        options.aggregation = aggregation;
+        options.block_rows = block_rows;
+        return without_gil("DeepACTIF interrupted", [&] {
+          return sa::deepactif(est, x.map, steps, lengths, options, n_threads, python_interrupt_requested);
+        });
+      },
+      py::arg("estimator"), py::arg("X"), py::arg("steps"), py::arg("lengths"), py::arg("hook"),
+      py::arg("aggregation"), py::arg("block_rows"), py::arg("n_threads"));
+  m.def(
+      "sequence_gradient",
+      [](const sa::SequenceEstimator& est, const Array& x_in, long steps, const Eigen::VectorXd& lengths,
+         long target, bool times_input, int n_threads) {
+        const MatrixArg x = matrix_arg(x_in, "X");
+        return without_gil("gradients interrupted", [&] {
+          return sa::sequence_input_gradient(est, x.map, steps, lengths, target, times_input, n_threads,
+                                             python_interrupt_requested);
+        });
+      },
+      py::arg("estimator"), py::arg("X"), py::arg("steps"), py::arg("lengths"), py::arg("target"),
+      py::arg("times_input"), py::arg("n_threads"));
+  m.def(
+      "sequence_integrated_gradients",
+      [](const sa::SequenceEstimator& est, const Array& x_in, long steps, const Eigen::VectorXd& lengths,
+         const Array& references_in, long target, long n_steps, const std::string& method, int n_threads) {
+        const MatrixArg x = matrix_arg(x_in, "X");
+        const MatrixArg references = matrix_arg(references_in, "baseline");
+        const sa::Quadrature rule = sa::quadrature_from_string(method);
+        return without_gil("integrated gradients interrupted", [&] {
+          return sa::sequence_integrated_gradients(est, x.map, steps, lengths, references.map, target, n_steps,
+                                                   rule, n_threads, python_interrupt_requested);
+        });
+      },
+      py::arg("estimator"), py::arg("X"), py::arg("steps"), py::arg("lengths"), py::arg("references"),
+      py::arg("target"), py::arg("n_steps"), py::arg("method"), py::arg("n_threads"));
+  m.def(
+      "sequence_deeplift",
+      [](const sa::SequenceEstimator& est, const Matrix& x, long steps, const Eigen::VectorXd& lengths,
+         const Matrix& references, long target, int n_threads) {
+        return without_gil("DeepLIFT interrupted", [&] {
+          return sa::sequence_deeplift(est, x, steps, lengths, references, target, n_threads,
+                                       python_interrupt_requested);
+        });
+      },
+      py::arg("estimator"), py::arg("X"), py::arg("steps"), py::arg("lengths"), py::arg("references"),
+      py::arg("target"), py::arg("n_threads"));
+  m.def("sequence_reference", &sa::sequence_reference, py::arg("estimator"), py::arg("steps"),
+        py::arg("reference"));
+  m.def(
+      "sequence_permutation_importance",
+      [](const sa::SequenceEstimator& est, const Array& x_in, long steps, const Eigen::VectorXd& lengths,
+         const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight, long n_repeats, std::uint64_t seed,
+         int n_threads) {
+        const MatrixArg x = matrix_arg(x_in, "X");
+        const sa::PermutationImportance r = without_gil("permutation importance interrupted", [&] {
+          return sa::sequence_permutation_importance(est, x.map, steps, lengths, y, sample_weight, n_repeats, seed,
+                                                     n_threads, python_interrupt_requested);
+        });
+        py::dict d;
+        d["importances_mean"] = r.importances_mean;
+        d["importances_std"] = r.importances_std;
+        d["importances"] = r.importances;
+        d["baseline_loss"] = r.baseline_loss;
+        return d;
+      },
+      py::arg("estimator"), py::arg("X"), py::arg("steps"), py::arg("lengths"), py::arg("y"),
+      py::arg("sample_weight"), py::arg("n_repeats"), py::arg("seed"), py::arg("n_threads"));
+  m.def(
+      "sequence_shapley",
+      [](const sa::SequenceEstimator& est, const Array& x_in, long steps, const Eigen::VectorXd& lengths,
+         const Array& background_in, long target, const std::string& output, const std::string& method,
+         long n_permutations, std::uint64_t seed, int n_threads) {
+        const MatrixArg x = matrix_arg(x_in, "X");
+        const MatrixArg background = matrix_arg(background_in, "background");
+        const sa::ExplainedOutput out = sa::explained_output_from_string(output);
+        const sa::SequenceShapleyResult r = without_gil("Shapley values interrupted", [&] {
+          return sa::sequence_shapley(est, x.map, steps, lengths, background.map, target, out, method,
+                                      n_permutations, seed, n_threads, python_interrupt_requested);
+        });
+        py::dict d;
+        d["values"] = r.values;
+        d["standard_error"] = r.standard_error;
+        d["base_value"] = r.base_value;
+        d["base_values"] = r.base_values;
+        d["evaluations_per_row"] = r.evaluations_per_row;
+        return d;
+      },
+      py::arg("estimator"), py::arg("X"), py::arg("steps"), py::arg("lengths"), py::arg("background"),
+      py::arg("target"), py::arg("output"), py::arg("method"), py::arg("n_permutations"), py::arg("seed"),
+      py::arg("n_threads"));
+  m.attr("MAX_DEEPACTIF_BLOCK_ROWS") = sa::kMaxDeepActifBlockRows;
+  m.attr("AUTO_EXACT_SEQUENCE_SHAPLEY_CHANNELS") = sa::kAutoExactSequenceShapleyChannels;
   m.def("spearman", &sa::spearman, py::arg("a"), py::arg("b"));
   m.def("kendall_tau", &sa::kendall_tau, py::arg("a"), py::arg("b"));
   m.def("top_k_precision", &sa::top_k_precision, py::arg("scores"), py::arg("relevant"), py::arg("k"));

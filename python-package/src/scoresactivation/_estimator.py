@@ -47,10 +47,285 @@ def _resolve_threads(n_threads):
     return min(resolved, _core.thread_limit())
 
 
-class _ScoresActivationBase(BaseEstimator):
-    """Shared fit/predict logic; see ScoresActivationClassifier for the parameters."""
+def _layer_sizes(value, name):
+    """A list of positive layer widths from an int or a sequence of ints; ValueError naming the param."""
+    sizes = (value,) if isinstance(value, numbers.Integral) else value
+    try:
+        valid = all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in sizes)
+    except TypeError:
+        valid = False
+    if not valid or isinstance(sizes, (str, bytes)):
+        raise ValueError(f"{name} must be a sequence of positive integers, got {value!r}")
+    sizes = [int(s) for s in sizes]
+    if any(not 0 < s < 2**62 for s in sizes):
+        raise ValueError(f"{name} must contain positive integers, got {value!r}")
+    return sizes
+
+
+def _checked_sample_weight(sample_weight, X):
+    """sample_weight as float64 (n,) checked against X's rows, or an empty array when None."""
+    if sample_weight is None:
+        return np.empty(0)
+    sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+    if np.any(sample_weight < 0):
+        raise ValueError("sample_weight must be non-negative")
+    if not sample_weight.sum() > 0:
+        raise ValueError("sample_weight sums to zero; at least one sample needs a positive weight")
+    return sample_weight
+
+
+def _class_encoding(y):
+    """classes_ (sorted unique labels) and y as indices into them; ValueError below 2 classes."""
+    check_classification_targets(y)
+    classes, encoded = np.unique(y, return_inverse=True)
+    if len(classes) < 2:
+        raise ValueError(
+            f"y has only one class ({classes[0]!r}); a classifier needs samples of at least 2 classes"
+        )
+    return classes, encoded
+
+
+class _ScoresBase(BaseEstimator):
+    """What the estimators of every model family share (tabular and sequence):
+    the core's Params from the hyperparameters, the transactional fit, the
+    record of the fit, the scores, persistence and pickling.
+
+    A family sets ``_task`` and ``_sequence`` (which model documents it
+    reads) and implements ``_core_from_state``; ``_params_from_document``
+    adds its own hyperparameters.
+    """
 
     _task = None
+    _sequence = False
+
+    # ----------------------------------------------------------------- params
+    def _core_params(self, seed):
+        """Validated core Params; errors name the parameter."""
+        p = _core.Params()
+        p.hidden_layer_sizes = _layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
+        for name in _INT_PARAMS:
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+                raise ValueError(f"{name} must be an integer, got {value!r}")
+            if not -(2**62) < int(value) < 2**62:  # the core's ranges are far inside; this keeps pybind11 quiet
+                raise ValueError(f"{name} is out of range, got {value!r}")
+            setattr(p, name, int(value))
+        for name in _FLOAT_PARAMS:
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Real) or isinstance(value, bool):
+                raise ValueError(f"{name} must be a number, got {value!r}")
+            setattr(p, name, float(value))
+        for name in _BOOL_PARAMS:
+            value = getattr(self, name)
+            if not isinstance(value, (bool, np.bool_)):
+                raise ValueError(f"{name} must be True or False, got {value!r}")
+            setattr(p, name, bool(value))
+        for name in _STR_PARAMS:
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                raise ValueError(f"{name} must be a string, got {value!r}")
+            setattr(p, name, value)
+        p.random_state = seed
+        p.n_threads = _resolve_threads(self.n_threads)
+        p.validate()  # raises ValueError naming the parameter
+        return p
+
+    def _core_from_state(self, seed, state):
+        """The family's fitted core model from a state dict (checked by the core)."""
+        raise NotImplementedError
+
+    # -------------------------------------------------------------------- fit
+    def _transactional_fit(self, fit):
+        """Runs fit(); if it raises (bad data, Ctrl-C, divergence) every attribute is restored.
+
+        Without this a failed refit would leave classes_ and n_features_in_
+        of the new data beside the old core model.
+        """
+        saved = self.__dict__.copy()
+        try:
+            return fit()
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+
+
+    def _store_fitted(self, core):
+        self.n_epochs_ = core.n_epochs_run
+        self.best_epoch_ = core.best_epoch
+        self.loss_curve_ = np.asarray(core.loss_curve)
+        self.validation_loss_curve_ = np.asarray(core.validation_loss_curve)
+        if self.scores_layer:
+            self.scores_history_ = np.array(core.scores_history)
+            for name in ("scores_bootstrap_", "scores_std_"):
+                self.__dict__.pop(name, None)  # a refit without bootstrap must not keep old ones
+            if self.n_bootstrap > 0:
+                self.scores_bootstrap_ = np.array(core.scores_bootstrap)
+                self.scores_std_ = (self.scores_bootstrap_.std(axis=0, ddof=1) if self.n_bootstrap > 1
+                                    else np.full(self.scores_bootstrap_.shape[1], np.nan))
+
+    def _progress_callback(self):
+        if not self.verbose:
+            return None
+        names = getattr(self, "feature_names_in_", None)
+        max_epochs = self.max_epochs + (self.refine_epochs if self.scores_layer else 0)  # at most
+
+        def on_epoch(epoch, train_loss, validation_loss, improved, scores):
+            line = f"epoch {epoch:4d}/{max_epochs}  loss {train_loss:.5f}"
+            if not np.isnan(validation_loss):
+                line += f"  validation {validation_loss:.5f}{' *' if improved else ''}"
+            if scores is not None:
+                top = np.argsort(-scores, kind="stable")[:5]
+                label = (lambda j: names[j]) if names is not None else (lambda j: f"x{j}")
+                line += "  top: " + ", ".join(f"{label(j)} {scores[j]:.3f}" for j in top)
+            print(line, flush=True)
+
+        return on_epoch
+
+
+    # ----------------------------------------------------------------- scores
+    @property
+    def feature_importances_(self):
+        """Global importances w = softmax(s / T): non-negative, summing to 1."""
+        check_is_fitted(self, "n_epochs_")
+        if not self.scores_layer:
+            raise AttributeError(
+                "this model was fitted with scores_layer=False and has no feature scores"
+            )
+        return np.asarray(self._core.scores())
+
+    def scores(self):
+        """The learned global feature scores (n_features,), >= 0, summing to 1, in column order."""
+        return self.feature_importances_.copy()
+
+    def scores_interval(self, level=0.95):
+        """Bootstrap percentile interval of each score, (2, n_features): lower and upper bounds.
+
+        Needs ``n_bootstrap`` > 0. Two features whose intervals overlap are
+        not reliably ordered by this data.
+        """
+        check_is_fitted(self, "n_epochs_")
+        if not hasattr(self, "scores_bootstrap_"):
+            raise AttributeError("this model has no bootstrap scores; fit it with n_bootstrap=20 (or more)")
+        if not isinstance(level, numbers.Real) or isinstance(level, bool) or not 0 < level < 1:
+            raise ValueError(f"level must be in (0, 1), got {level!r}")
+        alpha = (1 - float(level)) / 2
+        return np.quantile(self.scores_bootstrap_, [alpha, 1 - alpha], axis=0)
+
+    def ranking(self):
+        """Features from most to least important: names when fitted on a DataFrame, else column indices."""
+        order = np.argsort(-self.feature_importances_, kind="stable")
+        names = getattr(self, "feature_names_in_", None)
+        return names[order] if names is not None else order
+
+
+    # ------------------------------------------------------------ persistence
+    def _classes_for_document(self):
+        return None
+
+    def _restore_classes(self, doc):
+        pass
+
+    def to_dict(self):
+        """The model document of docs/model-format.md as a dict."""
+        check_is_fitted(self, "n_epochs_")
+        return _model_io.state_to_document(
+            estimator_name=type(self).__name__,
+            params=self.get_params(deep=False),
+            seed=self._seed,
+            state=self._core.state(),
+            feature_names=getattr(self, "feature_names_in_", None),
+            classes=self._classes_for_document(),
+            library_version=__version__,
+        )
+
+    def save(self, path):
+        """Writes the fitted model to a JSON file (docs/model-format.md).
+
+        Atomic: the file is written beside ``path`` and renamed over it, so a
+        failed save leaves an earlier model at ``path`` intact.
+        """
+        _model_io.write_document(self.to_dict(), os.fspath(path))
+        return self
+
+    @classmethod
+    def from_dict(cls, doc):
+        """Rebuilds a fitted estimator from a model document (docs/model-format.md).
+
+        The core checks the whole document first (schema, version, types,
+        finite values, shapes, classes); any problem raises ValueError naming
+        the key, before anything is built.
+        """
+        return cls._from_checked(doc, _model_io.read(doc))
+
+    @classmethod
+    def _params_from_document(cls, loaded):
+        """The constructor's hyperparameters from the document the core read."""
+        core_params = loaded["core_params"]
+        params = {name: getattr(core_params, name) for name in _CORE_PARAMS}
+        params["hidden_layer_sizes"] = tuple(core_params.hidden_layer_sizes)
+        return params
+
+    @classmethod
+    def _from_checked(cls, doc, loaded):
+        """from_dict once the core has checked doc (loaded: what it returned)."""
+        if bool(loaded["sequence"]) != cls._sequence:
+            kind = "a sequence" if loaded["sequence"] else "a tabular"
+            raise ValueError(f"the model document holds {kind} model ({loaded['estimator']}); {cls.__name__} "
+                             "cannot load it (scoresactivation.load_model picks the class)")
+        if loaded["task"] != cls._task:
+            raise ValueError(f"the model document holds a {loaded['task']} model; {cls.__name__} cannot load it")
+        params = cls._params_from_document(loaded)
+        for name in ("random_state", "n_threads", "verbose"):  # the front end's own, checked by the core
+            if name in doc["params"]:
+                params[name] = doc["params"][name]
+        est = cls(**params)
+        seed = int(loaded["seed"])
+        est._core = est._core_from_state(seed, loaded["state"])
+        est._seed = seed
+        est.n_features_in_ = int(doc["n_features"])
+        if doc.get("feature_names") is not None:
+            est.feature_names_in_ = np.asarray(doc["feature_names"], dtype=object)
+        est._restore_classes(doc)
+        est._store_fitted(est._core)
+        return est
+
+    @classmethod
+    def load(cls, path):
+        """Reads a model saved by save() (in Python or R)."""
+        return cls.from_dict(_model_io.read_document(os.fspath(path)))
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        core = state.pop("_core", None)
+        if core is not None:
+            state["_core_state"] = core.state()
+        return state
+
+    def __setstate__(self, state):
+        core_state = state.pop("_core_state", None)
+        self.__dict__.update(state)
+        if core_state is not None:
+            self._core = self._core_from_state(self._seed, core_state)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        return tags
+
+
+class _ClassesMixin:
+    """classes_ in the model document (the classifiers of every family)."""
+
+    def _classes_for_document(self):
+        return self.classes_
+
+    def _restore_classes(self, doc):
+        self.classes_ = np.asarray(doc["classes"])
+
+
+class _ScoresActivationBase(_ScoresBase):
+    """Shared fit/predict logic; see ScoresActivationClassifier for the parameters."""
 
     def __init__(
         self,
@@ -113,78 +388,14 @@ class _ScoresActivationBase(BaseEstimator):
         self.kernel = kernel
         self.verbose = verbose
 
-    # ----------------------------------------------------------------- params
-    def _core_params(self, seed):
-        """Validated core Params; errors name the parameter."""
-        p = _core.Params()
-        sizes = self.hidden_layer_sizes
-        if isinstance(sizes, numbers.Integral):
-            sizes = (sizes,)
-        try:
-            valid = all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in sizes)
-        except TypeError:
-            valid = False
-        if not valid:
-            raise ValueError(
-                f"hidden_layer_sizes must be a sequence of positive integers, got {self.hidden_layer_sizes!r}"
-            )
-        sizes = [int(s) for s in sizes]
-        if any(not 0 < s < 2**62 for s in sizes):
-            raise ValueError(f"hidden_layer_sizes must contain positive integers, got {self.hidden_layer_sizes!r}")
-        p.hidden_layer_sizes = sizes
-        for name in _INT_PARAMS:
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-                raise ValueError(f"{name} must be an integer, got {value!r}")
-            if not -(2**62) < int(value) < 2**62:  # the core's ranges are far inside; this keeps pybind11 quiet
-                raise ValueError(f"{name} is out of range, got {value!r}")
-            setattr(p, name, int(value))
-        for name in _FLOAT_PARAMS:
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Real) or isinstance(value, bool):
-                raise ValueError(f"{name} must be a number, got {value!r}")
-            setattr(p, name, float(value))
-        for name in _BOOL_PARAMS:
-            value = getattr(self, name)
-            if not isinstance(value, (bool, np.bool_)):
-                raise ValueError(f"{name} must be True or False, got {value!r}")
-            setattr(p, name, bool(value))
-        for name in _STR_PARAMS:
-            value = getattr(self, name)
-            if not isinstance(value, str):
-                raise ValueError(f"{name} must be a string, got {value!r}")
-            setattr(p, name, value)
-        p.random_state = seed
-        p.n_threads = _resolve_threads(self.n_threads)
-        p.validate()  # raises ValueError naming the parameter
-        return p
+    def _core_from_state(self, seed, state):
+        return _core.Estimator.from_state(self._core_params(seed), state)
 
     # -------------------------------------------------------------------- fit
-    def _transactional_fit(self, fit):
-        """Runs fit(); if it raises (bad data, Ctrl-C, divergence) every attribute is restored.
-
-        Without this a failed refit would leave classes_ and n_features_in_
-        of the new data beside the old core model.
-        """
-        saved = self.__dict__.copy()
-        try:
-            return fit()
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(saved)
-            raise
-
     def _fit(self, X, y, sample_weight, n_classes):
         seed = _resolve_seed(self.random_state)
         params = self._core_params(seed)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
-            if np.any(sample_weight < 0):
-                raise ValueError("sample_weight must be non-negative")
-            if not sample_weight.sum() > 0:
-                raise ValueError("sample_weight sums to zero; at least one sample needs a positive weight")
-        else:
-            sample_weight = np.empty(0)
+        sample_weight = _checked_sample_weight(sample_weight, X)
         core = _core.Estimator(params, self._task)
         core.fit(X, y.astype(np.float64), sample_weight, n_classes, self._progress_callback())
         self._core = core
@@ -192,78 +403,11 @@ class _ScoresActivationBase(BaseEstimator):
         self._store_fitted(core)
         return self
 
-    def _store_fitted(self, core):
-        self.n_epochs_ = core.n_epochs_run
-        self.best_epoch_ = core.best_epoch
-        self.loss_curve_ = np.asarray(core.loss_curve)
-        self.validation_loss_curve_ = np.asarray(core.validation_loss_curve)
-        if self.scores_layer:
-            self.scores_history_ = np.array(core.scores_history)
-            for name in ("scores_bootstrap_", "scores_std_"):
-                self.__dict__.pop(name, None)  # a refit without bootstrap must not keep old ones
-            if self.n_bootstrap > 0:
-                self.scores_bootstrap_ = np.array(core.scores_bootstrap)
-                self.scores_std_ = (self.scores_bootstrap_.std(axis=0, ddof=1) if self.n_bootstrap > 1
-                                    else np.full(self.scores_bootstrap_.shape[1], np.nan))
-
-    def _progress_callback(self):
-        if not self.verbose:
-            return None
-        names = getattr(self, "feature_names_in_", None)
-        max_epochs = self.max_epochs + (self.refine_epochs if self.scores_layer else 0)  # at most
-
-        def on_epoch(epoch, train_loss, validation_loss, improved, scores):
-            line = f"epoch {epoch:4d}/{max_epochs}  loss {train_loss:.5f}"
-            if not np.isnan(validation_loss):
-                line += f"  validation {validation_loss:.5f}{' *' if improved else ''}"
-            if scores is not None:
-                top = np.argsort(-scores, kind="stable")[:5]
-                label = (lambda j: names[j]) if names is not None else (lambda j: f"x{j}")
-                line += "  top: " + ", ".join(f"{label(j)} {scores[j]:.3f}" for j in top)
-            print(line, flush=True)
-
-        return on_epoch
-
     def _check_X(self, X):
         check_is_fitted(self, "n_epochs_")
         # Any memory order: the core reads C- and F-ordered arrays in place.
         X = validate_data(self, X, reset=False, dtype=np.float64)
         return X
-
-    # ----------------------------------------------------------------- scores
-    @property
-    def feature_importances_(self):
-        """Global importances w = softmax(s / T): non-negative, summing to 1."""
-        check_is_fitted(self, "n_epochs_")
-        if not self.scores_layer:
-            raise AttributeError(
-                "this model was fitted with scores_layer=False and has no feature scores"
-            )
-        return np.asarray(self._core.scores())
-
-    def scores(self):
-        """The learned global feature scores (n_features,), >= 0, summing to 1, in column order."""
-        return self.feature_importances_.copy()
-
-    def scores_interval(self, level=0.95):
-        """Bootstrap percentile interval of each score, (2, n_features): lower and upper bounds.
-
-        Needs ``n_bootstrap`` > 0. Two features whose intervals overlap are
-        not reliably ordered by this data.
-        """
-        check_is_fitted(self, "n_epochs_")
-        if not hasattr(self, "scores_bootstrap_"):
-            raise AttributeError("this model has no bootstrap scores; fit it with n_bootstrap=20 (or more)")
-        if not isinstance(level, numbers.Real) or isinstance(level, bool) or not 0 < level < 1:
-            raise ValueError(f"level must be in (0, 1), got {level!r}")
-        alpha = (1 - float(level)) / 2
-        return np.quantile(self.scores_bootstrap_, [alpha, 1 - alpha], axis=0)
-
-    def ranking(self):
-        """Features from most to least important: names when fitted on a DataFrame, else column indices."""
-        order = np.argsort(-self.feature_importances_, kind="stable")
-        names = getattr(self, "feature_names_in_", None)
-        return names[order] if names is not None else order
 
     # ----------------------------------------------------------- attribution
     def explain(self, X, method="deeplift", **kwargs):
@@ -315,92 +459,8 @@ class _ScoresActivationBase(BaseEstimator):
 
         return global_importance(self, X, y, method, **kwargs)
 
-    # ------------------------------------------------------------ persistence
-    def _classes_for_document(self):
-        return None
 
-    def to_dict(self):
-        """The model document of docs/model-format.md as a dict."""
-        check_is_fitted(self, "n_epochs_")
-        return _model_io.state_to_document(
-            estimator_name=type(self).__name__,
-            params=self.get_params(deep=False),
-            seed=self._seed,
-            state=self._core.state(),
-            feature_names=getattr(self, "feature_names_in_", None),
-            classes=self._classes_for_document(),
-            library_version=__version__,
-        )
-
-    def save(self, path):
-        """Writes the fitted model to a JSON file (docs/model-format.md).
-
-        Atomic: the file is written beside ``path`` and renamed over it, so a
-        failed save leaves an earlier model at ``path`` intact.
-        """
-        _model_io.write_document(self.to_dict(), os.fspath(path))
-        return self
-
-    @classmethod
-    def from_dict(cls, doc):
-        """Rebuilds a fitted estimator from a model document (docs/model-format.md).
-
-        The core checks the whole document first (schema, version, types,
-        finite values, shapes, classes); any problem raises ValueError naming
-        the key, before anything is built.
-        """
-        return cls._from_checked(doc, _model_io.read(doc))
-
-    @classmethod
-    def _from_checked(cls, doc, loaded):
-        """from_dict once the core has checked doc (loaded: what it returned)."""
-        if loaded["task"] != cls._task:
-            raise ValueError(f"the model document holds a {loaded['task']} model; {cls.__name__} cannot load it")
-        core_params = loaded["core_params"]
-        params = {name: getattr(core_params, name) for name in _CORE_PARAMS}
-        params["hidden_layer_sizes"] = tuple(core_params.hidden_layer_sizes)
-        for name in ("random_state", "n_threads", "verbose"):  # the front end's own, checked by the core
-            if name in doc["params"]:
-                params[name] = doc["params"][name]
-        est = cls(**params)
-        seed = int(loaded["seed"])
-        est._core = _core.Estimator.from_state(est._core_params(seed), loaded["state"])
-        est._seed = seed
-        est.n_features_in_ = int(doc["n_features"])
-        if doc.get("feature_names") is not None:
-            est.feature_names_in_ = np.asarray(doc["feature_names"], dtype=object)
-        est._restore_classes(doc)
-        est._store_fitted(est._core)
-        return est
-
-    def _restore_classes(self, doc):
-        pass
-
-    @classmethod
-    def load(cls, path):
-        """Reads a model saved by save() (in Python or R)."""
-        return cls.from_dict(_model_io.read_document(os.fspath(path)))
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        core = state.pop("_core", None)
-        if core is not None:
-            state["_core_state"] = core.state()
-        return state
-
-    def __setstate__(self, state):
-        core_state = state.pop("_core_state", None)
-        self.__dict__.update(state)
-        if core_state is not None:
-            self._core = _core.Estimator.from_state(self._core_params(self._seed), core_state)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = False
-        return tags
-
-
-class ScoresActivationClassifier(ClassifierMixin, _ScoresActivationBase):
+class ScoresActivationClassifier(_ClassesMixin, ClassifierMixin, _ScoresActivationBase):
     """Neural network classifier whose first layer learns a global score per feature.
 
     The ScoresActivation layer learns one score per standardised input
@@ -508,12 +568,7 @@ class ScoresActivationClassifier(ClassifierMixin, _ScoresActivationBase):
 
     def _fit_classifier(self, X, y, sample_weight):
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
-        check_classification_targets(y)
-        self.classes_, encoded = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"y has only one class ({self.classes_[0]!r}); a classifier needs samples of at least 2 classes"
-            )
+        self.classes_, encoded = _class_encoding(y)
         return self._fit(X, encoded, sample_weight, len(self.classes_))
 
     def predict_proba(self, X):
@@ -527,12 +582,6 @@ class ScoresActivationClassifier(ClassifierMixin, _ScoresActivationBase):
     def predict(self, X):
         probabilities = self.predict_proba(X)
         return self.classes_[np.argmax(probabilities, axis=1)]
-
-    def _classes_for_document(self):
-        return self.classes_
-
-    def _restore_classes(self, doc):
-        self.classes_ = np.asarray(doc["classes"])
 
 
 class ScoresActivationRegressor(RegressorMixin, _ScoresActivationBase):
@@ -564,5 +613,12 @@ def load_model(path):
     """Loads a saved model as the right estimator class."""
     doc = _model_io.read_document(os.fspath(path))
     loaded = _model_io.read(doc)  # checks the whole document, once
-    cls = ScoresActivationClassifier if loaded["task"] == "classification" else ScoresActivationRegressor
+    if loaded["sequence"]:
+        from ._sequence import ScoresActivationSequenceClassifier, ScoresActivationSequenceRegressor
+
+        classifier, regressor = ScoresActivationSequenceClassifier, ScoresActivationSequenceRegressor
+    else:
+        classifier, regressor = ScoresActivationClassifier, ScoresActivationRegressor
+    cls = classifier if loaded["task"] == "classification" else regressor
     return cls._from_checked(doc, loaded)
+

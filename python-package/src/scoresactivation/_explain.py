@@ -130,26 +130,26 @@ def _targets(est, target):
     return [int(matches[0])], False
 
 
-def explain(est, X, method="deeplift", *, baseline=_Default("mean"), target=None, output="raw",
-            rule=_Default("rescale"), n_steps=_Default(50), integration=_Default("gausslegendre"),
-            background=_Default(None), exact=_Default(None), n_permutations=_Default(64),
-            random_state=_Default(None), as_explanation=False):
-    if not isinstance(method, str) or method not in LOCAL_METHODS:
-        raise ValueError(f"method must be one of {', '.join(LOCAL_METHODS)}; got {method!r}")
-    options = dict(baseline=baseline, rule=rule, n_steps=n_steps, integration=integration, background=background,
-                   exact=exact, n_permutations=n_permutations, random_state=random_state)
+def _resolve_options(method, own, options):
+    """The options' values (defaults unwrapped), in their order; ValueError for
+    one the caller passed that ``method`` does not read (``own``: those it reads).
+
+    Shared by the tabular and sequence explain()."""
     # random_state=None is the default (global_importance passes it on as such).
     given = [k for k, v in options.items() if not isinstance(v, _Default) and not (k == "random_state" and v is None)]
-    foreign = [k for k in given if k not in METHOD_OPTIONS[method]]
+    foreign = [k for k in given if k not in own]
     if foreign:
-        own = ", ".join(METHOD_OPTIONS[method]) or "none"
         raise ValueError(f"{', '.join(foreign)} {'does' if len(foreign) == 1 else 'do'} not apply to "
-                         f"method={method!r} (its options: {own})")
+                         f"method={method!r} (its options: {', '.join(own) or 'none'})")
+    exact = options.get("exact")
     if method == "shapley" and isinstance(exact, (bool, np.bool_)) and exact and "n_permutations" in given:
         raise ValueError("n_permutations does not apply to exact Shapley values (exact=True); pass exact=False "
                          "to sample permutations")
-    baseline, rule, n_steps, integration, background, exact, n_permutations, random_state = (
-        v.value if isinstance(v, _Default) else v for v in options.values())
+    return {k: v.value if isinstance(v, _Default) else v for k, v in options.items()}
+
+
+def _check_output(est, method, output):
+    """output: "raw" for every method, "probability" for Shapley values of a classifier."""
     if output not in ("raw", "probability"):
         raise ValueError(f"output must be 'raw' or 'probability', got {output!r}")
     if output == "probability" and method != "shapley":
@@ -157,6 +157,57 @@ def explain(est, X, method="deeplift", *, baseline=_Default("mean"), target=None
                          "the other methods explain the logit (output='raw')")
     if output == "probability" and not hasattr(est, "classes_"):
         raise ValueError("output='probability' needs a classifier")
+
+
+def _check_exact(exact):
+    if exact is not None and not isinstance(exact, (bool, np.bool_)):
+        raise ValueError(f"exact must be None, True or False, got {exact!r}")
+
+
+def _check_integration(integration):
+    if not isinstance(integration, str):
+        raise ValueError(f"integration must be a string such as 'gausslegendre', got {integration!r}")
+
+
+def _true_responses(est, y, n):
+    """y (n,) as the core's permutation importance takes it: class indices or numbers."""
+    y = np.asarray(y)
+    if y.shape != (n,):
+        raise ValueError(f"y must have shape ({n},), got {y.shape}")
+    if hasattr(est, "classes_"):
+        return _class_indices(est.classes_, y)
+    try:
+        return y.astype(np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"y must be numeric for a regressor, got dtype {y.dtype}") from None
+
+
+def _check_global_arguments(method, methods, kwargs, n_repeats, random_state):
+    """global_importance's checks of its own arguments, shared by both families; returns n_repeats."""
+    if not isinstance(method, str) or method not in methods:
+        raise ValueError(f"method must be one of {', '.join(methods)}; got {method!r}")
+    if method in ("scores", "permutation") and kwargs:
+        raise TypeError(f"method={method!r} takes no argument(s) {', '.join(sorted(kwargs))}; "
+                        "those belong to the local methods of explain()")
+    if method != "permutation" and not isinstance(n_repeats, _Default):
+        raise ValueError(f"n_repeats does not apply to method={method!r}; it is the shuffles per feature of "
+                         "method='permutation'")
+    if method == "scores" and random_state is not None:
+        raise ValueError("random_state does not apply to method='scores' (the learned scores involve no sampling)")
+    return n_repeats.value if isinstance(n_repeats, _Default) else n_repeats
+
+
+def explain(est, X, method="deeplift", *, baseline=_Default("mean"), target=None, output="raw",
+            rule=_Default("rescale"), n_steps=_Default(50), integration=_Default("gausslegendre"),
+            background=_Default(None), exact=_Default(None), n_permutations=_Default(64),
+            random_state=_Default(None), as_explanation=False):
+    if not isinstance(method, str) or method not in LOCAL_METHODS:
+        raise ValueError(f"method must be one of {', '.join(LOCAL_METHODS)}; got {method!r}")
+    baseline, rule, n_steps, integration, background, exact, n_permutations, random_state = _resolve_options(
+        method, METHOD_OPTIONS[method],
+        dict(baseline=baseline, rule=rule, n_steps=n_steps, integration=integration, background=background,
+             exact=exact, n_permutations=n_permutations, random_state=random_state)).values()
+    _check_output(est, method, output)
     X = est._check_X(X)
     targets, class_axis = _targets(est, target)
     threads = _threads(est)
@@ -166,8 +217,7 @@ def explain(est, X, method="deeplift", *, baseline=_Default("mean"), target=None
     if method == "shapley":
         background_rows = _rows(est, "mean" if background is None else background, "background")
         d = X.shape[1]
-        if exact is not None and not isinstance(exact, (bool, np.bool_)):
-            raise ValueError(f"exact must be None, True or False, got {exact!r}")
+        _check_exact(exact)
         use_exact = d <= EXACT_SHAPLEY_MAX_FEATURES if exact is None else bool(exact)
         n_permutations = _count(n_permutations, "n_permutations", 1, _core.MAX_N_PERMUTATIONS)
         seed = _seed(random_state)
@@ -185,8 +235,7 @@ def explain(est, X, method="deeplift", *, baseline=_Default("mean"), target=None
                 values = _core.deeplift(core, X, reference, t, rule, threads)
             elif method == "integrated_gradients":
                 n_steps = _count(n_steps, "n_steps", 1, _core.MAX_N_STEPS)
-                if not isinstance(integration, str):
-                    raise ValueError(f"integration must be a string such as 'gausslegendre', got {integration!r}")
+                _check_integration(integration)
                 values = _core.integrated_gradients(core, X, reference, t, n_steps, integration, threads)
             else:
                 values = _core.gradient(core, X, t, method == "gradient_times_input", threads)
@@ -233,17 +282,7 @@ def global_importance(est, X=None, y=None, method="scores", *, n_repeats=_Defaul
     """One importance per feature: 'scores' (the learned scores), 'permutation'
     (increase of the model's loss, needs y), or the mean absolute local
     attribution of any local method over the rows of X (and over classes)."""
-    if not isinstance(method, str) or method not in GLOBAL_METHODS:
-        raise ValueError(f"method must be one of {', '.join(GLOBAL_METHODS)}; got {method!r}")
-    if method in ("scores", "permutation") and kwargs:
-        raise TypeError(f"method={method!r} takes no argument(s) {', '.join(sorted(kwargs))}; "
-                        "those belong to the local methods of explain()")
-    if method != "permutation" and not isinstance(n_repeats, _Default):
-        raise ValueError(f"n_repeats does not apply to method={method!r}; it is the shuffles per feature of "
-                         "method='permutation'")
-    n_repeats = n_repeats.value if isinstance(n_repeats, _Default) else n_repeats
-    if method == "scores" and random_state is not None:
-        raise ValueError("random_state does not apply to method='scores' (the learned scores involve no sampling)")
+    n_repeats = _check_global_arguments(method, GLOBAL_METHODS, kwargs, n_repeats, random_state)
     if method == "scores":
         return est.scores()
     if X is None:
@@ -252,16 +291,7 @@ def global_importance(est, X=None, y=None, method="scores", *, n_repeats=_Defaul
         if y is None:
             raise ValueError("method='permutation' needs y")
         X = est._check_X(X)
-        y = np.asarray(y)
-        if y.shape != (X.shape[0],):
-            raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}")
-        if hasattr(est, "classes_"):
-            y_core = _class_indices(est.classes_, y)
-        else:
-            try:
-                y_core = y.astype(np.float64)
-            except (TypeError, ValueError):
-                raise ValueError(f"y must be numeric for a regressor, got dtype {y.dtype}") from None
+        y_core = _true_responses(est, y, X.shape[0])
         n_repeats = _count(n_repeats, "n_repeats", 1, _core.MAX_N_REPEATS)
         seed = _seed(random_state)
         result = _core.permutation_importance(est._core, X, y_core, np.empty(0), n_repeats, seed, _threads(est))

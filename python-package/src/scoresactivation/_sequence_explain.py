@@ -1,0 +1,174 @@
+"""Local and global attributions of a fitted sequence estimator, computed in the
+C++ core (core/include/scoresactivation/sequence_attribution.hpp).
+
+Local methods (``explain``), of the raw output (class logit or regression
+value) in the user's units:
+
+- ``"integrated_gradients"``: ``n_steps`` points of ``integration`` from the
+  ``baseline`` sequence(s); the attributions of a sequence sum to
+  f(x) - f(baseline cut to its length), up to the quadrature error.
+- ``"deeplift"``: DeepLIFT's rescale rule (the product rule for the LSTM's
+  gates) from the ``baseline`` sequence(s); sums to f(x) - f(baseline cut
+  to the sequence's length) to rounding.
+- ``"gradient"`` and ``"gradient_times_input"``.
+- ``"shapley"``: interventional Shapley values with the channels as players
+  (a channel's whole sequence is present, or taken from ``background``
+  sequences); exact up to 12 channels, else sampled antithetic permutations.
+
+Global methods (``global_importance``): ``"scores"``, ``"deepactif"``
+(``hook``, ``aggregation``), ``"permutation"`` and the mean absolute local
+attribution of any local method.
+
+Options of another method are a ValueError, as in the tabular explain().
+"""
+
+import numpy as np
+
+from . import _core
+from ._explain import (
+    _check_exact,
+    _check_global_arguments,
+    _check_integration,
+    _check_output,
+    _count,
+    _Default,
+    _resolve_options,
+    _seed,
+    _targets,
+    _threads,
+    _true_responses,
+)
+
+LOCAL_METHODS = ("integrated_gradients", "deeplift", "gradient", "gradient_times_input", "shapley")
+GLOBAL_METHODS = ("scores", "deepactif", "permutation") + LOCAL_METHODS
+METHOD_OPTIONS = {
+    "integrated_gradients": ("baseline", "n_steps", "integration"),
+    "deeplift": ("baseline", "rule"),
+    "gradient": (),
+    "gradient_times_input": (),
+    "shapley": ("background", "exact", "n_permutations", "random_state"),
+}
+HOOKS = ("input", "encoder")
+AGGREGATIONS = ("inv", "mean", "meanstd")
+DEEPACTIF_BLOCK_ROWS = 256
+
+
+def _reference_rows(est, values, name, steps):
+    """Reference sequences as the core's (r, steps * channels) matrix, from
+    "mean" (each channel's training mean at every step), "zeros", or an array
+    (steps, channels) / (r, steps, channels)."""
+    channels = est.n_features_in_
+    if isinstance(values, str):
+        if values not in ("mean", "zeros"):
+            raise ValueError(f"{name} must be 'mean', 'zeros' or an array, got {values!r}")
+        if values == "mean" and not est.standardize:
+            raise ValueError(f"{name}='mean' needs the training mean, which a model fitted with standardize=False "
+                             f"does not store; pass the sequences instead, e.g. {name}=X_train.mean(axis=0)")
+        return np.asarray(_core.sequence_reference(est._core, steps, values))
+    try:
+        rows = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be 'mean', 'zeros' or an array of numbers") from None
+    if rows.ndim == 2:
+        rows = rows[np.newaxis]
+    if rows.ndim != 3 or rows.shape[1:] != (steps, channels):
+        raise ValueError(f"{name} must have shape ({steps}, {channels}) or (r, {steps}, {channels}) (the steps "
+                         f"and channels of X), got shape {np.shape(values)}")
+    if rows.shape[0] == 0:
+        raise ValueError(f"{name} has no sequences")
+    if not np.all(np.isfinite(rows)):
+        raise ValueError(f"{name} contains NaN or infinity (it needs values at every step)")
+    return rows.reshape(rows.shape[0], steps * channels)
+
+
+def explain(est, X, method="integrated_gradients", *, lengths=None, baseline=_Default("mean"), target=None,
+            output="raw", rule=_Default("rescale"), n_steps=_Default(50), integration=_Default("gausslegendre"), background=_Default(None),
+            exact=_Default(None), n_permutations=_Default(64), random_state=_Default(None)):
+    if not isinstance(method, str) or method not in LOCAL_METHODS:
+        raise ValueError(f"method must be one of {', '.join(LOCAL_METHODS)}; got {method!r}")
+    baseline, rule, n_steps, integration, background, exact, n_permutations, random_state = _resolve_options(
+        method, METHOD_OPTIONS[method],
+        dict(baseline=baseline, rule=rule, n_steps=n_steps, integration=integration, background=background, exact=exact,
+             n_permutations=n_permutations, random_state=random_state)).values()
+    _check_output(est, method, output)
+    x, steps, lengths = est._check_X(X, lengths)
+    n, channels = x.shape[0], est.n_features_in_
+    targets, class_axis = _targets(est, target)
+    threads = _threads(est)
+    core = est._core
+    results = []
+    if method == "shapley":
+        rows = _reference_rows(est, "mean" if background is None else background, "background", steps)
+        _check_exact(exact)
+        how = "auto" if exact is None else ("exact" if exact else "sampled")
+        n_permutations = _count(n_permutations, "n_permutations", 1, _core.MAX_N_PERMUTATIONS)
+        seed = _seed(random_state)
+        for t in targets:
+            r = _core.sequence_shapley(core, x, steps, lengths, rows, t, output, how, n_permutations, seed, threads)
+            results.append(np.asarray(r["values"]))
+    else:
+        if method in ("integrated_gradients", "deeplift"):
+            references = _reference_rows(est, baseline, "baseline", steps)
+        if method == "deeplift" and rule != "rescale":
+            raise ValueError(f"rule must be 'rescale' for sequence models (the rescale rule, with the product "
+                             f"rule for the LSTM's gates), got {rule!r}")
+        if method == "integrated_gradients":
+            n_steps = _count(n_steps, "n_steps", 1, _core.MAX_N_STEPS)
+            _check_integration(integration)
+        for t in targets:
+            if method == "integrated_gradients":
+                values = _core.sequence_integrated_gradients(core, x, steps, lengths, references, t, n_steps,
+                                                             integration, threads)
+            elif method == "deeplift":
+                values = _core.sequence_deeplift(core, x, steps, lengths, references, t, threads)
+            else:
+                values = _core.sequence_gradient(core, x, steps, lengths, t, method == "gradient_times_input",
+                                                 threads)
+            results.append(np.asarray(values).reshape(n, steps, channels))
+    return np.stack(results, axis=-1) if class_axis else results[0]
+
+
+def global_importance(est, X=None, y=None, method="scores", *, lengths=None, n_repeats=_Default(5),
+                      random_state=None, hook=_Default("input"), aggregation=_Default("inv"), **kwargs):
+    """One importance per channel; see the estimators' global_importance."""
+    n_repeats = _check_global_arguments(method, GLOBAL_METHODS, kwargs, n_repeats, random_state)
+    deepactif_options = [k for k, v in (("hook", hook), ("aggregation", aggregation)) if not isinstance(v, _Default)]
+    if method != "deepactif" and deepactif_options:
+        raise ValueError(f"{', '.join(deepactif_options)} {'does' if len(deepactif_options) == 1 else 'do'} not "
+                         f"apply to method={method!r}; {'it is' if len(deepactif_options) == 1 else 'they are'} "
+                         "DeepACTIF's (method='deepactif')")
+    if method == "scores":
+        return est.scores()
+    if X is None:
+        raise ValueError(f"method={method!r} needs X")
+    if method == "deepactif":
+        if kwargs:
+            raise TypeError(f"method='deepactif' takes no argument(s) {', '.join(sorted(kwargs))}; its options are "
+                            "hook and aggregation")
+        if random_state is not None:
+            raise ValueError("random_state does not apply to method='deepactif' (it involves no sampling)")
+        hook = hook.value if isinstance(hook, _Default) else hook
+        aggregation = aggregation.value if isinstance(aggregation, _Default) else aggregation
+        if not isinstance(hook, str) or hook not in HOOKS:
+            raise ValueError(f"hook must be 'input' or 'encoder', got {hook!r}")
+        if not isinstance(aggregation, str) or aggregation not in AGGREGATIONS:
+            raise ValueError(f"aggregation must be 'inv', 'mean' or 'meanstd', got {aggregation!r}")
+        x, steps, lengths = est._check_X(X, lengths)
+        return np.asarray(_core.sequence_deepactif(est._core, x, steps, lengths, hook, aggregation,
+                                                   DEEPACTIF_BLOCK_ROWS, _threads(est)))
+    if method == "permutation":
+        if y is None:
+            raise ValueError("method='permutation' needs y")
+        x, steps, lengths = est._check_X(X, lengths)
+        y_core = _true_responses(est, y, x.shape[0])
+        n_repeats = _count(n_repeats, "n_repeats", 1, _core.MAX_N_REPEATS)
+        seed = _seed(random_state)
+        result = _core.sequence_permutation_importance(est._core, x, steps, lengths, y_core, np.empty(0), n_repeats,
+                                                       seed, _threads(est))
+        return np.asarray(result["importances_mean"])
+    if random_state is not None:
+        kwargs["random_state"] = random_state
+    values = np.abs(explain(est, X, method, lengths=lengths, **kwargs))
+    if method != "shapley":
+        values = values.sum(axis=1)  # over the time steps (zero where padded)
+    return values.mean(axis=(0, 2) if values.ndim == 3 else 0)
