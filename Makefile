@@ -38,12 +38,13 @@ PY_SOURCES := $(shell find python-package -type f -not -path 'python-package/bui
 R_SOURCES := $(shell find r-package -type f -not -path '*.Rcheck*' -not -name '*.o' -not -name '*.so' 2>/dev/null) $(CORE_SOURCES)
 
 .PHONY: help demo test deps test-cpp test-python test-sdist test-r test-cross check-r python-install r-install clean \
-	test-asan test-fuzz fuzz fuzz-build fuzz-cpp fuzz-python check-memory
+	test-asan test-fuzz fuzz fuzz-build fuzz-cpp fuzz-python check-memory bench
 
 help:
 	@echo "make demo   set everything up, fit on built-in data, print the ranking beside SHAP's"
 	@echo "make test   set everything up and run every test suite (C++, Python, R, cross-language)"
 	@echo "optional, slow: make fuzz (1e6 inputs per fuzz target), make check-memory (R tests under valgrind)"
+	@echo "                make bench (the sequence benchmarks behind docs/sequence.md and docs/benchmarks.md)"
 
 # ------------------------------------------------------------------ set-up
 # Installs the Debian packages of $(1) that are missing.
@@ -202,6 +203,15 @@ check-memory: $(STAMPS)/apt-memcheck
 	{ grep -E '^\[ FAIL|^── (Failure|Error)' $(MEMCHECK)/tests.log || true; } | awk '!seen[$$0]++ {print "  tests: " $$0}'; \
 	if [ "$$errors" != 0 ] || [ $$status -eq 99 ] || [ $$status -ge 128 ] || [ "$$ours" != 0 ]; then \
 	  echo "check-memory failed: see $(MEMCHECK)/valgrind.log"; exit 1; fi
+
+# -------------------------------------------------------------- benchmarks
+# Regenerate the generated pages (about 20 minutes on 2 cores; not in make
+# test, which runs each script's --quick mode). The real sequence sets come
+# from the files aeon ships (benchmarks/sequence_datasets.py refuses network use).
+bench: $(STAMPS)/python-package
+	@$(PY) -c "import aeon" 2>/dev/null || $(PY) -m pip install -q aeon
+	@$(PY) benchmarks/sequence_speed.py
+	@$(PY) benchmarks/sequence_attribution.py
 
 # pytest exits 5 when it collects nothing: that is a failure here too.
 test-python: $(STAMPS)/python-package

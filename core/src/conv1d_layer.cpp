@@ -34,6 +34,17 @@ bool same_lengths(const Eigen::VectorXd* lengths, long steps, const std::vector<
   return true;
 }
 
+// dst = src at each row's valid steps and 0 at its padded ones, over a
+// (rows, steps * width) block; src may be dst. Zeros are written, not a
+// product with a mask taken: a padded 1e300 or NaN times 0 would not vanish.
+void keep_valid_steps(const double* src, double* dst, long rows, long steps, long width,
+                      const std::vector<long>& length) {
+  if (src != dst) std::copy(src, src + rows * steps * width, dst);
+  for (long i = 0; i < rows; ++i)
+    for (long column = length[static_cast<std::size_t>(i)] * width; column < steps * width; ++column)
+      dst[column * rows + i] = 0.0;
+}
+
 }  // namespace
 
 Conv1dLayer::Conv1dLayer(long n_in, long n_filters, long kernel_size)
@@ -61,6 +72,14 @@ void Conv1dLayer::forward(KernelPath path, const Eigen::MatrixXd& input, long st
   cache.rows = rows;
   cache.steps = steps;
 
+  // Sources past a row's length count as 0, whatever their values.
+  const double* source_data = input.data();
+  if (cache.padded) {
+    cache.masked.resize(rows, steps * in);
+    keep_valid_steps(input.data(), cache.masked.data(), rows, steps, in, cache.lengths);
+    source_data = cache.masked.data();
+  }
+  const Eigen::Map<const Eigen::MatrixXd> source(source_data, rows, steps * in);
   // im2col: a step's n_in channels are contiguous columns of the input, so
   // each (tap, step) block is n_in column copies; sources outside the
   // sequence are zero.
@@ -68,28 +87,18 @@ void Conv1dLayer::forward(KernelPath path, const Eigen::MatrixXd& input, long st
   for (long j = 0; j < k; ++j)
     for (long t = 0; t < steps; ++t) {
       auto block = cache.columns.block(t * rows, j * in, rows, in);
-      const long source = t + j - half;
-      if (source < 0 || source >= steps)
+      const long from = t + j - half;
+      if (from < 0 || from >= steps)
         block.setZero();
       else
-        block = input.middleCols(source * in, in);
-    }
-  // Sources past a row's length are absent too, whatever their values.
-  if (cache.padded)
-    for (long i = 0; i < rows; ++i) {
-      const long length = cache.lengths[static_cast<std::size_t>(i)];
-      for (long j = 0; j < k; ++j)
-        for (long t = std::max(0L, length + half - j); t < std::min(steps, steps + half - j); ++t)
-          cache.columns.block(t * rows + i, j * in, 1, in).setZero();
+        block = source.middleCols(from * in, in);
     }
 
   matmul(path, cache.columns, false, weight, false, cache.product);
   output.resize(rows, steps * f);
   for (long t = 0; t < steps; ++t)
     output.middleCols(t * f, f) = cache.product.middleRows(t * rows, rows).rowwise() + bias.transpose();
-  if (cache.padded)
-    for (long i = 0; i < rows; ++i)
-      output.row(i).tail((steps - cache.lengths[static_cast<std::size_t>(i)]) * f).setZero();
+  if (cache.padded) keep_valid_steps(output.data(), output.data(), rows, steps, f, cache.lengths);
 }
 
 void Conv1dLayer::backward(KernelPath path, const Eigen::MatrixXd& input, long steps, const Eigen::VectorXd* lengths,
@@ -112,7 +121,7 @@ void Conv1dLayer::backward(KernelPath path, const Eigen::MatrixXd& input, long s
   if (cache.padded)
     for (long i = 0; i < rows; ++i)
       for (long t = cache.lengths[static_cast<std::size_t>(i)]; t < steps; ++t)
-        cache.grad_product.row(t * rows + i).setZero();
+        for (long c = 0; c < f; ++c) cache.grad_product(t * rows + i, c) = 0.0;
   matmul(path, cache.columns, true, cache.grad_product, false, grad_weight);
   grad_bias = cache.grad_product.colwise().sum().transpose();
   if (grad_input == nullptr) return;
@@ -123,9 +132,7 @@ void Conv1dLayer::backward(KernelPath path, const Eigen::MatrixXd& input, long s
   for (long j = 0; j < k; ++j)
     for (long t = std::max(0L, half - j); t < std::min(steps, steps + half - j); ++t)
       grad_input->middleCols((t + j - half) * in, in) += cache.grad_columns.block(t * rows, j * in, rows, in);
-  if (cache.padded)
-    for (long i = 0; i < rows; ++i)
-      grad_input->row(i).tail((steps - cache.lengths[static_cast<std::size_t>(i)]) * in).setZero();
+  if (cache.padded) keep_valid_steps(grad_input->data(), grad_input->data(), rows, steps, in, cache.lengths);
 }
 
 }  // namespace scoresactivation

@@ -93,3 +93,59 @@ sa_scores <- function(params, state) {
     .Call(`_scoresactivation_sa_scores`, params, state)
 }
 
+sa_validate_sequence_params <- function(sequence) {
+    invisible(.Call(`_scoresactivation_sa_validate_sequence_params`, sequence))
+}
+
+sa_resolved_pooling <- function(sequence) {
+    .Call(`_scoresactivation_sa_resolved_pooling`, sequence)
+}
+
+sa_sequence_fit <- function(x, steps, lengths, y, sample_weight, n_classes, task, params, sequence, verbose, channel_names) {
+    .Call(`_scoresactivation_sa_sequence_fit`, x, steps, lengths, y, sample_weight, n_classes, task, params, sequence, verbose, channel_names)
+}
+
+sa_sequence_check_state <- function(params, sequence, state) {
+    .Call(`_scoresactivation_sa_sequence_check_state`, params, sequence, state)
+}
+
+sa_sequence_predict <- function(params, sequence, state, x, steps, lengths, type) {
+    .Call(`_scoresactivation_sa_sequence_predict`, params, sequence, state, x, steps, lengths, type)
+}
+
+sa_sequence_scores <- function(params, sequence, state) {
+    .Call(`_scoresactivation_sa_sequence_scores`, params, sequence, state)
+}
+
+sa_sequence_deepactif <- function(params, sequence, state, x, steps, lengths, hook, aggregation, n_threads) {
+    .Call(`_scoresactivation_sa_sequence_deepactif`, params, sequence, state, x, steps, lengths, hook, aggregation, n_threads)
+}
+
+sa_sequence_gradient <- function(params, sequence, state, x, steps, lengths, target, times_input, n_threads) {
+    .Call(`_scoresactivation_sa_sequence_gradient`, params, sequence, state, x, steps, lengths, target, times_input, n_threads)
+}
+
+sa_sequence_integrated_gradients <- function(params, sequence, state, x, steps, lengths, references, target, n_steps, integration, n_threads) {
+    .Call(`_scoresactivation_sa_sequence_integrated_gradients`, params, sequence, state, x, steps, lengths, references, target, n_steps, integration, n_threads)
+}
+
+sa_sequence_deeplift <- function(params, sequence, state, x, steps, lengths, references, target, n_threads) {
+    .Call(`_scoresactivation_sa_sequence_deeplift`, params, sequence, state, x, steps, lengths, references, target, n_threads)
+}
+
+sa_sequence_reference <- function(params, sequence, state, steps, reference) {
+    .Call(`_scoresactivation_sa_sequence_reference`, params, sequence, state, steps, reference)
+}
+
+sa_sequence_permutation_importance <- function(params, sequence, state, x, steps, lengths, y, sample_weight, n_repeats, seed, n_threads) {
+    .Call(`_scoresactivation_sa_sequence_permutation_importance`, params, sequence, state, x, steps, lengths, y, sample_weight, n_repeats, seed, n_threads)
+}
+
+sa_sequence_shapley <- function(params, sequence, state, x, steps, lengths, background, target, output, method, n_permutations, seed, n_threads) {
+    .Call(`_scoresactivation_sa_sequence_shapley`, params, sequence, state, x, steps, lengths, background, target, output, method, n_permutations, seed, n_threads)
+}
+
+sa_sequence_max_counts <- function() {
+    .Call(`_scoresactivation_sa_sequence_max_counts`)
+}
+

@@ -155,24 +155,8 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
              n_permutations = !missing(n_permutations),
              # NULL is the default; global_importance passes it on as such.
              random_state = !missing(random_state) && !is.null(random_state))
-  foreign <- setdiff(names(given)[given], .method_options[[method]])
-  if (length(foreign)) {
-    own <- .method_options[[method]]
-    .stop(paste(foreign, collapse = ", "), if (length(foreign) == 1L) " does" else " do",
-          " not apply to method = '", method, "' (its options: ",
-          if (length(own)) paste(own, collapse = ", ") else "none", ")")
-  }
-  if (method == "shapley" && isTRUE(exact) && given[["n_permutations"]]) {
-    .stop("n_permutations does not apply to exact Shapley values (exact = TRUE); pass exact = FALSE to sample ",
-          "permutations")
-  }
-  output <- .choice(output, c("raw", "probability"), "output")
-  classification <- identical(object$task, "classification")
-  if (output == "probability" && method != "shapley") {
-    .stop("output = 'probability' is available for method = 'shapley' only; ",
-          "the other methods explain the logit (output = 'raw')")
-  }
-  if (output == "probability" && !classification) .stop("output = 'probability' needs a classification model")
+  .refuse_foreign_options(method, given, .method_options[[method]], exact)
+  output <- .check_output(object, method, output)
   x <- .newdata_matrix(object, newdata)
   targets <- .explain_targets(object, target)
   threads <- .resolve_threads(object$params$n_threads)
@@ -235,6 +219,35 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
   }
   attr(values, "base_values") <- base_values
   values
+}
+
+# An option of explain() that the method does not read is an error (given:
+# named logicals, TRUE where the caller passed the option). Shared by the
+# tabular and sequence models.
+.refuse_foreign_options <- function(method, given, own, exact) {
+  foreign <- setdiff(names(given)[given], own)
+  if (length(foreign)) {
+    .stop(paste(foreign, collapse = ", "), if (length(foreign) == 1L) " does" else " do",
+          " not apply to method = '", method, "' (its options: ",
+          if (length(own)) paste(own, collapse = ", ") else "none", ")")
+  }
+  if (method == "shapley" && isTRUE(exact) && isTRUE(given[["n_permutations"]])) {
+    .stop("n_permutations does not apply to exact Shapley values (exact = TRUE); pass exact = FALSE to sample ",
+          "permutations")
+  }
+}
+
+# output: "raw" for every method, "probability" for Shapley values of a classifier.
+.check_output <- function(object, method, output) {
+  output <- .choice(output, c("raw", "probability"), "output")
+  if (output == "probability" && method != "shapley") {
+    .stop("output = 'probability' is available for method = 'shapley' only; ",
+          "the other methods explain the logit (output = 'raw')")
+  }
+  if (output == "probability" && !identical(object$task, "classification")) {
+    .stop("output = 'probability' needs a classification model")
+  }
+  output
 }
 
 # Output indices (0-based) to explain, their labels, and whether the result
@@ -329,6 +342,28 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
   as.double(random_state)
 }
 
+# The true responses of permutation importance as the core takes them: class
+# indices (0-based) or numbers; n: the rows (unit "row") or sequences of newdata.
+.true_responses <- function(object, y, n, unit) {
+  if (is.null(y)) .stop("method = 'permutation' needs y, the true responses of newdata")
+  if (is.data.frame(y) && ncol(y) == 1L) y <- y[[1L]]
+  if (!is.null(dim(y)) || length(y) != n) {
+    .stop("y must have one value per ", unit, " of newdata (", n, "); got ", length(y))
+  }
+  if (anyNA(y)) .stop("y contains missing values (NA)")
+  if (identical(object$task, "classification")) {
+    index <- match(as.character(y), as.character(object$classes))
+    if (anyNA(index)) {
+      .stop("y contains labels the classifier was not fitted on: ",
+            paste(utils::head(unique(as.character(y)[is.na(index)]), 5L), collapse = ", "))
+    }
+    return(as.double(index - 1L))
+  }
+  if (!is.numeric(y)) .stop("y must be numeric for a regression model; got ", paste(class(y), collapse = "/"))
+  if (any(!is.finite(y))) .stop("y contains infinite values")
+  as.double(y)
+}
+
 #' Global feature importance: learned scores, permutation importance or mean
 #' absolute attributions
 #'
@@ -405,24 +440,7 @@ global_importance.scores_activation <- function(object, newdata = NULL, y = NULL
     response <- attr(object$terms, "variables")[[2L]]
     y <- tryCatch(eval(response, newdata, environment(object$terms)), error = function(e) NULL)
   }
-  if (is.null(y)) .stop("method = 'permutation' needs y, the true responses of newdata")
-  if (is.data.frame(y) && ncol(y) == 1L) y <- y[[1L]]
-  if (!is.null(dim(y)) || length(y) != nrow(x)) {
-    .stop("y must have one value per row of newdata (", nrow(x), "); got ", length(y))
-  }
-  if (anyNA(y)) .stop("y contains missing values (NA)")
-  if (identical(object$task, "classification")) {
-    index <- match(as.character(y), as.character(object$classes))
-    if (anyNA(index)) {
-      .stop("y contains labels the classifier was not fitted on: ",
-            paste(utils::head(unique(as.character(y)[is.na(index)]), 5L), collapse = ", "))
-    }
-    y_core <- as.double(index - 1L)
-  } else {
-    if (!is.numeric(y)) .stop("y must be numeric for a regression model; got ", paste(class(y), collapse = "/"))
-    if (any(!is.finite(y))) .stop("y contains infinite values")
-    y_core <- as.double(y)
-  }
+  y_core <- .true_responses(object, y, nrow(x), "row")
   n_repeats <- .count_arg(n_repeats, "n_repeats", .max_count("n_repeats"))
   seed <- .seed_arg(random_state)
   rownames(x) <- NULL

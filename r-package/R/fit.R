@@ -286,12 +286,42 @@ scores_activation.formula <- function(formula, data, subset, na.action, sample_w
 .fit_xy <- function(x, y, params, sample_weight, verbose, call, x_arg = "x", y_arg = "y",
                     w_arg = "sample_weight") {
   params <- .normalise_params(params)
+  .check_verbose(verbose)
+  x <- .as_feature_matrix(x, x_arg)
+  n <- nrow(x)
+  target <- .core_target(y, n, y_arg, paste(x_arg, "has", n, "rows"))
+  w <- .core_weights(sample_weight, n, w_arg, "row")
+
+  seed <- .resolve_seed(params$random_state)
+  core_params <- .check_params(.core_params(params, seed))
+  feature_names <- colnames(x)
+  # x goes over as it is: the core reads R's memory in place (no copy).
+  result <- .core(sa_fit(x, target$y, w, target$n_classes, target$task, core_params, verbose,
+                         if (is.null(feature_names)) character(0) else feature_names))
+  if (isTRUE(result$interrupted)) .interrupted()
+  state <- result$state
+  .new_fit(
+    task = target$task, params = params, seed = seed, kernel = result$kernel,
+    feature_names = feature_names, classes = target$classes,
+    n_features = state$n_features, n_outputs = state$n_outputs,
+    n_epochs_run = state$n_epochs_run, best_epoch = state$best_epoch,
+    arrays = .arrays_from_core(state$arrays), call = call
+  )
+}
+
+.check_verbose <- function(verbose) {
   if (!is.logical(verbose) || length(verbose) != 1L || is.na(verbose)) {
     .stop("verbose must be TRUE or FALSE")
   }
-  x <- .as_feature_matrix(x, x_arg)
-  n <- nrow(x)
+  invisible(verbose)
+}
 
+# The response as the core takes it, and the task it decides: a factor,
+# character or logical y is classification (classes: the factor's levels, or
+# the labels sorted by code point), a numeric y regression. n: the samples
+# of x; x_has: "x has 100 rows" for the length error. Shared by the tabular
+# and the sequence models.
+.core_target <- function(y, n, y_arg, x_has) {
   if (is.data.frame(y)) {
     if (ncol(y) != 1L) .stop(y_arg, " must be a vector or a one-column data.frame")
     y <- y[[1L]]
@@ -301,11 +331,10 @@ scores_activation.formula <- function(formula, data, subset, na.action, sample_w
     y <- drop(y)
   }
   if (is.null(y) || length(y) != n) {
-    .stop(y_arg, " has ", length(y), " values but ", x_arg, " has ", n, " rows")
+    .stop(y_arg, " has ", length(y), " values but ", x_has)
   }
   if (anyNA(y)) .stop(y_arg, " contains missing values (NA)")
   if (is.factor(y) || is.character(y) || is.logical(y)) {
-    task <- "classification"
     # Character labels are ordered by code point, as numpy.unique orders them
     # in Python, so equal data give equal class indices (and equal models).
     if (is.character(y)) y <- factor(y, levels = sort(unique(y), method = "radix"))
@@ -314,47 +343,29 @@ scores_activation.formula <- function(formula, data, subset, na.action, sample_w
     if (length(classes) < 2L) {
       .stop(y_arg, " has only one class ('", classes, "'); classification needs at least 2")
     }
-    y_core <- as.double(as.integer(y) - 1L)
-    n_classes <- length(classes)
-  } else if (is.numeric(y)) {
-    task <- "regression"
+    return(list(task = "classification", y = as.double(as.integer(y) - 1L), classes = classes,
+                n_classes = length(classes)))
+  }
+  if (is.numeric(y)) {
     if (any(is.infinite(y))) .stop(y_arg, " contains infinite values")
-    y_core <- as.double(y)
-    classes <- NULL
-    n_classes <- 0L
-  } else {
-    .stop(y_arg, " must be a factor (classification) or a numeric vector (regression); got ",
-          paste(class(y), collapse = "/"))
+    return(list(task = "regression", y = as.double(y), classes = NULL, n_classes = 0L))
   }
+  .stop(y_arg, " must be a factor (classification) or a numeric vector (regression); got ",
+        paste(class(y), collapse = "/"))
+}
 
-  if (is.null(sample_weight)) {
-    w <- numeric(0)
-  } else {
-    if (!is.numeric(sample_weight) || length(sample_weight) != n) {
-      .stop(w_arg, " must be a numeric vector with one value per row (", n, ")")
-    }
-    if (anyNA(sample_weight) || any(!is.finite(sample_weight)) || any(sample_weight < 0)) {
-      .stop(w_arg, " must be finite and non-negative")
-    }
-    if (!(sum(sample_weight) > 0)) .stop(w_arg, " sums to zero; at least one row needs a positive weight")
-    w <- as.double(sample_weight)
+# sample_weight as the core takes it: numeric(0) for NULL, else n finite
+# non-negative values with a positive sum. unit: "row" or "sequence".
+.core_weights <- function(sample_weight, n, w_arg, unit) {
+  if (is.null(sample_weight)) return(numeric(0))
+  if (!is.numeric(sample_weight) || length(sample_weight) != n) {
+    .stop(w_arg, " must be a numeric vector with one value per ", unit, " (", n, ")")
   }
-
-  seed <- .resolve_seed(params$random_state)
-  core_params <- .check_params(.core_params(params, seed))
-  feature_names <- colnames(x)
-  # x goes over as it is: the core reads R's memory in place (no copy).
-  result <- .core(sa_fit(x, y_core, w, n_classes, task, core_params, verbose,
-                         if (is.null(feature_names)) character(0) else feature_names))
-  if (isTRUE(result$interrupted)) .interrupted()
-  state <- result$state
-  .new_fit(
-    task = task, params = params, seed = seed, kernel = result$kernel,
-    feature_names = feature_names, classes = classes,
-    n_features = state$n_features, n_outputs = state$n_outputs,
-    n_epochs_run = state$n_epochs_run, best_epoch = state$best_epoch,
-    arrays = .arrays_from_core(state$arrays), call = call
-  )
+  if (anyNA(sample_weight) || any(!is.finite(sample_weight)) || any(sample_weight < 0)) {
+    .stop(w_arg, " must be finite and non-negative")
+  }
+  if (!(sum(sample_weight) > 0)) .stop(w_arg, " sums to zero; at least one ", unit, " needs a positive weight")
+  as.double(sample_weight)
 }
 
 # Esc / Ctrl-C during a fit: an R error that is also an interrupt condition.

@@ -36,12 +36,36 @@ scores.scores_activation <- function(object, sort = FALSE, ...) {
 #' @export
 coef.scores_activation <- function(object, ...) scores.scores_activation(object, ...)
 
+# Feature (channel) names: the training column names (channel names: the
+# names of x's third dimension), else x1, x2, ... (c1, c2, ... for channels).
 .feature_labels <- function(object) {
-  if (is.null(object$feature_names)) paste0("x", seq_len(object$n_features)) else object$feature_names
+  if (!is.null(object$feature_names)) return(object$feature_names)
+  paste0(if (.is_sequence(object)) "c" else "x", seq_len(object$n_features))
+}
+
+# "feature" or "channel": what the scores rank.
+.unit_text <- function(object) if (.is_sequence(object)) "channel" else "feature"
+
+.title_text <- function(object) {
+  if (.is_sequence(object)) "ScoresActivation sequence network" else "ScoresActivation network"
 }
 
 .layers_text <- function(object) {
   p <- object$params
+  if (.is_sequence(object)) {
+    sp <- object$sequence_params
+    pooling <- .core(sa_resolved_pooling(sp))
+    encoder <- if (sp$architecture == "lstm") {
+      paste0("lstm(", sp$units, ")")
+    } else {
+      paste0("conv(", sp$units, ", kernel ", sp$kernel_size, ")")
+    }
+    widths <- c(paste(object$n_features, if (object$n_features == 1L) "channel" else "channels"),
+                if (isTRUE(p$scores_layer)) "scores", encoder, paste(pooling, "pooling"),
+                as.character(p$hidden_layer_sizes),
+                paste(object$n_outputs, if (object$n_outputs == 1L) "output" else "outputs"))
+    return(paste0(paste(widths, collapse = " -> "), " (", p$activation, ")"))
+  }
   widths <- c(paste(object$n_features, "inputs"),
               if (isTRUE(p$scores_layer)) "scores",
               as.character(p$hidden_layer_sizes),
@@ -72,7 +96,7 @@ coef.scores_activation <- function(object, ...) scores.scores_activation(object,
 
 #' @export
 print.scores_activation <- function(x, digits = 3L, ...) {
-  cat("ScoresActivation network\n")
+  cat(.title_text(x), "\n", sep = "")
   if (!is.null(x$call)) cat("  call:     ", paste(deparse(x$call, width.cutoff = 200L), collapse = " "), "\n", sep = "")
   cat("  task:     ", .task_text(x), "\n", sep = "")
   cat("  layers:   ", .layers_text(x), "\n", sep = "")
@@ -80,7 +104,7 @@ print.scores_activation <- function(x, digits = 3L, ...) {
   if (isTRUE(x$params$scores_layer)) {
     w <- scores(x, sort = TRUE)
     top <- utils::head(w, 5L)
-    cat("  top features: ", paste0(names(top), " ", formatC(top, digits = digits, format = "f"), collapse = ", "),
+    cat("  top ", .unit_text(x), "s: ", paste0(names(top), " ", formatC(top, digits = digits, format = "f"), collapse = ", "),
         if (length(w) > 5L) ", ..." else "", "\n", sep = "")
   } else {
     cat("  no scores layer (scores_layer = FALSE)\n")
@@ -109,7 +133,7 @@ print.scores_activation <- function(x, digits = 3L, ...) {
 #' summary(fit)
 #' @export
 summary.scores_activation <- function(object, ...) {
-  .check_fit(object)
+  .check_fit(object, allow_sequence = TRUE)
   scores_table <- NULL
   if (isTRUE(object$params$scores_layer)) {
     w <- scores(object)
@@ -119,6 +143,7 @@ summary.scores_activation <- function(object, ...) {
       feature = names(w)[ord], score = unname(w[ord]), raw_score = s[ord],
       rank = seq_along(ord), stringsAsFactors = FALSE
     )
+    names(scores_table)[1L] <- .unit_text(object)
   }
   loss <- object$arrays$loss_curve
   val <- object$arrays$validation_loss_curve
@@ -132,7 +157,8 @@ summary.scores_activation <- function(object, ...) {
   )
   loss_table$what[loss_table$epoch == object$best_epoch] <- "best (kept)"
   structure(
-    list(call = object$call, task = .task_text(object), layers = .layers_text(object),
+    list(title = .title_text(object), unit = .unit_text(object),
+         call = object$call, task = .task_text(object), layers = .layers_text(object),
          training = .training_text(object), scores = scores_table, loss = loss_table,
          n_epochs_run = object$n_epochs_run, best_epoch = object$best_epoch),
     class = "summary.scores_activation"
@@ -142,13 +168,15 @@ summary.scores_activation <- function(object, ...) {
 #' @rdname summary.scores_activation
 #' @export
 print.summary.scores_activation <- function(x, digits = 4L, ...) {
-  cat("ScoresActivation network\n")
+  cat(if (is.null(x$title)) "ScoresActivation network" else x$title, "\n", sep = "")
   if (!is.null(x$call)) cat("  call:     ", paste(deparse(x$call, width.cutoff = 200L), collapse = " "), "\n", sep = "")
   cat("  task:     ", x$task, "\n", sep = "")
   cat("  layers:   ", x$layers, "\n", sep = "")
   cat("  training: ", x$training, "\n", sep = "")
   if (!is.null(x$scores)) {
-    cat("\nFeature scores (w = softmax(s / T), sums to 1):\n")
+    unit <- if (is.null(x$unit)) "feature" else x$unit
+    cat("\n", toupper(substring(unit, 1, 1)), substring(unit, 2), " scores (w = softmax(s / T), sums to 1):\n",
+        sep = "")
     tab <- x$scores
     tab$score <- formatC(tab$score, digits = digits, format = "f")
     tab$raw_score <- formatC(tab$raw_score, digits = digits, format = "f")
@@ -183,7 +211,7 @@ print.summary.scores_activation <- function(x, digits = 4L, ...) {
 #' scores_uncertainty(fit)
 #' @export
 scores_uncertainty <- function(object, level = 0.95) {
-  .check_fit(object)
+  .check_fit(object, allow_sequence = TRUE)
   b <- object$arrays$scores_bootstrap
   if (!isTRUE(object$params$scores_layer) || is.null(b) || !length(b)) {
     .stop("this model has no bootstrap scores; fit it with n_bootstrap = 20 (or more)")
@@ -195,9 +223,11 @@ scores_uncertainty <- function(object, level = 0.95) {
   alpha <- (1 - level) / 2
   # type 7 is numpy's default (linear) quantile: the same bounds as Python's scores_interval()
   q <- apply(b, 2L, stats::quantile, probs = c(alpha, 1 - alpha), type = 7L, names = FALSE)
-  data.frame(feature = .feature_labels(object), score = unname(scores(object)), mean = colMeans(b),
-             sd = if (nrow(b) > 1L) apply(b, 2L, stats::sd) else NA_real_,
-             lower = q[1L, ], upper = q[2L, ], stringsAsFactors = FALSE)
+  out <- data.frame(feature = .feature_labels(object), score = unname(scores(object)), mean = colMeans(b),
+                    sd = if (nrow(b) > 1L) apply(b, 2L, stats::sd) else NA_real_,
+                    lower = q[1L, ], upper = q[2L, ], stringsAsFactors = FALSE)
+  names(out)[1L] <- .unit_text(object)
+  out
 }
 
 #' Plot the feature scores or their history
@@ -224,7 +254,8 @@ scores_uncertainty <- function(object, level = 0.95) {
 #' plot(fit, "history")
 #' @export
 plot.scores_activation <- function(x, type = c("scores", "history"), top = 20L, main = NULL, ...) {
-  .check_fit(x, "x")
+  .check_fit(x, "x", allow_sequence = TRUE)
+  unit <- if (.is_sequence(x)) "Channel" else "Feature"
   type <- match.arg(type)
   if (!isTRUE(x$params$scores_layer)) {
     .stop("this model was fitted with scores_layer = FALSE and has no feature scores to plot")
@@ -236,11 +267,11 @@ plot.scores_activation <- function(x, type = c("scores", "history"), top = 20L, 
     op <- graphics::par(mar = c(4.5, min(20, max(4, 0.6 * width + 1.5)), 3, 1))
     on.exit(graphics::par(op))
     has_intervals <- !is.null(x$arrays$scores_bootstrap) && length(x$arrays$scores_bootstrap) > 0L
-    u <- if (has_intervals) scores_uncertainty(x)[match(rev(names(shown)), .feature_labels(x)), ] else NULL
+    u <- if (has_intervals) scores_uncertainty(x)[match(rev(names(shown)), .feature_labels(x)), , drop = FALSE] else NULL
     mids <- graphics::barplot(rev(shown), horiz = TRUE, las = 1, col = "steelblue",
                               xlab = "score w = softmax(s / T)",
                               xlim = c(0, max(c(shown, u$upper)) * 1.04),
-                              main = if (is.null(main)) "Feature scores" else main, ...)
+                              main = if (is.null(main)) paste(unit, "scores") else main, ...)
     if (has_intervals) {
       graphics::arrows(u$lower, mids, u$upper, mids, angle = 90, code = 3, length = 0.03, col = "grey20")
     }
@@ -252,7 +283,7 @@ plot.scores_activation <- function(x, type = c("scores", "history"), top = 20L, 
     colours <- grDevices::hcl.colors(max(k, 2L), "Dark 3")[seq_len(k)]
     graphics::matplot(epochs, h, type = "l", lty = 1, col = colours, xlab = "epoch",
                       ylab = "score w = softmax(s / T)",
-                      main = if (is.null(main)) "Feature scores during training" else main, ...)
+                      main = if (is.null(main)) paste(unit, "scores during training") else main, ...)
     graphics::abline(v = x$best_epoch, lty = 2, col = "grey40")
     named <- utils::head(order(-w), min(top, 10L))
     graphics::legend("topleft", legend = names(w)[named], col = colours[named], lty = 1,

@@ -14,10 +14,21 @@
 #' original data.frame). \code{saveRDS} keeps the whole R object, formula
 #' included.
 #'
-#' @param fit A fit from \code{\link{scores_activation}} or \code{load_model}.
 #' @param path File name.
+#' Sequence models (\code{\link{scores_activation_sequence}}) are saved as
+#' format version 3 documents (estimator
+#' \code{ScoresActivationSequenceClassifier} or
+#' \code{ScoresActivationSequenceRegressor}, as Python's
+#' \code{ScoresActivationSequence*} classes write them); \code{load_model}
+#' returns a \code{"scores_activation_sequence"} object for those. The
+#' number of time steps the model was fitted on is not stored (prediction
+#' takes any).
+#'
+#' @param fit A fit from \code{\link{scores_activation}},
+#'   \code{\link{scores_activation_sequence}} or \code{load_model}.
 #' @return \code{save_model}: \code{path}, invisibly. \code{load_model}: a
-#'   \code{"scores_activation"} object.
+#'   \code{"scores_activation"} object, or a \code{"scores_activation_sequence"}
+#'   one for a sequence model.
 #' @examples
 #' fit <- scores_activation(Species ~ ., data = iris, random_state = 1,
 #'                          max_epochs = 50, n_threads = 2)
@@ -28,7 +39,7 @@
 #' unlink(path)
 #' @export
 save_model <- function(fit, path) {
-  .check_fit(fit, "fit")
+  .check_fit(fit, "fit", allow_sequence = TRUE)
   .check_path(path)
   json <- jsonlite::toJSON(.to_document(fit), auto_unbox = TRUE, null = "null",
                            json_verbatim = TRUE, digits = NA)
@@ -102,13 +113,15 @@ load_model <- function(path) {
 .json_scalar <- function(v) structure(.json_numbers(v), class = "json")
 
 .to_document <- function(fit) {
+  sequence <- .is_sequence(fit)
   p <- fit$params
+  if (sequence) p <- c(p, fit$sequence_params)
   params <- list()
-  for (name in .param_names) {
+  for (name in c(.param_names, if (sequence) .sequence_param_names)) {
     v <- p[[name]]
     params[name] <- list(
       if (is.null(v)) NULL
-      else if (name == "hidden_layer_sizes") .json_array(v)
+      else if (name %in% c("hidden_layer_sizes", "units")) .json_array(v)
       else if (is.numeric(v)) .json_scalar(v)
       else v
     )
@@ -124,7 +137,7 @@ load_model <- function(path) {
     format = "scoresactivation",
     format_version = .format_version(),
     library_version = as.character(utils::packageVersion("scoresactivation")),
-    estimator = .estimator_name(fit$task),
+    estimator = .estimator_name(fit$task, sequence),
     task = fit$task,
     params = params,
     seed = .json_scalar(fit$seed),
@@ -149,6 +162,11 @@ load_model <- function(path) {
   }
   params <- .normalise_params(params[.param_names])
   state <- checked$state
+  sequence <- isTRUE(checked$sequence)
+  sequence_params <- if (sequence) {
+    sp <- checked$sequence_params
+    .normalise_sequence_params(sp$architecture, sp$units, sp$kernel_size, sp$pooling)
+  }
   fit <- .new_fit(
     task = checked$task, params = params, seed = checked$seed, kernel = NA_character_,
     feature_names = if (is.null(doc$feature_names)) NULL else as.character(unlist(doc$feature_names)),
@@ -156,8 +174,13 @@ load_model <- function(path) {
     n_features = state$n_features, n_outputs = state$n_outputs,
     n_epochs_run = state$n_epochs_run, best_epoch = state$best_epoch,
     arrays = .arrays_from_core(state$arrays),
-    library_version = if (is.null(doc$library_version)) NA_character_ else as.character(doc$library_version)
+    library_version = if (is.null(doc$library_version)) NA_character_ else as.character(doc$library_version),
+    sequence_params = sequence_params
   )
-  fit$kernel <- .core(sa_check_state(.core_params_of(fit), .core_state(fit)))
+  fit$kernel <- if (sequence) {
+    .core(sa_sequence_check_state(.core_params_of(fit), fit$sequence_params, .core_state(fit)))
+  } else {
+    .core(sa_check_state(.core_params_of(fit), .core_state(fit)))
+  }
   fit
 }

@@ -161,3 +161,43 @@ default_params <- function() {
   .core(sa_validate_params(core_params))
   invisible(core_params)
 }
+
+# The training hyperparameters the sequence models take through `...`:
+# every one of scores_activation() but the head's hidden_layer_sizes, which
+# scores_activation_sequence() names (with its own default).
+.training_param_names <- setdiff(.param_names, "hidden_layer_sizes")
+
+# What a sequence model adds (SequenceParams in
+# core/include/scoresactivation/sequence_network.hpp), in document order.
+.sequence_param_names <- c("architecture", "units", "kernel_size", "pooling")
+.architectures <- c("lstm", "conv")
+.poolings <- c("auto", "last", "mean")
+
+# Checks and coerces the sequence params (errors name the parameter), then
+# applies the core's rules to them.
+.normalise_sequence_params <- function(architecture, units, kernel_size, pooling) {
+  if (!is.character(architecture) || length(architecture) != 1L || is.na(architecture) ||
+      !architecture %in% .architectures) {
+    .stop("architecture must be 'lstm' or 'conv', got ", .describe(architecture))
+  }
+  if (is.null(units) || length(units) == 0L) {
+    .stop("units must list at least one encoder layer (e.g. units = 32), got ", .describe(units))
+  }
+  if (!.is_whole(units) || any(units < 1) || any(units > .Machine$integer.max)) {
+    .stop("units must be a vector of positive whole numbers (one per encoder layer), got ", .describe(units))
+  }
+  if (length(kernel_size) != 1L || !.is_whole(kernel_size) || kernel_size < 1 || kernel_size > .Machine$integer.max) {
+    .stop("kernel_size must be an odd whole number in [1, 1025], got ", .describe(kernel_size))
+  }
+  if (architecture == "conv" && (kernel_size %% 2 == 0 || kernel_size > 1025)) {
+    .stop("kernel_size must be an odd whole number in [1, 1025] (the width of each filter in time steps, ",
+          "centred on its step), got ", .describe(kernel_size))
+  }
+  if (!is.character(pooling) || length(pooling) != 1L || is.na(pooling) || !pooling %in% .poolings) {
+    .stop("pooling must be 'auto', 'last' or 'mean', got ", .describe(pooling))
+  }
+  out <- list(architecture = architecture, units = as.integer(units), kernel_size = as.integer(kernel_size),
+              pooling = pooling)
+  .core(sa_validate_sequence_params(out))  # the core's ranges (at most 64 layers, widths)
+  out
+}

@@ -29,20 +29,34 @@ predict.scores_activation <- function(object, newdata, type = c("class", "prob",
   if (missing(newdata) || is.null(newdata)) {
     .stop("newdata is required: the model does not keep its training data")
   }
+  type <- .prediction_type(object, type, missing(type))
+  x <- .newdata_matrix(object, newdata)
+  rn <- rownames(x)  # (the core ignores dimnames: x goes over as it is, without a copy)
+  out <- .core(sa_predict(.core_params_of(object), .core_state(object), x,
+                          if (identical(object$task, "classification")) "proba" else "decision"))
+  .format_prediction(object, out, type, rn)
+}
+
+# The type of predict(): "class" or "response" by default; "class" and
+# "prob" for classifiers only. Shared by the tabular and sequence models.
+.prediction_type <- function(object, type, type_missing) {
   classification <- identical(object$task, "classification")
-  type <- if (missing(type)) {
+  type <- if (type_missing) {
     if (classification) "class" else "response"
   } else {
-    match.arg(type)
+    match.arg(type, c("class", "prob", "response"))
   }
   if (!classification && type != "response") {
     .stop("type = '", type, "' is only available for classification; use type = 'response'")
   }
-  x <- .newdata_matrix(object, newdata)
-  rn <- rownames(x)  # (the core ignores dimnames: x goes over as it is, without a copy)
-  out <- .core(sa_predict(.core_params_of(object), .core_state(object), x,
-                          if (classification) "proba" else "decision"))
-  if (!classification) {
+  type
+}
+
+# The core's outputs (probabilities, or regression values) as predict()
+# returns them: a factor, a probability matrix or a numeric vector, named by
+# rn (the rows of newdata).
+.format_prediction <- function(object, out, type, rn) {
+  if (!identical(object$task, "classification")) {
     out <- out[, 1L]
     names(out) <- rn
     return(out)

@@ -41,20 +41,29 @@
 
 .core_params_of <- function(object) .core_params(object$params, object$seed)
 
-.estimator_name <- function(task) {
-  if (identical(task, "classification")) "ScoresActivationClassifier" else "ScoresActivationRegressor"
+.estimator_name <- function(task, sequence = FALSE) {
+  paste0(if (isTRUE(sequence)) "ScoresActivationSequence" else "ScoresActivation",
+         if (identical(task, "classification")) "Classifier" else "Regressor")
 }
 
+.is_sequence <- function(object) inherits(object, "scores_activation_sequence")
+
 # Builds the S3 object from the pieces every constructor (fit, load_model) has.
+# A sequence model (sequence_params: list(architecture, units, kernel_size,
+# pooling)) is a "scores_activation_sequence", which inherits from
+# "scores_activation"; its features are the channels, and n_steps is the T
+# it was fitted on (NULL after load_model: documents do not store it).
 .new_fit <- function(task, params, seed, kernel, feature_names, classes, n_features,
                      n_outputs, n_epochs_run, best_epoch, arrays, call = NULL,
                      terms = NULL, xlevels = NULL, contrasts = NULL,
-                     library_version = as.character(utils::packageVersion("scoresactivation"))) {
-  structure(
+                     library_version = as.character(utils::packageVersion("scoresactivation")),
+                     sequence_params = NULL, n_steps = NULL) {
+  sequence <- !is.null(sequence_params)
+  fit <- structure(
     list(
       call = call,
       task = task,
-      estimator = .estimator_name(task),
+      estimator = .estimator_name(task, sequence),
       params = params,
       seed = seed,
       kernel = kernel,
@@ -72,11 +81,33 @@
     ),
     class = "scores_activation"
   )
+  if (sequence) {
+    fit$sequence_params <- sequence_params
+    fit$n_steps <- if (is.null(n_steps)) NULL else as.integer(n_steps)
+    class(fit) <- c("scores_activation_sequence", "scores_activation")
+  }
+  fit
 }
 
-.check_fit <- function(object, arg = "object") {
+# allow_sequence: whether a sequence model will do (the functions both kinds
+# share); the tabular-only ones refuse it with a message saying so.
+.check_fit <- function(object, arg = "object", allow_sequence = FALSE) {
   if (!inherits(object, "scores_activation")) {
     .stop(arg, " must be a fitted model from scores_activation() or load_model()")
   }
+  if (!allow_sequence && .is_sequence(object)) {
+    .stop(arg, " is a sequence model (scores_activation_sequence); this function takes the tabular models of ",
+          "scores_activation()")
+  }
   invisible(object)
 }
+
+.check_sequence_fit <- function(object, arg = "object") {
+  if (!.is_sequence(object)) {
+    .stop(arg, " must be a fitted sequence model from scores_activation_sequence() or load_model()")
+  }
+  invisible(object)
+}
+
+# The sequence params list the C++ glue reads.
+.core_sequence_params_of <- function(object) object$sequence_params

@@ -332,6 +332,238 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// sa_validate_sequence_params
+void sa_validate_sequence_params(Rcpp::List sequence);
+RcppExport SEXP _scoresactivation_sa_validate_sequence_params(SEXP sequenceSEXP) {
+BEGIN_RCPP
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type sequence(sequenceSEXP);
+    sa_validate_sequence_params(sequence);
+    return R_NilValue;
+END_RCPP
+}
+// sa_resolved_pooling
+std::string sa_resolved_pooling(Rcpp::List sequence);
+RcppExport SEXP _scoresactivation_sa_resolved_pooling(SEXP sequenceSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type sequence(sequenceSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_resolved_pooling(sequence));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_sequence_fit
+Rcpp::List sa_sequence_fit(SEXP x, int steps, Rcpp::NumericVector lengths, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes, std::string task, Rcpp::List params, Rcpp::List sequence, bool verbose, Rcpp::CharacterVector channel_names);
+RcppExport SEXP _scoresactivation_sa_sequence_fit(SEXP xSEXP, SEXP stepsSEXP, SEXP lengthsSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_classesSEXP, SEXP taskSEXP, SEXP paramsSEXP, SEXP sequenceSEXP, SEXP verboseSEXP, SEXP channel_namesSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< int >::type steps(stepsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type lengths(lengthsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type y(ySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type sample_weight(sample_weightSEXP);
+    Rcpp::traits::input_parameter< int >::type n_classes(n_classesSEXP);
+    Rcpp::traits::input_parameter< std::string >::type task(taskSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type sequence(sequenceSEXP);
+    Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type channel_names(channel_namesSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_sequence_fit(x, steps, lengths, y, sample_weight, n_classes, task, params, sequence, verbose, channel_names));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_sequence_check_state
+std::string sa_sequence_check_state(Rcpp::List params, Rcpp::List sequence, Rcpp::List state);
+RcppExport SEXP _scoresactivation_sa_sequence_check_state(SEXP paramsSEXP, SEXP sequenceSEXP, SEXP stateSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type sequence(sequenceSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_sequence_check_state(params, sequence, state));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_sequence_predict
+Rcpp::NumericMatrix sa_sequence_predict(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps, Rcpp::NumericVector lengths, std::string type);
+RcppExport SEXP _scoresactivation_sa_sequence_predict(SEXP paramsSEXP, SEXP sequenceSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP stepsSEXP, SEXP lengthsSEXP, SEXP typeSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type sequence(sequenceSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< int >::type steps(stepsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type lengths(lengthsSEXP);
+    Rcpp::traits::input_parameter< std::string >::type type(typeSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_sequence_predict(params, sequence, state, x, steps, lengths, type));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_sequence_scores
+Rcpp::NumericVector sa_sequence_scores(Rcpp::List params, Rcpp::List sequence, Rcpp::List state);
+RcppExport SEXP _scoresactivation_sa_sequence_scores(SEXP paramsSEXP, SEXP sequenceSEXP, SEXP stateSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type sequence(sequenceSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_sequence_scores(params, sequence, state));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_sequence_deepactif
+Rcpp::NumericVector sa_sequence_deepactif(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps, Rcpp::NumericVector lengths, std::string hook, std::string aggregation, int n_threads);
+RcppExport SEXP _scoresactivation_sa_sequence_deepactif(SEXP paramsSEXP, SEXP sequenceSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP stepsSEXP, SEXP lengthsSEXP, SEXP hookSEXP, SEXP aggregationSEXP, SEXP n_threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type sequence(sequenceSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< int >::type steps(stepsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type lengths(lengthsSEXP);
+    Rcpp::traits::input_parameter< std::string >::type hook(hookSEXP);
+    Rcpp::traits::input_parameter< std::string >::type aggregation(aggregationSEXP);
+    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_sequence_deepactif(params, sequence, state, x, steps, lengths, hook, aggregation, n_threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_sequence_gradient
+Rcpp::NumericMatrix sa_sequence_gradient(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps, Rcpp::NumericVector lengths, int target, bool times_input, int n_threads);
+RcppExport SEXP _scoresactivation_sa_sequence_gradient(SEXP paramsSEXP, SEXP sequenceSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP stepsSEXP, SEXP lengthsSEXP, SEXP targetSEXP, SEXP times_inputSEXP, SEXP n_threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type sequence(sequenceSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< int >::type steps(stepsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type lengths(lengthsSEXP);
+    Rcpp::traits::input_parameter< int >::type target(targetSEXP);
+    Rcpp::traits::input_parameter< bool >::type times_input(times_inputSEXP);
+    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_sequence_gradient(params, sequence, state, x, steps, lengths, target, times_input, n_threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_sequence_integrated_gradients
+Rcpp::NumericMatrix sa_sequence_integrated_gradients(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps, Rcpp::NumericVector lengths, SEXP references, int target, int n_steps, std::string integration, int n_threads);
+RcppExport SEXP _scoresactivation_sa_sequence_integrated_gradients(SEXP paramsSEXP, SEXP sequenceSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP stepsSEXP, SEXP lengthsSEXP, SEXP referencesSEXP, SEXP targetSEXP, SEXP n_stepsSEXP, SEXP integrationSEXP, SEXP n_threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type sequence(sequenceSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< int >::type steps(stepsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type lengths(lengthsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type references(referencesSEXP);
+    Rcpp::traits::input_parameter< int >::type target(targetSEXP);
+    Rcpp::traits::input_parameter< int >::type n_steps(n_stepsSEXP);
+    Rcpp::traits::input_parameter< std::string >::type integration(integrationSEXP);
+    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_sequence_integrated_gradients(params, sequence, state, x, steps, lengths, references, target, n_steps, integration, n_threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_sequence_deeplift
+Rcpp::NumericMatrix sa_sequence_deeplift(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps, Rcpp::NumericVector lengths, SEXP references, int target, int n_threads);
+RcppExport SEXP _scoresactivation_sa_sequence_deeplift(SEXP paramsSEXP, SEXP sequenceSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP stepsSEXP, SEXP lengthsSEXP, SEXP referencesSEXP, SEXP targetSEXP, SEXP n_threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type sequence(sequenceSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< int >::type steps(stepsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type lengths(lengthsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type references(referencesSEXP);
+    Rcpp::traits::input_parameter< int >::type target(targetSEXP);
+    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_sequence_deeplift(params, sequence, state, x, steps, lengths, references, target, n_threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_sequence_reference
+Rcpp::NumericMatrix sa_sequence_reference(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, int steps, std::string reference);
+RcppExport SEXP _scoresactivation_sa_sequence_reference(SEXP paramsSEXP, SEXP sequenceSEXP, SEXP stateSEXP, SEXP stepsSEXP, SEXP referenceSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type sequence(sequenceSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    Rcpp::traits::input_parameter< int >::type steps(stepsSEXP);
+    Rcpp::traits::input_parameter< std::string >::type reference(referenceSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_sequence_reference(params, sequence, state, steps, reference));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_sequence_permutation_importance
+Rcpp::List sa_sequence_permutation_importance(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps, Rcpp::NumericVector lengths, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_repeats, double seed, int n_threads);
+RcppExport SEXP _scoresactivation_sa_sequence_permutation_importance(SEXP paramsSEXP, SEXP sequenceSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP stepsSEXP, SEXP lengthsSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_repeatsSEXP, SEXP seedSEXP, SEXP n_threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type sequence(sequenceSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< int >::type steps(stepsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type lengths(lengthsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type y(ySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type sample_weight(sample_weightSEXP);
+    Rcpp::traits::input_parameter< int >::type n_repeats(n_repeatsSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_sequence_permutation_importance(params, sequence, state, x, steps, lengths, y, sample_weight, n_repeats, seed, n_threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_sequence_shapley
+Rcpp::List sa_sequence_shapley(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps, Rcpp::NumericVector lengths, SEXP background, int target, std::string output, std::string method, int n_permutations, double seed, int n_threads);
+RcppExport SEXP _scoresactivation_sa_sequence_shapley(SEXP paramsSEXP, SEXP sequenceSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP stepsSEXP, SEXP lengthsSEXP, SEXP backgroundSEXP, SEXP targetSEXP, SEXP outputSEXP, SEXP methodSEXP, SEXP n_permutationsSEXP, SEXP seedSEXP, SEXP n_threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type sequence(sequenceSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< int >::type steps(stepsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type lengths(lengthsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type background(backgroundSEXP);
+    Rcpp::traits::input_parameter< int >::type target(targetSEXP);
+    Rcpp::traits::input_parameter< std::string >::type output(outputSEXP);
+    Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
+    Rcpp::traits::input_parameter< int >::type n_permutations(n_permutationsSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_sequence_shapley(params, sequence, state, x, steps, lengths, background, target, output, method, n_permutations, seed, n_threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_sequence_max_counts
+Rcpp::NumericVector sa_sequence_max_counts();
+RcppExport SEXP _scoresactivation_sa_sequence_max_counts() {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    rcpp_result_gen = Rcpp::wrap(sa_sequence_max_counts());
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_scoresactivation_sa_deeplift", (DL_FUNC) &_scoresactivation_sa_deeplift, 7},
@@ -357,6 +589,20 @@ static const R_CallMethodDef CallEntries[] = {
     {"_scoresactivation_sa_check_state", (DL_FUNC) &_scoresactivation_sa_check_state, 2},
     {"_scoresactivation_sa_predict", (DL_FUNC) &_scoresactivation_sa_predict, 4},
     {"_scoresactivation_sa_scores", (DL_FUNC) &_scoresactivation_sa_scores, 2},
+    {"_scoresactivation_sa_validate_sequence_params", (DL_FUNC) &_scoresactivation_sa_validate_sequence_params, 1},
+    {"_scoresactivation_sa_resolved_pooling", (DL_FUNC) &_scoresactivation_sa_resolved_pooling, 1},
+    {"_scoresactivation_sa_sequence_fit", (DL_FUNC) &_scoresactivation_sa_sequence_fit, 11},
+    {"_scoresactivation_sa_sequence_check_state", (DL_FUNC) &_scoresactivation_sa_sequence_check_state, 3},
+    {"_scoresactivation_sa_sequence_predict", (DL_FUNC) &_scoresactivation_sa_sequence_predict, 7},
+    {"_scoresactivation_sa_sequence_scores", (DL_FUNC) &_scoresactivation_sa_sequence_scores, 3},
+    {"_scoresactivation_sa_sequence_deepactif", (DL_FUNC) &_scoresactivation_sa_sequence_deepactif, 9},
+    {"_scoresactivation_sa_sequence_gradient", (DL_FUNC) &_scoresactivation_sa_sequence_gradient, 9},
+    {"_scoresactivation_sa_sequence_integrated_gradients", (DL_FUNC) &_scoresactivation_sa_sequence_integrated_gradients, 11},
+    {"_scoresactivation_sa_sequence_deeplift", (DL_FUNC) &_scoresactivation_sa_sequence_deeplift, 9},
+    {"_scoresactivation_sa_sequence_reference", (DL_FUNC) &_scoresactivation_sa_sequence_reference, 5},
+    {"_scoresactivation_sa_sequence_permutation_importance", (DL_FUNC) &_scoresactivation_sa_sequence_permutation_importance, 11},
+    {"_scoresactivation_sa_sequence_shapley", (DL_FUNC) &_scoresactivation_sa_sequence_shapley, 13},
+    {"_scoresactivation_sa_sequence_max_counts", (DL_FUNC) &_scoresactivation_sa_sequence_max_counts, 0},
     {NULL, NULL, 0}
 };
 

@@ -23,28 +23,6 @@
 namespace sa = scoresactivation;
 using namespace sa_r;
 
-namespace {
-
-Eigen::VectorXd to_vector(const Rcpp::NumericVector& v) {
-  return Eigen::Map<const Eigen::VectorXd>(v.begin(), v.size());
-}
-
-Rcpp::NumericVector to_r_vector(const Eigen::VectorXd& v) {
-  return Rcpp::NumericVector(v.data(), v.data() + v.size());
-}
-
-// Runs a core call that polls r_interrupt_requested; the core's Interrupted
-// becomes Rcpp's, which its wrapper turns into R's interrupt condition.
-template <typename Call>
-auto interruptible(Call&& call) -> decltype(call()) {
-  try {
-    return call();
-  } catch (const sa::Interrupted&) {
-    throw Rcpp::internal::InterruptedException();
-  }
-}
-
-}  // namespace
 
 // DeepLIFT contributions (n, d) of the raw output `target` (0-based) against
 // the rows of `references` (averaged); rule: "rescale" or "reveal_cancel".

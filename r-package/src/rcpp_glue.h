@@ -1,21 +1,27 @@
 // Conversions between R values and the core's types, shared by the Rcpp
 // files of this package (scoresactivation_rcpp.cpp: fit and predict;
-// attribution_rcpp.cpp: attributions and metrics).
+// attribution_rcpp.cpp: attributions and metrics; sequence_rcpp.cpp: the
+// sequence models and their attributions).
 #pragma once
 
 #include <Rcpp.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "scoresactivation/callbacks.hpp"
 #include "scoresactivation/estimator.hpp"
 #include "scoresactivation/model_state.hpp"
 #include "scoresactivation/params.hpp"
+#include "scoresactivation/sequence_estimator.hpp"
 
 namespace sa_r {
 
@@ -91,6 +97,26 @@ inline sa::Params params_from_list(const Rcpp::List& p) {
   return out;
 }
 
+// R list(architecture, units, kernel_size, pooling) (R/sequence.R) <-> the
+// core's SequenceParams.
+inline sa::SequenceParams sequence_params_from_list(const Rcpp::List& p) {
+  sa::SequenceParams out;
+  out.architecture = scalar<std::string>(p, "architecture");
+  if (!p.containsElementNamed("units")) throw std::invalid_argument("sequence params lack 'units'");
+  Rcpp::IntegerVector units = Rcpp::as<Rcpp::IntegerVector>(p["units"]);
+  out.units.assign(units.begin(), units.end());
+  out.kernel_size = scalar<long>(p, "kernel_size");
+  out.pooling = scalar<std::string>(p, "pooling");
+  return out;
+}
+
+inline Rcpp::List sequence_params_to_list(const sa::SequenceParams& p) {
+  return Rcpp::List::create(
+      Rcpp::Named("architecture") = p.architecture,
+      Rcpp::Named("units") = Rcpp::wrap(std::vector<int>(p.units.begin(), p.units.end())),
+      Rcpp::Named("kernel_size") = static_cast<int>(p.kernel_size), Rcpp::Named("pooling") = p.pooling);
+}
+
 inline sa::ModelState state_from_list(const Rcpp::List& l) {
   sa::ModelState s;
   s.task = scalar<std::string>(l, "task");
@@ -132,6 +158,88 @@ inline Rcpp::NumericMatrix to_r(const Eigen::MatrixXd& m) {
 // The fitted estimator, rebuilt from the hyperparameters and state lists.
 inline sa::Estimator estimator_from(const Rcpp::List& params, const Rcpp::List& state) {
   return sa::Estimator(params_from_list(params), state_from_list(state));
+}
+
+// The fitted state as the list R/state.R reads: arrays as list(shape, data),
+// data row-major.
+inline Rcpp::List state_to_list(const sa::ModelState& s) {
+  Rcpp::List arrays;
+  for (const auto& kv : s.arrays) {
+    Rcpp::IntegerVector shape(kv.second.shape.begin(), kv.second.shape.end());
+    Rcpp::NumericVector data(kv.second.data.begin(), kv.second.data.end());
+    arrays[kv.first] = Rcpp::List::create(Rcpp::Named("shape") = shape, Rcpp::Named("data") = data);
+  }
+  return Rcpp::List::create(Rcpp::Named("task") = s.task, Rcpp::Named("n_features") = static_cast<double>(s.n_features),
+                            Rcpp::Named("n_outputs") = static_cast<double>(s.n_outputs),
+                            Rcpp::Named("n_epochs_run") = static_cast<double>(s.n_epochs_run),
+                            Rcpp::Named("best_epoch") = static_cast<double>(s.best_epoch),
+                            Rcpp::Named("arrays") = arrays);
+}
+
+// One progress line per epoch, as the Python package prints it.
+inline std::string progress_line(const sa::EpochReport& r, long max_epochs, const std::vector<std::string>& names) {
+  char buffer[128];
+  std::snprintf(buffer, sizeof buffer, "epoch %4ld/%ld  loss %.5f", r.epoch, max_epochs, r.train_loss);
+  std::string line = buffer;
+  if (r.validation_loss == r.validation_loss) {  // not NaN
+    std::snprintf(buffer, sizeof buffer, "  validation %.5f%s", r.validation_loss, r.improved ? " *" : "");
+    line += buffer;
+  }
+  if (r.scores != nullptr) {
+    const Eigen::VectorXd& w = *r.scores;
+    std::vector<long> order(static_cast<std::size_t>(w.size()));
+    for (long j = 0; j < w.size(); ++j) order[static_cast<std::size_t>(j)] = j;
+    std::stable_sort(order.begin(), order.end(), [&w](long a, long b) { return w[a] > w[b]; });
+    line += "  top:";
+    for (std::size_t k = 0; k < order.size() && k < 5; ++k) {
+      const long j = order[k];
+      const std::string name = static_cast<std::size_t>(j) < names.size() ? names[static_cast<std::size_t>(j)]
+                                                                           : "x" + std::to_string(j + 1);
+      std::snprintf(buffer, sizeof buffer, " %.3f", w[j]);
+      line += (k ? ", " : " ") + name + buffer;
+    }
+  }
+  return line;
+}
+
+inline std::vector<std::string> strings_from(const Rcpp::CharacterVector& v) {
+  std::vector<std::string> out;
+  for (R_xlen_t j = 0; j < v.size(); ++j) out.push_back(Rcpp::as<std::string>(v[j]));
+  return out;
+}
+
+// A fit's callbacks: progress lines when verbose (names: the features or
+// channels, which must outlive the fit) and R's interrupt poll.
+inline sa::Callbacks fit_callbacks(const sa::Params& p, bool verbose, const std::vector<std::string>& names) {
+  sa::Callbacks callbacks;
+  const long max_epochs = p.max_epochs + (p.scores_layer ? p.refine_epochs : 0);  // at most
+  if (verbose) {
+    callbacks.on_epoch = [&names, max_epochs](const sa::EpochReport& r) {
+      Rcpp::Rcout << progress_line(r, max_epochs, names) << std::endl;
+    };
+  }
+  callbacks.interrupt_requested = r_interrupt_requested;
+  return callbacks;
+}
+
+// Runs a core call that polls r_interrupt_requested; the core's Interrupted
+// becomes Rcpp's, which its wrapper turns into R's interrupt condition.
+template <typename Call>
+auto interruptible(Call&& call) -> decltype(call()) {
+  try {
+    return call();
+  } catch (const sa::Interrupted&) {
+    throw Rcpp::internal::InterruptedException();
+  }
+}
+
+// An R numeric vector as an Eigen vector (a copy).
+inline Eigen::VectorXd to_vector(const Rcpp::NumericVector& v) {
+  return Eigen::Map<const Eigen::VectorXd>(v.begin(), v.size());
+}
+
+inline Rcpp::NumericVector to_r_vector(const Eigen::VectorXd& v) {
+  return Rcpp::NumericVector(v.data(), v.data() + v.size());
 }
 
 }  // namespace sa_r

@@ -26,20 +26,6 @@ using namespace sa_r;
 
 namespace {
 
-Rcpp::List state_to_list(const sa::ModelState& s) {
-  Rcpp::List arrays;
-  for (const auto& kv : s.arrays) {
-    Rcpp::IntegerVector shape(kv.second.shape.begin(), kv.second.shape.end());
-    Rcpp::NumericVector data(kv.second.data.begin(), kv.second.data.end());
-    arrays[kv.first] = Rcpp::List::create(Rcpp::Named("shape") = shape, Rcpp::Named("data") = data);
-  }
-  return Rcpp::List::create(Rcpp::Named("task") = s.task, Rcpp::Named("n_features") = static_cast<double>(s.n_features),
-                            Rcpp::Named("n_outputs") = static_cast<double>(s.n_outputs),
-                            Rcpp::Named("n_epochs_run") = static_cast<double>(s.n_epochs_run),
-                            Rcpp::Named("best_epoch") = static_cast<double>(s.best_epoch),
-                            Rcpp::Named("arrays") = arrays);
-}
-
 // jsonlite::parse_json()'s result (named lists for objects, unnamed lists
 // for arrays, length-1 vectors for scalars, NULL for null) -> the core's
 // JsonValue, which the core validates.
@@ -117,32 +103,6 @@ Rcpp::List params_to_list(const sa::Params& p) {
   return out;
 }
 
-// One progress line per epoch, as the Python package prints it.
-std::string progress_line(const sa::EpochReport& r, long max_epochs, const std::vector<std::string>& names) {
-  char buffer[128];
-  std::snprintf(buffer, sizeof buffer, "epoch %4ld/%ld  loss %.5f", r.epoch, max_epochs, r.train_loss);
-  std::string line = buffer;
-  if (r.validation_loss == r.validation_loss) {  // not NaN
-    std::snprintf(buffer, sizeof buffer, "  validation %.5f%s", r.validation_loss, r.improved ? " *" : "");
-    line += buffer;
-  }
-  if (r.scores != nullptr) {
-    const Eigen::VectorXd& w = *r.scores;
-    std::vector<long> order(static_cast<std::size_t>(w.size()));
-    for (long j = 0; j < w.size(); ++j) order[static_cast<std::size_t>(j)] = j;
-    std::stable_sort(order.begin(), order.end(), [&w](long a, long b) { return w[a] > w[b]; });
-    line += "  top:";
-    for (std::size_t k = 0; k < order.size() && k < 5; ++k) {
-      const long j = order[k];
-      const std::string name = static_cast<std::size_t>(j) < names.size() ? names[static_cast<std::size_t>(j)]
-                                                                           : "x" + std::to_string(j + 1);
-      std::snprintf(buffer, sizeof buffer, " %.3f", w[j]);
-      line += (k ? ", " : " ") + name + buffer;
-    }
-  }
-  return line;
-}
-
 }  // namespace
 
 // The core's default hyperparameters (params.hpp), the single source of the
@@ -165,15 +125,17 @@ int sa_model_format_version() { return sa::kModelFormatVersion; }
 int sa_thread_limit() { return sa::thread_limit(); }
 
 // The core's check of a parsed model document (docs/model-format.md);
-// returns list(format_version, task, params, seed, state), params being the
-// core's (with what older versions imply). Errors name the key.
+// returns list(format_version, task, params, seed, state, sequence,
+// sequence_params), params being the core's (with what older versions
+// imply). Errors name the key.
 // [[Rcpp::export]]
 Rcpp::List sa_read_model_document(SEXP document) {
   const sa::ModelDocument d = sa::read_model_document(json_from_r(document));
   return Rcpp::List::create(Rcpp::Named("format_version") = d.format_version, Rcpp::Named("task") = d.task,
                             Rcpp::Named("params") = params_to_list(d.core_params),
                             Rcpp::Named("seed") = static_cast<double>(d.seed),
-                            Rcpp::Named("state") = state_to_list(d.state));
+                            Rcpp::Named("state") = state_to_list(d.state), Rcpp::Named("sequence") = d.sequence,
+                            Rcpp::Named("sequence_params") = sequence_params_to_list(d.sequence_params));
 }
 
 // Trains; returns list(interrupted, state, kernel). y holds class indices
@@ -185,18 +147,8 @@ Rcpp::List sa_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weig
   const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "x");
   const Eigen::VectorXd ye = Eigen::Map<const Eigen::VectorXd>(y.begin(), y.size());
   const Eigen::VectorXd we = Eigen::Map<const Eigen::VectorXd>(sample_weight.begin(), sample_weight.size());
-  std::vector<std::string> names;
-  for (R_xlen_t j = 0; j < feature_names.size(); ++j) names.push_back(Rcpp::as<std::string>(feature_names[j]));
-
-  sa::Callbacks callbacks;
-  const sa::Params& p = estimator.params();
-  const long max_epochs = p.max_epochs + (p.scores_layer ? p.refine_epochs : 0);  // at most
-  if (verbose) {
-    callbacks.on_epoch = [&names, max_epochs](const sa::EpochReport& r) {
-      Rcpp::Rcout << progress_line(r, max_epochs, names) << std::endl;
-    };
-  }
-  callbacks.interrupt_requested = r_interrupt_requested;
+  const std::vector<std::string> names = strings_from(feature_names);
+  const sa::Callbacks callbacks = fit_callbacks(estimator.params(), verbose, names);
   try {
     estimator.fit(xe, ye, we, n_classes, callbacks);
   } catch (const sa::Interrupted&) {

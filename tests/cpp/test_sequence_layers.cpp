@@ -283,14 +283,16 @@ TEST(LstmLayer, KernelPathsAgreeAndCacheIsReused) {
   EXPECT_TRUE(bit_identical(g.bias, portable.bias));
   EXPECT_TRUE(bit_identical(g.input, portable.input));
   // Calls of the same size keep every buffer (no allocation once sized).
-  const std::vector<const double*> buffers{cache.input.data(), cache.gates.data(), cache.cells.data(),
-                                           cache.states.data(), cache.tanh_cells.data(), cache.grad_gates.data(),
-                                           cache.grad_input.data(), g.hidden.data(), g.input.data()};
+  const std::vector<const double*> buffers{cache.joint.data(),      cache.weights.data(),    cache.gates.data(),
+                                        cache.cells.data(),      cache.tanh_cells.data(), cache.grad_gates.data(),
+                                        cache.grad_joint.data(), cache.grad_state.data(), cache.grad_weights.data(),
+                                        g.hidden.data(),         g.input.data()};
   layer.forward(KernelPath::portable, x, steps, &lengths, cache, g.hidden);
   layer.backward(KernelPath::portable, x, steps, &lengths, cache, weights, g.w_input, g.w_recurrent, g.bias, &g.input);
-  const std::vector<const double*> again{cache.input.data(), cache.gates.data(), cache.cells.data(),
-                                         cache.states.data(), cache.tanh_cells.data(), cache.grad_gates.data(),
-                                         cache.grad_input.data(), g.hidden.data(), g.input.data()};
+  const std::vector<const double*> again{cache.joint.data(),      cache.weights.data(),    cache.gates.data(),
+                                      cache.cells.data(),      cache.tanh_cells.data(), cache.grad_gates.data(),
+                                      cache.grad_joint.data(), cache.grad_state.data(), cache.grad_weights.data(),
+                                      g.hidden.data(),         g.input.data()};
   EXPECT_EQ(again, buffers);
 }
 

@@ -53,3 +53,26 @@ def test_ranking_fidelity_quick(tmp_path):
     deletion = next(line for line in text.splitlines() if line.startswith("| graded regression | top 3 |"))
     cells = [float(c.split("±")[0]) for c in deletion.split("|")[3:-1]]
     assert cells[0] > cells[-1]  # default scores vs random ranking
+
+
+def test_sequence_attribution_quick(tmp_path):
+    run("sequence_attribution.py", tmp_path)
+    text = (tmp_path / "sequence.md").read_text()
+    assert "Produced by `python benchmarks/sequence_attribution.py --quick` on " in text
+    for heading in ("## Summary: the issue's targets", "## Are the relevant channels the top 3? (synthetic sets)",
+                    "## Keep and remove: synthetic classification", "## Paired tests", "## Cost of each ranking"):
+        assert heading in text, heading
+    assert not re.search(r"\bnan\b", text), "a table holds NaN"
+    lines = text.splitlines()
+    header = "| ranking (1 − accuracy) | keep 1 (10%) | keep 2 (20%) | keep 3 (30%) | keep 4 (40%) | remove 1 |"
+    start = next(i for i, line in enumerate(lines) if line.startswith(header))
+    methods = ["**scores**", "**DeepACTIF inv**", "**DeepACTIF mean**", "**DeepACTIF meanstd**", "integrated gradients",
+               "gradient × input", "Shapley (SHAP)", "permutation", "random"]
+    rows = [line.split("|")[1].strip() for line in lines[start + 2:start + 2 + len(methods) + 2]]
+    assert rows == methods + ["*all 10 channels (the model ranked)*", "*null: predict the training majority class*"]
+    cells = lines[start + 2].split("|")[2:-1]  # the scores' row: 4 keep + 4 remove errors, each "mean ± sd"
+    assert len(cells) == 8 and all(0 <= float(c.split("±")[0]) <= 1 for c in cells)
+    # the targets table: hit rates, speed ratios and the Wilcoxon comparison with SHAP
+    targets = [line for line in lines if line.startswith("| relevant channels are the top 3")
+               or (line.startswith("| ") and "faster than" in line) or line.startswith("| keep-top-k error with our best")]
+    assert len(targets) == 2 + 4 + 1, targets

@@ -38,3 +38,11 @@ def test_memory_quick_reports_fit_within_one_copy():
     ours = float(fit.split("ours (Python) ")[1].split("x")[0])
     # One standardised copy, plus the model and workspaces (issue 11: at most one extra copy).
     assert ours < 1.3, fit
+
+
+def test_sequence_speed_quick_reports_ratio():
+    pytest.importorskip("torch", reason="PyTorch is a benchmark dependency")
+    result = run("sequence_speed.py")
+    assert result.returncode == 0, result.stderr
+    line = next(line for line in result.stdout.splitlines() if line.startswith("torch / ours (gated, float32, wall)"))
+    assert float(line.split("min")[1].rstrip("x")) > 0, line

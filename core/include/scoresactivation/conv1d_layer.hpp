@@ -20,6 +20,7 @@ namespace scoresactivation {
 // What backward needs from forward, plus scratch; once sized, calls of the
 // same size allocate nothing.
 struct Conv1dCache {
+  Eigen::MatrixXd masked;        // the input with padded steps zeroed (only with padding)
   Eigen::MatrixXd columns;       // im2col (steps * rows, k * n_in): row t * rows + i, the taps of row i around t
   Eigen::MatrixXd product;       // (steps * rows, F): columns * weight
   Eigen::MatrixXd grad_product;  // (steps * rows, F)

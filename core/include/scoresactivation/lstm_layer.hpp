@@ -21,21 +21,22 @@ namespace scoresactivation {
 // What backward needs from forward, plus scratch; once sized, calls of the
 // same size allocate nothing. Inside, blocks are transposed and time-major
 // (column t * rows + i is row i at step t), so one step is a contiguous
-// column block for the recurrent products and all steps together are one
-// matrix for the input and parameter products.
+// column block, and x_t sits on top of h_{t-1}: each step is one product
+// with [w_input; w_recurrent], and all steps together are one matrix for the
+// weight gradients.
 struct LstmCache {
-  Eigen::MatrixXd input;       // (n_in, steps * rows): x_t^T, zero at padded steps
-  Eigen::MatrixXd gates;       // (4H, steps * rows): i, f, g, o after their nonlinearities
-  Eigen::MatrixXd cells;       // (H, (steps + 1) * rows): block t + 1 is c_t, block 0 is c_{-1} = 0
-  Eigen::MatrixXd states;      // (H, (steps + 1) * rows): block t + 1 is h_t, block 0 is h_{-1} = 0
-  Eigen::MatrixXd tanh_cells;  // (H, steps * rows): tanh(c_t)
-  Eigen::MatrixXd grad_gates;  // (4H, steps * rows): dL/d(pre-activation)
-  Eigen::MatrixXd recurrent;   // (4H, rows): h_{t-1} W_recurrent, transposed
-  Eigen::MatrixXd grad_state, grad_state_prev, grad_cell, grad_cell_total;  // (H, rows)
-  Eigen::MatrixXd grad_input;  // (n_in, steps * rows)
-  std::vector<long> lengths;   // per row (steps without lengths)
-  bool padded = false;         // some row is shorter than steps
-  long rows = -1, steps = -1;  // the block forward saw
+  Eigen::MatrixXd joint;         // (n_in + H, (steps + 1) * rows): block t is [x_t; h_{t-1}]^T, x zero at padded steps
+  Eigen::MatrixXd weights;       // (n_in + H, 4H): [w_input; w_recurrent]
+  Eigen::MatrixXd gates;         // (4H, steps * rows): i, f, g, o after their nonlinearities (valid steps)
+  Eigen::MatrixXd cells;         // (H, (steps + 1) * rows): block t + 1 is c_t, block 0 is c_{-1} = 0
+  Eigen::MatrixXd tanh_cells;    // (H, steps * rows): tanh(c_t)
+  Eigen::MatrixXd grad_gates;    // (4H, steps * rows): dL/d(pre-activation), zero at padded steps
+  Eigen::MatrixXd grad_joint;    // (n_in + H, rows) or (H, rows): dL/d[x_t; h_{t-1}] of one step
+  Eigen::MatrixXd grad_state, grad_cell;  // (H, rows): dL/dh_t, dL/dc_t
+  Eigen::MatrixXd grad_weights;  // (4H, n_in + H): the weight gradients, transposed
+  std::vector<long> lengths;     // per row (steps without lengths)
+  bool padded = false;           // some row is shorter than steps
+  long rows = -1, steps = -1;    // the block forward saw
 };
 
 struct LstmLayer {

@@ -1,0 +1,214 @@
+// Rcpp translation layer of the sequence models (sequence_estimator.hpp) and
+// their attributions (sequence_attribution.hpp, sequence_deeplift.hpp): conversions, progress
+// output and interrupts only. R/sequence.R checks the arguments and turns an
+// R array x of dim c(n, T, C) into the core's (n, T * C) matrix, column
+// t * C + c holding channel c at step t (0-based), by
+// matrix(aperm(x, c(1, 3, 2)), nrow = n); lengths are numeric(0) (every
+// sequence has all T steps) or n whole numbers in 1..T. As for the tabular
+// models, every function takes the fitted state as a plain R list and
+// rebuilds the estimator from it.
+#include <Rcpp.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "rcpp_glue.h"
+#include "scoresactivation/sequence_attribution.hpp"
+#include "scoresactivation/sequence_deeplift.hpp"
+#include "scoresactivation/sequence_estimator.hpp"
+
+namespace sa = scoresactivation;
+using namespace sa_r;
+
+namespace {
+
+sa::SequenceEstimator sequence_estimator_from(const Rcpp::List& params, const Rcpp::List& sequence,
+                                              const Rcpp::List& state) {
+  return sa::SequenceEstimator(params_from_list(params), sequence_params_from_list(sequence), state_from_list(state));
+}
+
+}  // namespace
+
+// Checks the sequence params with the core's rules (errors name the parameter).
+// [[Rcpp::export]]
+void sa_validate_sequence_params(Rcpp::List sequence) { sequence_params_from_list(sequence).validate(); }
+
+// The pooling "auto" resolves to ("last" or "mean").
+// [[Rcpp::export]]
+std::string sa_resolved_pooling(Rcpp::List sequence) {
+  return sa::to_string(sequence_params_from_list(sequence).resolved_pooling());
+}
+
+// Trains; returns list(interrupted, state, kernel). x: (n, steps * channels);
+// y: class indices 0..n_classes-1 or regression targets.
+// [[Rcpp::export]]
+Rcpp::List sa_sequence_fit(SEXP x, int steps, Rcpp::NumericVector lengths, Rcpp::NumericVector y,
+                           Rcpp::NumericVector sample_weight, int n_classes, std::string task, Rcpp::List params,
+                           Rcpp::List sequence, bool verbose, Rcpp::CharacterVector channel_names) {
+  sa::SequenceEstimator estimator(params_from_list(params), sequence_params_from_list(sequence),
+                                  sa::task_from_string(task));
+  const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "x");
+  const std::vector<std::string> names = strings_from(channel_names);
+  const sa::Callbacks callbacks = fit_callbacks(estimator.params(), verbose, names);
+  try {
+    estimator.fit(xe, steps, to_vector(lengths), to_vector(y), to_vector(sample_weight), n_classes, callbacks);
+  } catch (const sa::Interrupted&) {
+    return Rcpp::List::create(Rcpp::Named("interrupted") = true);
+  }
+  return Rcpp::List::create(Rcpp::Named("interrupted") = false, Rcpp::Named("state") = state_to_list(estimator.state()),
+                            Rcpp::Named("kernel") = sa::to_string(estimator.kernel_path()));
+}
+
+// Rebuilds the estimator from its state; returns the kernel path it would use
+// (and throws when the state does not fit the params).
+// [[Rcpp::export]]
+std::string sa_sequence_check_state(Rcpp::List params, Rcpp::List sequence, Rcpp::List state) {
+  return sa::to_string(sequence_estimator_from(params, sequence, state).kernel_path());
+}
+
+// type: "decision" (regression outputs or class logits) or "proba".
+// [[Rcpp::export]]
+Rcpp::NumericMatrix sa_sequence_predict(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps,
+                                        Rcpp::NumericVector lengths, std::string type) {
+  const sa::SequenceEstimator estimator = sequence_estimator_from(params, sequence, state);
+  const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "newdata");
+  const Eigen::VectorXd le = to_vector(lengths);
+  if (type == "proba") return to_r(estimator.predict_proba(xe, steps, le));
+  if (type == "decision") return to_r(estimator.decision_function(xe, steps, le));
+  throw std::invalid_argument("type must be 'decision' or 'proba'");
+}
+
+// The channel importances w = softmax(s / T).
+// [[Rcpp::export]]
+Rcpp::NumericVector sa_sequence_scores(Rcpp::List params, Rcpp::List sequence, Rcpp::List state) {
+  return to_r_vector(sequence_estimator_from(params, sequence, state).scores());
+}
+
+// ------------------------------------------------------------ attributions
+
+// DeepACTIF: one importance per channel (not normalised).
+// [[Rcpp::export]]
+Rcpp::NumericVector sa_sequence_deepactif(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x,
+                                          int steps, Rcpp::NumericVector lengths, std::string hook,
+                                          std::string aggregation, int n_threads) {
+  const sa::SequenceEstimator estimator = sequence_estimator_from(params, sequence, state);
+  sa::DeepActifOptions options;
+  options.hook = hook;
+  options.aggregation = aggregation;
+  const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "newdata");
+  const Eigen::VectorXd le = to_vector(lengths);
+  return to_r_vector(interruptible(
+      [&] { return sa::deepactif(estimator, xe, steps, le, options, n_threads, r_interrupt_requested); }));
+}
+
+// d f_target / dx (times_input = FALSE) or x * df/dx, (n, steps * channels),
+// zero at padded steps.
+// [[Rcpp::export]]
+Rcpp::NumericMatrix sa_sequence_gradient(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps,
+                                         Rcpp::NumericVector lengths, int target, bool times_input, int n_threads) {
+  const sa::SequenceEstimator estimator = sequence_estimator_from(params, sequence, state);
+  const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "newdata");
+  const Eigen::VectorXd le = to_vector(lengths);
+  return to_r(interruptible([&] {
+    return sa::sequence_input_gradient(estimator, xe, steps, le, target, times_input, n_threads,
+                                       r_interrupt_requested);
+  }));
+}
+
+// Integrated gradients (n, steps * channels) against the reference rows
+// (r, steps * channels), averaged.
+// [[Rcpp::export]]
+Rcpp::NumericMatrix sa_sequence_integrated_gradients(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x,
+                                                     int steps, Rcpp::NumericVector lengths, SEXP references,
+                                                     int target, int n_steps, std::string integration,
+                                                     int n_threads) {
+  const sa::SequenceEstimator estimator = sequence_estimator_from(params, sequence, state);
+  const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "newdata");
+  const Eigen::Map<const Eigen::MatrixXd> re = matrix_view(references, "baseline");
+  const Eigen::VectorXd le = to_vector(lengths);
+  const sa::Quadrature rule = sa::quadrature_from_string(integration);
+  return to_r(interruptible([&] {
+    return sa::sequence_integrated_gradients(estimator, xe, steps, le, re, target, n_steps, rule, n_threads,
+                                             r_interrupt_requested);
+  }));
+}
+
+// DeepLIFT (rescale rule, product rule for the LSTM's gates) against the
+// reference rows (r, steps * channels), averaged; (n, steps * channels).
+// [[Rcpp::export]]
+Rcpp::NumericMatrix sa_sequence_deeplift(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps,
+                                         Rcpp::NumericVector lengths, SEXP references, int target, int n_threads) {
+  const sa::SequenceEstimator estimator = sequence_estimator_from(params, sequence, state);
+  const Eigen::MatrixXd xe = matrix_view(x, "newdata");
+  const Eigen::MatrixXd re = matrix_view(references, "baseline");
+  const Eigen::VectorXd le = to_vector(lengths);
+  return to_r(interruptible([&] {
+    return sa::sequence_deeplift(estimator, xe, steps, le, re, target, n_threads, r_interrupt_requested);
+  }));
+}
+
+// The one-row reference "zeros" or "mean" (each channel's training mean at
+// every step), (1, steps * channels).
+// [[Rcpp::export]]
+Rcpp::NumericMatrix sa_sequence_reference(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, int steps,
+                                          std::string reference) {
+  return to_r(sa::sequence_reference(sequence_estimator_from(params, sequence, state), steps, reference));
+}
+
+// Permutation importance per channel; y: class indices or targets. Returns
+// list(importances_mean, importances_std, importances (channels, n_repeats),
+// baseline_loss).
+// [[Rcpp::export]]
+Rcpp::List sa_sequence_permutation_importance(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x,
+                                              int steps, Rcpp::NumericVector lengths, Rcpp::NumericVector y,
+                                              Rcpp::NumericVector sample_weight, int n_repeats, double seed,
+                                              int n_threads) {
+  const sa::SequenceEstimator estimator = sequence_estimator_from(params, sequence, state);
+  const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "newdata");
+  const Eigen::VectorXd le = to_vector(lengths), ye = to_vector(y), we = to_vector(sample_weight);
+  const std::uint64_t core_seed = seed_from_double(seed);
+  const sa::PermutationImportance r = interruptible([&] {
+    return sa::sequence_permutation_importance(estimator, xe, steps, le, ye, we, n_repeats, core_seed, n_threads,
+                                               r_interrupt_requested);
+  });
+  return Rcpp::List::create(Rcpp::Named("importances_mean") = to_r_vector(r.importances_mean),
+                            Rcpp::Named("importances_std") = to_r_vector(r.importances_std),
+                            Rcpp::Named("importances") = to_r(r.importances),
+                            Rcpp::Named("baseline_loss") = r.baseline_loss);
+}
+
+// Shapley values over the channels (n, channels); method "auto", "exact" or
+// "sampled". Returns list(values, standard_error, base_value, base_values,
+// evaluations_per_row).
+// [[Rcpp::export]]
+Rcpp::List sa_sequence_shapley(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps,
+                               Rcpp::NumericVector lengths, SEXP background, int target, std::string output,
+                               std::string method, int n_permutations, double seed, int n_threads) {
+  const sa::SequenceEstimator estimator = sequence_estimator_from(params, sequence, state);
+  const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "newdata");
+  const Eigen::Map<const Eigen::MatrixXd> be = matrix_view(background, "background");
+  const Eigen::VectorXd le = to_vector(lengths);
+  const sa::ExplainedOutput out = sa::explained_output_from_string(output);
+  const std::uint64_t core_seed = seed_from_double(seed);
+  const sa::SequenceShapleyResult r = interruptible([&] {
+    return sa::sequence_shapley(estimator, xe, steps, le, be, target, out, method, n_permutations, core_seed,
+                                n_threads, r_interrupt_requested);
+  });
+  return Rcpp::List::create(Rcpp::Named("values") = to_r(r.values),
+                            Rcpp::Named("standard_error") = to_r(r.standard_error),
+                            Rcpp::Named("base_value") = r.base_value,
+                            Rcpp::Named("base_values") = to_r_vector(r.base_values),
+                            Rcpp::Named("evaluations_per_row") = static_cast<double>(r.evaluations_per_row));
+}
+
+// The core's bounds of the sequence attributions' counts.
+// [[Rcpp::export]]
+Rcpp::NumericVector sa_sequence_max_counts() {
+  return Rcpp::NumericVector::create(
+      Rcpp::Named("n_permutations") = static_cast<double>(sa::kMaxShapleyPermutations),
+      Rcpp::Named("n_steps") = static_cast<double>(sa::kMaxIntegrationSteps),
+      Rcpp::Named("n_repeats") = static_cast<double>(sa::kMaxPermutationRepeats),
+      Rcpp::Named("exact_channels") = static_cast<double>(sa::kMaxExactShapleyFeatures),
+      Rcpp::Named("auto_exact_channels") = static_cast<double>(sa::kAutoExactSequenceShapleyChannels));
+}
