@@ -296,6 +296,28 @@ TEST(LstmLayer, KernelPathsAgreeAndCacheIsReused) {
   EXPECT_EQ(again, buffers);
 }
 
+TEST(LstmLayer, ParameterGradientsWithoutInputGradient) {
+  // Without grad_input the time loop multiplies by w_recurrent alone.
+  const long rows = 6, steps = 9, n_in = 3, h = 5;
+  Random random(14);
+  const LstmLayer layer = random_lstm(random, n_in, h);
+  const Eigen::MatrixXd x = normal_matrix(random, rows, steps * n_in);
+  const Eigen::MatrixXd weights = normal_matrix(random, rows, steps * h);
+  const Eigen::VectorXd lengths = mixed_lengths(rows, steps);
+  for (bool with_lengths : {false, true})
+    for (KernelPath path : available_paths()) {
+      const Eigen::VectorXd* len = with_lengths ? &lengths : nullptr;
+      const LstmGradients full = lstm_gradients(layer, path, x, steps, len, weights);
+      LstmCache cache;
+      LstmGradients g;
+      layer.forward(path, x, steps, len, cache, g.hidden);
+      layer.backward(path, x, steps, len, cache, weights, g.w_input, g.w_recurrent, g.bias, nullptr);
+      EXPECT_LE((g.w_input - full.w_input).cwiseAbs().maxCoeff(), 1e-13);
+      EXPECT_LE((g.w_recurrent - full.w_recurrent).cwiseAbs().maxCoeff(), 1e-13);
+      EXPECT_LE((g.bias - full.bias).cwiseAbs().maxCoeff(), 1e-13);
+    }
+}
+
 TEST(LstmLayer, InitialiseIsPyTorchUniformWithOpenForgetGate) {
   const long n_in = 7, h = 25;
   LstmLayer layer(n_in, h);
