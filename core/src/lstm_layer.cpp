@@ -29,9 +29,10 @@ bool read_lengths(const Eigen::VectorXd* lengths, long rows, long steps, std::ve
 
 bool same_lengths(const Eigen::VectorXd* lengths, long steps, const std::vector<long>& seen) {
   if (lengths != nullptr && lengths->size() != static_cast<long>(seen.size())) return false;
-  for (std::size_t i = 0; i < seen.size(); ++i)
-    if (static_cast<double>(seen[i]) != (lengths == nullptr ? static_cast<double>(steps) : (*lengths)[static_cast<long>(i)]))
-      return false;
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    const double expected = lengths == nullptr ? static_cast<double>(steps) : (*lengths)[static_cast<long>(i)];
+    if (static_cast<double>(seen[i]) != expected) return false;
+  }
   return true;
 }
 
@@ -224,7 +225,8 @@ void step_backward(long h, const double* gates, const double* tanh_c, const doub
                    const double* grad_state, double* grad_cell, double* dz, double* grad_bias) {
   long j = 0;
 #ifdef SCORESACTIVATION_LSTM_PACKS
-  for (; j + 2 <= h; j += 2) step_backward_lanes<Pack>(h, j, gates, tanh_c, c_prev, grad_state, grad_cell, dz, grad_bias);
+  for (; j + 2 <= h; j += 2)
+    step_backward_lanes<Pack>(h, j, gates, tanh_c, c_prev, grad_state, grad_cell, dz, grad_bias);
 #endif
   for (; j < h; ++j) step_backward_lanes<double>(h, j, gates, tanh_c, c_prev, grad_state, grad_cell, dz, grad_bias);
 }
