@@ -48,6 +48,7 @@ R_CODE = f"""
     out <- list(
       ig = c_order(explain(fit, x, lengths = lengths, target = "up", n_steps = 20)),
       ig_all = c_order(explain(fit, x, lengths = lengths, n_steps = 20)),
+      deeplift = c_order(explain(fit, x, "deeplift", lengths = lengths, baseline = x[2:4, , ])),
       gradient = c_order(explain(fit, x, "gradient_times_input", lengths = lengths, target = "down")),
       shapley = c_order(explain(fit, x[1:8, , , drop = FALSE], "shapley", lengths = lengths[1:8], target = "up",
                                 background = background)),
@@ -79,6 +80,7 @@ def test_r_explains_a_python_sequence_model_as_python_does(tmp_path):
     expected = {
         "ig": est.explain(X, lengths=lengths, target="up", n_steps=20),
         "ig_all": est.explain(X, lengths=lengths, n_steps=20),
+        "deeplift": est.explain(X, "deeplift", lengths=lengths, baseline=X[1:4]),
         "gradient": est.explain(X, "gradient_times_input", lengths=lengths, target="down"),
         "shapley": est.explain(X[:8], "shapley", lengths=lengths[:8], target="up", background=background),
         "shapley_sampled": est.explain(X[:8], "shapley", lengths=lengths[:8], target="up", output="probability",
