@@ -436,6 +436,10 @@ def weaker(results):
                 if worse:
                     notes.append(f"{n}, {mode}: {m} does no better than a random ranking "
                                  f"({np.mean(pairs(runs, mode, m)):.3f} vs {np.mean(rnd):.3f}, {p_text(t)})")
+        rnd = pairs(runs, "keep", "random")
+        if all(paired(pairs(runs, "keep", m), rnd)["p"] >= 0.05 for m in METHODS[:-1]):
+            notes.append(f"{n}: no ranking's keep error differs from the random ranking's at p < 0.05 (with "
+                         f"{runs[0]['channels']} channels and {len(runs)} seeds this set hardly separates the methods)")
         shap_keep = pairs(runs, "keep", SHAP)
         for m in OURS:
             t = paired(pairs(runs, "keep", m), shap_keep)
@@ -446,7 +450,7 @@ def weaker(results):
         for m in OURS:
             t = paired(pairs(runs, "remove", m), shap_remove)
             if t["diff"] > 0 and t["p"] < 0.05:
-                notes.append(f"{n}, remove: removing {m}'s top channels hurts significantly less than removing "
+                notes.append(f"{n}, remove: removing the top channels of {m} hurts significantly less than removing "
                              f"SHAP's ({np.mean(pairs(runs, 'remove', m)):.3f} vs {np.mean(shap_remove):.3f}, "
                              f"{p_text(t)})")
         if runs[0]["truth"] is not None:
@@ -495,13 +499,15 @@ def params_text(params):
 def markdown(results, cfg, elapsed):
     synthetic = [n for n in results if results[n][0]["truth"] is not None]
     epochs = {n: fmt([r["epochs"] for r in runs], 0) for n, runs in results.items()}
+    cpu = sum(r["cpu"] for runs in results.values() for r in runs)
     command = "python benchmarks/sequence_attribution.py" + (" --quick" if cfg.quick else "")
     out = [
         "# Channel rankings for sequences: keep, remove and retrain",
         "",
         f"Produced by `{command}` on {date.today().isoformat()} ({machine()}; scoresactivation "
         f"{scoresactivation.__version__}; every fit and ranking on 1 thread, two processes; the whole run took "
-        f"{elapsed / 60:.1f} min). Do not edit by hand: rerun the script.",
+        f"{elapsed / 60:.1f} min of wall time and {cpu / 60:.1f} min of CPU time in the two processes, so about "
+        f"{cpu / 120:.0f} min on two otherwise idle cores). Do not edit by hand: rerun the script.",
         "",
         "The evaluation of the DeepACTIF paper (arXiv 2509.19362) on the sequence estimators. For every data set and "
         f"each of {len(cfg.seeds)} seeds (the seed sets the model, the train/test split and, for the synthetic sets, "
@@ -546,7 +552,9 @@ def markdown(results, cfg, elapsed):
         "channels, 9 classes; zero-padded and passed with `lengths`), read from the files aeon ships (network use "
         "refused); each seed draws a stratified split of the official sizes (40/40 and 270/370).",
         "",
-        "Epochs of the ranked models (early stopping): " + "; ".join(f"{n} {e}" for n, e in epochs.items()) + ".",
+        f"Epochs run by the ranked models (at most max_epochs + refine_epochs = "
+        f"{cfg.fit['max_epochs'] + cfg.fit['refine_epochs']}; early stopping may end the first phase sooner): "
+        + "; ".join(f"{n} {e}" for n, e in epochs.items()) + ".",
         "",
         "## Summary: the issue's targets",
         "",
