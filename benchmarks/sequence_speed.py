@@ -18,6 +18,7 @@ in float64; ours in float64.
 
 import argparse
 import datetime
+import os
 import sys
 import time
 from pathlib import Path
@@ -125,6 +126,7 @@ def main():
         fit_torch(X[:128], y[:128], units, batch, 1, True, torch.float32)()
     fit_ours(X[:128], y[:128], units, batch, 1, 1, True)()
 
+    load_before = os.getloadavg()[0]
     rows = []
     print(f"n={n} T={steps} C={channels} units={units} batch={batch} epochs={epochs}; seconds per epoch (wall)")
     for threads in thread_counts:
@@ -141,6 +143,7 @@ def main():
                   f"torch float32 {t32[0] / epochs:.4f} s, float64 {t64[0] / epochs:.4f} s -> "
                   f"torch / ours {t32[0] / ours[0]:.2f}x (float32), {t64[0] / ours[0]:.2f}x (float64)", flush=True)
     gated = [r["torch32"][0] / r["ours"][0] for r in rows if r["gate"]]
+    load_after = os.getloadavg()[0]
     print(f"torch / ours (gated, float32, wall): min {min(gated):.2f}x")
     if args.quick:
         return
@@ -165,7 +168,10 @@ def main():
         "(`scores_layer=False`; a bare `nn.LSTM`). PyTorch is given the same threads (`torch.set_num_threads`) and "
         "data standardised per channel beforehand (ours standardises inside fit, included in its time). "
         f"Best of {repeats} fits, milliseconds per epoch, wall time (the ratio column) and process CPU time "
-        "(all threads; less disturbed by other load on the machine).",
+        "(all threads; less disturbed by other load on the machine). The machine's 1-minute load average was "
+        f"{load_before:.1f} before and {load_after:.1f} after the run (other work ran beside it on {os.cpu_count()} "
+        "cores: PyTorch's thread pool suffers most from that at 2 threads, so read the 2-thread PyTorch figures as "
+        "an upper bound when the load exceeds 1).",
         "",
         "| threads | model | ours (ms / epoch) | PyTorch float32 (ms / epoch) | PyTorch float64 (ms / epoch) "
         "| PyTorch32 / ours | PyTorch64 / ours | CPU time: ours, PyTorch32 (ms / epoch) | CPU ratio (float32) |",
@@ -178,11 +184,21 @@ def main():
             f"{r['torch32'][0] / r['ours'][0]:.2f}x | {r['torch64'][0] / r['ours'][0]:.2f}x | "
             f"{per_epoch(r['ours'][1])}, {per_epoch(r['torch32'][1])} | {r['torch32'][1] / r['ours'][1]:.2f}x |")
     target = min(gated)
+    same = [r["torch64"][0] / r["ours"][0] for r in rows]
+    by = {(r["threads"], r["gate"]): r for r in rows}
+    gate_cost = by[(1, True)]["ours"][0] / by[(1, False)]["ours"][0] - 1
+    torch_gate_cost = by[(1, True)]["torch32"][0] / by[(1, False)]["torch32"][0] - 1
+    thread_gain = (by[(thread_counts[-1], True)]["ours"][0] / by[(1, True)]["ours"][0] - 1)
     lines += [
         "",
         f"Target: ours at least 3x faster than PyTorch (gated model, float32, wall time) at every thread count: "
         f"measured {', '.join(f'{v:.2f}x' for v in gated)} at {', '.join(str(t) for t in thread_counts)} thread(s) "
         f"-> {'met' if target >= 3 else '**not met**'}.",
+        "",
+        f"Against PyTorch at the same precision (float64) ours is {min(same):.1f}x–{max(same):.1f}x faster (wall). "
+        f"On 1 thread our gate adds {gate_cost:+.0%} to a plain epoch (its 'snr' noise is drawn for every input "
+        f"value), PyTorch's softmax gate {torch_gate_cost:+.0%}; a second thread changes our epoch time by "
+        f"{thread_gain:+.0%} (batch 64 leaves little to split).",
         "",
     ]
     print("wrote", write_section("\n".join(lines), args.output))
