@@ -1,5 +1,7 @@
 #include "scoresactivation/conv1d_layer.hpp"
 
+#include "scoresactivation/sequence_lengths.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -8,31 +10,6 @@
 namespace scoresactivation {
 
 namespace {
-
-// Per-row lengths, checked; returns whether some row is shorter than steps.
-bool read_lengths(const Eigen::VectorXd* lengths, long rows, long steps, std::vector<long>& out) {
-  out.assign(static_cast<std::size_t>(rows), steps);
-  if (lengths == nullptr) return false;
-  if (lengths->size() != rows) throw std::invalid_argument("Conv1d: lengths must have one value per row");
-  bool padded = false;
-  for (long i = 0; i < rows; ++i) {
-    const double value = (*lengths)[i];
-    if (!(value >= 1.0 && value <= static_cast<double>(steps)) || value != std::floor(value))
-      throw std::invalid_argument("Conv1d: lengths must be whole numbers in 1.." + std::to_string(steps));
-    out[static_cast<std::size_t>(i)] = static_cast<long>(value);
-    padded = padded || out[static_cast<std::size_t>(i)] < steps;
-  }
-  return padded;
-}
-
-bool same_lengths(const Eigen::VectorXd* lengths, long steps, const std::vector<long>& seen) {
-  if (lengths != nullptr && lengths->size() != static_cast<long>(seen.size())) return false;
-  for (std::size_t i = 0; i < seen.size(); ++i) {
-    const double expected = lengths == nullptr ? static_cast<double>(steps) : (*lengths)[static_cast<long>(i)];
-    if (static_cast<double>(seen[i]) != expected) return false;
-  }
-  return true;
-}
 
 // dst = src at each row's valid steps and 0 at its padded ones, over a
 // (rows, steps * width) block; src may be dst. Zeros are written, not a
@@ -68,7 +45,7 @@ void Conv1dLayer::forward(KernelPath path, const Eigen::MatrixXd& input, long st
     throw std::invalid_argument("Conv1d: parameters must be (k * n_in, F) with k odd, and (F)");
   if (steps < 1 || input.cols() != steps * in)
     throw std::invalid_argument("Conv1d: input must have steps * n_in columns");
-  cache.padded = read_lengths(lengths, rows, steps, cache.lengths);
+  cache.padded = read_lengths(lengths, rows, steps, cache.lengths, "Conv1d");
   cache.rows = rows;
   cache.steps = steps;
 

@@ -1,5 +1,7 @@
 #include "scoresactivation/lstm_layer.hpp"
 
+#include "scoresactivation/sequence_lengths.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -10,31 +12,6 @@
 namespace scoresactivation {
 
 namespace {
-
-// Per-row lengths, checked; returns whether some row is shorter than steps.
-bool read_lengths(const Eigen::VectorXd* lengths, long rows, long steps, std::vector<long>& out) {
-  out.assign(static_cast<std::size_t>(rows), steps);
-  if (lengths == nullptr) return false;
-  if (lengths->size() != rows) throw std::invalid_argument("LSTM: lengths must have one value per row");
-  bool padded = false;
-  for (long i = 0; i < rows; ++i) {
-    const double value = (*lengths)[i];
-    if (!(value >= 1.0 && value <= static_cast<double>(steps)) || value != std::floor(value))
-      throw std::invalid_argument("LSTM: lengths must be whole numbers in 1.." + std::to_string(steps));
-    out[static_cast<std::size_t>(i)] = static_cast<long>(value);
-    padded = padded || out[static_cast<std::size_t>(i)] < steps;
-  }
-  return padded;
-}
-
-bool same_lengths(const Eigen::VectorXd* lengths, long steps, const std::vector<long>& seen) {
-  if (lengths != nullptr && lengths->size() != static_cast<long>(seen.size())) return false;
-  for (std::size_t i = 0; i < seen.size(); ++i) {
-    const double expected = lengths == nullptr ? static_cast<double>(steps) : (*lengths)[static_cast<long>(i)];
-    if (static_cast<double>(seen[i]) != expected) return false;
-  }
-  return true;
-}
 
 // The gate nonlinearities are most of the elementwise work. Eigen's exp for
 // double is several times slower without AVX and std::exp does not
@@ -286,7 +263,7 @@ void LstmLayer::forward(KernelPath path, const Eigen::MatrixXd& input, long step
     throw std::invalid_argument("LSTM: parameters must be (n_in, 4H), (H, 4H) and (4H)");
   if (steps < 1 || input.cols() != steps * in)
     throw std::invalid_argument("LSTM: input must have steps * n_in columns");
-  cache.padded = read_lengths(lengths, rows, steps, cache.lengths);
+  cache.padded = read_lengths(lengths, rows, steps, cache.lengths, "LSTM");
   cache.rows = rows;
   cache.steps = steps;
   const std::vector<long>& length = cache.lengths;
