@@ -30,7 +30,8 @@ SequenceParams sequence_params(const std::string& architecture, std::vector<long
   return p;
 }
 
-// y = mean_t x[:, t, 0] + 0.8 * mean over steps 4..7 of x[:, t, 2] (+ noise);
+// y = mean_t x[:, t, 0] + 0.8 * mean over steps 4..7 of x[:, t, 2] (+ noise; the window is
+// clipped to the last steps of shorter rows);
 // channels 1 and 3 are noise. The steps are smoothed so the means carry signal.
 struct SequenceData {
   Eigen::MatrixXd x;  // (n, steps * channels)
@@ -45,7 +46,9 @@ SequenceData make_sequences(long n, long steps, std::uint64_t seed, bool classif
   for (long i = 0; i < n; ++i) {
     double level0 = 0.0, window2 = 0.0;
     for (long t = 0; t < steps; ++t) level0 += d.x(i, t * c + 0) / steps;
-    for (long t = 4; t < 8; ++t) window2 += d.x(i, t * c + 2) / 4.0;
+    // Short sequences (the error and determinism tests) keep the window inside the row.
+    const long first = std::min<long>(4, steps - 1), last = std::min<long>(8, steps);
+    for (long t = first; t < last; ++t) window2 += d.x(i, t * c + 2) / 4.0;
     const double signal = 2.0 * level0 * std::sqrt(static_cast<double>(steps)) + 1.6 * window2 * 2.0 + 0.1 * random.normal();
     d.y[i] = classification ? (signal > 0 ? 1.0 : 0.0) : signal;
   }

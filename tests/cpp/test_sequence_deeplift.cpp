@@ -5,6 +5,7 @@
 // invariance; interrupts and bad arguments.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -37,7 +38,7 @@ SequenceData make_sequences(long n, long steps, std::uint64_t seed, bool classif
   for (long i = 0; i < n; ++i) {
     double signal = 0.0;
     for (long t = 0; t < steps; ++t) signal += d.x(i, t * kChannels) / steps;
-    signal = 2.0 * signal + d.x(i, kChannels + 1) - 0.5 * d.x(i, 1) + 0.1 * random.normal();
+    signal = 2.0 * signal + d.x(i, std::min<long>(1, steps - 1) * kChannels + 1) - 0.5 * d.x(i, 1) + 0.1 * random.normal();
     d.y[i] = classification ? (signal > 0 ? 1.0 : 0.0) : signal;
   }
   return d;
