@@ -49,4 +49,26 @@ void multiply_by_derivative(Activation activation, const Eigen::MatrixXd& activa
   }
 }
 
+Eigen::MatrixXd derivative_from_output(Activation activation, const Eigen::MatrixXd& activated) {
+  const auto a = activated.array();
+  switch (activation) {
+    case Activation::relu: return (a > 0.0).cast<double>().matrix();
+    case Activation::tanh: return (1.0 - a.square()).matrix();
+    case Activation::logistic: return (a * (1.0 - a)).matrix();
+    case Activation::identity: break;
+  }
+  return Eigen::MatrixXd::Ones(activated.rows(), activated.cols());
+}
+
+Eigen::MatrixXd second_derivative_from_output(Activation activation, const Eigen::MatrixXd& activated) {
+  const auto a = activated.array();
+  switch (activation) {
+    case Activation::tanh: return (-2.0 * a * (1.0 - a.square())).matrix();
+    case Activation::logistic: return (a * (1.0 - a) * (1.0 - 2.0 * a)).matrix();
+    case Activation::relu:
+    case Activation::identity: break;
+  }
+  return Eigen::MatrixXd::Zero(activated.rows(), activated.cols());
+}
+
 }  // namespace scoresactivation

@@ -10,6 +10,20 @@
 
 namespace scoresactivation {
 
+Eigen::MatrixXd take_rows(const Eigen::Ref<const Eigen::MatrixXd, 0, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>& x,
+                          const std::vector<long>& rows) {
+  Eigen::MatrixXd out(static_cast<long>(rows.size()), x.cols());
+  for (std::size_t i = 0; i < rows.size(); ++i) out.row(static_cast<long>(i)) = x.row(rows[i]);
+  return out;
+}
+
+Eigen::VectorXd take_values(const Eigen::VectorXd& values, const std::vector<long>& rows) {
+  if (values.size() == 0) return Eigen::VectorXd();
+  Eigen::VectorXd out(static_cast<long>(rows.size()));
+  for (std::size_t i = 0; i < rows.size(); ++i) out[static_cast<long>(i)] = values[rows[i]];
+  return out;
+}
+
 Eigen::MatrixXd bootstrap_scores(const Params& params, long n_rows, long n_features, long n_replicates,
                                  const ReplicateFit& fit_replicate, const Callbacks& callbacks) {
   Eigen::MatrixXd out(n_replicates, n_features);

@@ -40,16 +40,9 @@ void Estimator::fit(const MatrixView& x, const Eigen::VectorXd& y, const Eigen::
     data = TrainingData();  // the replicates standardise their own resamples
     const Task task = task_;
     auto fit_replicate = [&](const std::vector<long>& rows, const Params& p, const Callbacks& replicate_callbacks) {
-      const long n = static_cast<long>(rows.size());
-      Eigen::MatrixXd xb(n, x.cols());
-      Eigen::VectorXd yb(n), wb(sample_weight.size() == 0 ? 0 : n);
-      for (long i = 0; i < n; ++i) {
-        xb.row(i) = x.row(rows[static_cast<std::size_t>(i)]);
-        yb[i] = y[rows[static_cast<std::size_t>(i)]];
-        if (wb.size() > 0) wb[i] = sample_weight[rows[static_cast<std::size_t>(i)]];
-      }
       Estimator replicate(p, task);
-      replicate.fit(xb, yb, wb, n_classes, replicate_callbacks);
+      replicate.fit(take_rows(x, rows), take_values(y, rows), take_values(sample_weight, rows), n_classes,
+                    replicate_callbacks);
       return replicate.scores();
     };
     next.fit_.scores_bootstrap = bootstrap_scores(params_, x.rows(), x.cols(), params_.n_bootstrap, fit_replicate, callbacks);
@@ -107,19 +100,10 @@ void Estimator::check_fitted() const {
   if (!fitted_) throw std::logic_error("this estimator is not fitted yet; call fit first");
 }
 
-void Estimator::check_input(const MatrixView& x, const char* name) const {
-  if (x.cols() != n_features())
-    throw std::invalid_argument(std::string(name) + " has " + std::to_string(x.cols()) +
-                                " features, but the model expects " + std::to_string(n_features()));
-  if (!x.allFinite()) throw std::invalid_argument(std::string(name) + " contains NaN or infinity");
-}
+void Estimator::check_input(const MatrixView& x, const char* name) const { check_tabular_input(x, n_features(), name); }
 
 Eigen::MatrixXd Estimator::standardise(const MatrixView& x) const {
-  Eigen::MatrixXd out = (x.rowwise() - fit_.input_mean.transpose()).array().rowwise() / fit_.input_scale.transpose().array();
-  if (!out.allFinite())
-    throw std::invalid_argument("X holds values too far from the training data for this model to represent "
-                                "(|x - mean| / scale overflows)");
-  return out;
+  return standardise_rows(x, fit_.input_mean, fit_.input_scale);
 }
 
 Eigen::MatrixXd Estimator::decision_function(const MatrixView& x) const {

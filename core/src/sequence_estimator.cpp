@@ -118,18 +118,9 @@ void SequenceEstimator::fit(const MatrixView& x, long steps, const Eigen::Vector
     const Task task = task_;
     const SequenceParams& sequence = sequence_;
     auto fit_replicate = [&](const std::vector<long>& rows, const Params& p, const Callbacks& replicate_callbacks) {
-      const long n = static_cast<long>(rows.size());
-      Eigen::MatrixXd xb(n, x.cols());
-      Eigen::VectorXd yb(n), wb(sample_weight.size() == 0 ? 0 : n), lb(lengths.size() == 0 ? 0 : n);
-      for (long i = 0; i < n; ++i) {
-        const long row = rows[static_cast<std::size_t>(i)];
-        xb.row(i) = x.row(row);
-        yb[i] = y[row];
-        if (wb.size() > 0) wb[i] = sample_weight[row];
-        if (lb.size() > 0) lb[i] = lengths[row];
-      }
       SequenceEstimator replicate(p, sequence, task);
-      replicate.fit(xb, steps, lb, yb, wb, n_classes, replicate_callbacks);
+      replicate.fit(take_rows(x, rows), steps, take_values(lengths, rows), take_values(y, rows),
+                    take_values(sample_weight, rows), n_classes, replicate_callbacks);
       return replicate.scores();
     };
     next.fit_.scores_bootstrap = bootstrap_scores(params_, x.rows(), channels, params_.n_bootstrap, fit_replicate, callbacks);

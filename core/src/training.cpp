@@ -131,6 +131,21 @@ void check_lengths(const Eigen::VectorXd& lengths, long n, long steps) {
 
 }  // namespace
 
+void check_tabular_input(const MatrixView& x, long n_features, const char* name) {
+  if (x.cols() != n_features)
+    throw std::invalid_argument(std::string(name) + " has " + std::to_string(x.cols()) +
+                                " features, but the model expects " + std::to_string(n_features));
+  if (!x.allFinite()) throw std::invalid_argument(std::string(name) + " contains NaN or infinity");
+}
+
+Eigen::MatrixXd standardise_rows(const MatrixView& x, const Eigen::VectorXd& mean, const Eigen::VectorXd& scale) {
+  Eigen::MatrixXd out = (x.rowwise() - mean.transpose()).array().rowwise() / scale.transpose().array();
+  if (!out.allFinite())
+    throw std::invalid_argument("X holds values too far from the training data for this model to represent "
+                                "(|x - mean| / scale overflows)");
+  return out;
+}
+
 TrainingData prepare_training_data(const Params& params, Task task, const TrainingInput& input) {
   const MatrixView& x = input.x;
   const Eigen::VectorXd& y = input.y;
@@ -371,7 +386,8 @@ TrainingRecord train_model(TrainableModel& model, const Params& params, Task tas
         BlockWorkspace& ws = *slot.workspace;
         const Eigen::MatrixXd& output = model.forward_block(kernel_path, block, noise, ws);
         block_losses[static_cast<std::size_t>(b)] =
-            prediction_loss(classification, output, slot.targets, slot.weights, batch_weight, &ws.grad_output);
+            prediction_loss(classification, output, slot.targets, slot.weights, batch_weight, &ws.grad_output) +
+            model.penalty_block(kernel_path, block, slot.weights, batch_weight, ws);
         model.backward_block(kernel_path, block, noise, ws);
       });
       // Sum blocks in order into the buffers the optimiser reads.

@@ -19,4 +19,9 @@ void apply_activation(Activation activation, const Eigen::MatrixXd& z, Eigen::Ma
 void multiply_by_derivative(Activation activation, const Eigen::MatrixXd& activated,
                             Eigen::MatrixXd& grad);
 
+// f'(z) and f''(z) element-wise, from a = f(z) (relu: 1[a > 0] and 0), for
+// passes that differentiate a backward pass again (SENN's robustness penalty).
+Eigen::MatrixXd derivative_from_output(Activation activation, const Eigen::MatrixXd& activated);
+Eigen::MatrixXd second_derivative_from_output(Activation activation, const Eigen::MatrixXd& activated);
+
 }  // namespace scoresactivation

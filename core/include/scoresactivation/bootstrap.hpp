@@ -22,6 +22,12 @@ namespace scoresactivation {
 using ReplicateFit =
     std::function<Eigen::VectorXd(const std::vector<long>& rows, const Params& params, const Callbacks& callbacks)>;
 
+// A resample's rows of x (rows may repeat) and of a per-row vector (empty
+// stays empty), for the families' ReplicateFit.
+Eigen::MatrixXd take_rows(const Eigen::Ref<const Eigen::MatrixXd, 0, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>& x,
+                          const std::vector<long>& rows);
+Eigen::VectorXd take_values(const Eigen::VectorXd& values, const std::vector<long>& rows);
+
 // (n_replicates, n_features): the scores of each replicate's fit.
 // interrupt_requested is polled on the calling thread only; on_epoch is not
 // called. A replicate's std::invalid_argument (a resample that lost a class)

@@ -1,6 +1,6 @@
 // The seam between the one training loop (training.cpp) and a model family:
 // the tabular network (network.hpp), the sequence networks
-// (sequence_network.hpp). A family says how a block of standardised rows goes
+// (sequence_network.hpp), SENN (senn_network.hpp). A family says how a block of standardised rows goes
 // forward and back and which tensors it trains; the loop owns everything
 // else: data checks and standardisation, the validation split, shuffles,
 // mini-batches split into fixed blocks, the gate's training noise, the
@@ -76,6 +76,17 @@ class TrainableModel {
   virtual void backward_block(KernelPath path, const InputBlock& block, const Eigen::MatrixXd* noise,
                               BlockWorkspace& workspace) const = 0;
   virtual std::vector<const double*> gradients(const BlockWorkspace& workspace) const = 0;
+
+  // A family's own training penalty on a block (SENN's robustness term),
+  // called after forward_block and before backward_block: returns its part
+  // of the training loss, sum_rows row_weights * penalty_row / normaliser
+  // (the data loss's weighting), and leaves what backward_block needs to add
+  // its gradient in workspace. Validation and early stopping judge the data
+  // loss alone. Default: no penalty.
+  virtual double penalty_block(KernelPath /*path*/, const InputBlock& /*block*/, const Eigen::VectorXd& /*row_weights*/,
+                               double /*normaliser*/, BlockWorkspace& /*workspace*/) const {
+    return 0.0;
+  }
 
   // Noise-free output for prediction and validation.
   virtual Eigen::MatrixXd predict_block(KernelPath path, const InputBlock& block) const = 0;

@@ -55,6 +55,13 @@ struct TrainingData {
   double target_mean = 0.0, target_scale = 1.0;
 };
 
+// Tabular rows at prediction time (Estimator, SennEstimator): throws
+// std::invalid_argument unless x has n_features finite columns.
+void check_tabular_input(const MatrixView& x, long n_features, const char* name);
+// (x - mean) / scale by column; throws std::invalid_argument when a value is
+// too far out for this scale to represent.
+Eigen::MatrixXd standardise_rows(const MatrixView& x, const Eigen::VectorXd& mean, const Eigen::VectorXd& scale);
+
 // Throws std::invalid_argument naming what is wrong with the data.
 TrainingData prepare_training_data(const Params& params, Task task, const TrainingInput& input);
 
