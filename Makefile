@@ -44,7 +44,7 @@ help:
 	@echo "make demo   set everything up, fit on built-in data, print the ranking beside SHAP's"
 	@echo "make test   set everything up and run every test suite (C++, Python, R, cross-language)"
 	@echo "optional, slow: make fuzz (1e6 inputs per fuzz target), make check-memory (R tests under valgrind)"
-	@echo "                make bench (the sequence benchmarks behind docs/sequence.md and docs/benchmarks.md)"
+	@echo "                make bench (the benchmarks behind docs/sequence.md, docs/senn.md and docs/benchmarks.md)"
 
 # ------------------------------------------------------------------ set-up
 # Installs the Debian packages of $(1) that are missing.
@@ -212,6 +212,7 @@ bench: $(STAMPS)/python-package
 	@$(PY) -c "import aeon" 2>/dev/null || $(PY) -m pip install -q aeon
 	@$(PY) benchmarks/sequence_speed.py
 	@$(PY) benchmarks/sequence_attribution.py
+	@$(PY) benchmarks/senn.py
 
 # pytest exits 5 when it collects nothing: that is a failure here too.
 test-python: $(STAMPS)/python-package

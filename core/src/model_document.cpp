@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "scoresactivation/estimator.hpp"
+#include "scoresactivation/senn_estimator.hpp"
 #include "scoresactivation/sequence_estimator.hpp"
 
 namespace scoresactivation {
@@ -175,6 +176,10 @@ void read_params(const JsonValue& doc, int version, ModelDocument& out) {
       reader.second(out.core_params, kv.second, "params." + kv.first);
       out.params.object.push_back(kv);
     }
+    if (out.senn && kv.first == "robustness_penalty") {
+      out.senn_params.robustness_penalty = finite_of(kv.second, "params." + kv.first);
+      out.params.object.push_back(kv);
+    }
     if (!out.sequence) continue;
     for (const auto& reader : sequence_param_readers()) {
       if (reader.first != kv.first) continue;
@@ -186,6 +191,7 @@ void read_params(const JsonValue& doc, int version, ModelDocument& out) {
   try {
     out.core_params.validate();
     if (out.sequence) out.sequence_params.validate();
+    if (out.senn) out.senn_params.validate();
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(std::string("model document: params: ") + e.what());
   }
@@ -277,8 +283,10 @@ ModelDocument read_model_document(const JsonValue& doc) {
   out.estimator = string_of(member(doc, "estimator", "estimator"), "estimator");
   // Sequence models exist from version 3 on.
   out.sequence = out.format_version >= 3 && out.estimator.find("Sequence") != std::string::npos;
+  // SENN models from version 4 on.
+  out.senn = out.format_version >= 4 && out.estimator.rfind("SENN", 0) == 0;
   const std::string expected_estimator =
-      std::string(out.sequence ? "ScoresActivationSequence" : "ScoresActivation") +
+      std::string(out.senn ? "SENN" : out.sequence ? "ScoresActivationSequence" : "ScoresActivation") +
       (task == Task::classification ? "Classifier" : "Regressor");
   if (out.estimator != expected_estimator)
     fail("estimator", "is '" + out.estimator + "', but a " + out.task + " model is a " + expected_estimator);
@@ -314,6 +322,8 @@ ModelDocument read_model_document(const JsonValue& doc) {
   try {
     if (out.sequence) {
       check_sequence_state(out.core_params, out.sequence_params, s);
+    } else if (out.senn) {
+      check_senn_state(out.core_params, out.senn_params, s);
     } else {
       check_state(out.core_params, s);
     }

@@ -13,6 +13,7 @@
 #include "scoresactivation/gradients.hpp"
 #include "scoresactivation/metrics.hpp"
 #include "scoresactivation/model_document.hpp"
+#include "scoresactivation/senn_estimator.hpp"
 #include "scoresactivation/parallel.hpp"
 #include "scoresactivation/permutation_importance.hpp"
 #include "scoresactivation/random.hpp"
@@ -133,6 +134,8 @@ py::dict read_model_document(const py::object& doc) {
   out["state"] = state_to_dict(d.state);
   out["sequence"] = d.sequence;                // a sequence model (format version 3 on)
   out["sequence_params"] = d.sequence_params;  // its own params (defaults for a tabular one)
+  out["senn"] = d.senn;                        // a SENN model (format version 4 on)
+  out["senn_params"] = d.senn_params;
   return out;
 }
 
@@ -183,9 +186,10 @@ auto without_gil(const char* what, Work&& work) -> decltype(work()) {
 }
 
 // decision_function / predict_proba: numpy X read in place, without the GIL.
-using PredictMethod = Eigen::MatrixXd (sa::Estimator::*)(const sa::MatrixView&) const;
-auto predict_with(PredictMethod method) {
-  return [method](const sa::Estimator& e, const py::array_t<double, py::array::forcecast>& x_in) {
+// (Any tabular family: Estimator, SennEstimator.)
+template <class TabularEstimator, class Result>
+auto predict_with(Result (TabularEstimator::*method)(const sa::MatrixView&) const) {
+  return [method](const TabularEstimator& e, const py::array_t<double, py::array::forcecast>& x_in) {
     const MatrixArg x = matrix_arg(x_in, "X");
     py::gil_scoped_release release;
     return (e.*method)(x.map);
@@ -209,7 +213,8 @@ sa::Callbacks fit_callbacks(const py::object& on_epoch) {
 }
 
 // Fit with the GIL released; Python is only entered in the callbacks.
-void fit(sa::Estimator& est, const py::array_t<double, py::array::forcecast>& x_in, const Eigen::VectorXd& y,
+template <class TabularEstimator>
+void fit(TabularEstimator& est, const py::array_t<double, py::array::forcecast>& x_in, const Eigen::VectorXd& y,
          const Eigen::VectorXd& sample_weight, long n_classes, py::object on_epoch) {
   const MatrixArg x = matrix_arg(x_in, "X");
   const sa::Callbacks callbacks = fit_callbacks(on_epoch);
@@ -285,7 +290,7 @@ PYBIND11_MODULE(_core, m) {
           "from_state",
           [](const sa::Params& p, const py::dict& state) { return sa::Estimator(p, state_from_dict(state)); },
           py::arg("params"), py::arg("state"))
-      .def("fit", &fit, py::arg("X"), py::arg("y"), py::arg("sample_weight"), py::arg("n_classes"),
+      .def("fit", &fit<sa::Estimator>, py::arg("X"), py::arg("y"), py::arg("sample_weight"), py::arg("n_classes"),
            py::arg("on_epoch") = py::none())
       .def("decision_function", predict_with(&sa::Estimator::decision_function), py::arg("X"))
       .def("predict_proba", predict_with(&sa::Estimator::predict_proba), py::arg("X"))
@@ -338,6 +343,50 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("n_outputs", &sa::SequenceEstimator::n_outputs)
       .def_property_readonly("kernel", [](const sa::SequenceEstimator& e) { return sa::to_string(e.kernel_path()); })
       .def("state", [](const sa::SequenceEstimator& e) { return state_to_dict(e.state()); });
+
+  py::class_<sa::SennParams>(m, "SennParams")
+      .def(py::init<>())
+      .def_readwrite("robustness_penalty", &sa::SennParams::robustness_penalty)
+      .def("validate", &sa::SennParams::validate);
+
+  py::class_<sa::SennEstimator>(m, "SennEstimator")
+      .def(py::init([](const sa::Params& p, const sa::SennParams& senn, const std::string& task) {
+             return sa::SennEstimator(p, senn, sa::task_from_string(task));
+           }),
+           py::arg("params"), py::arg("senn_params"), py::arg("task"))
+      .def_static(
+          "from_state",
+          [](const sa::Params& p, const sa::SennParams& senn, const py::dict& state) {
+            return sa::SennEstimator(p, senn, state_from_dict(state));
+          },
+          py::arg("params"), py::arg("senn_params"), py::arg("state"))
+      .def("fit", &fit<sa::SennEstimator>, py::arg("X"), py::arg("y"), py::arg("sample_weight"), py::arg("n_classes"),
+           py::arg("on_epoch") = py::none())
+      .def("decision_function", predict_with(&sa::SennEstimator::decision_function), py::arg("X"))
+      .def("predict_proba", predict_with(&sa::SennEstimator::predict_proba), py::arg("X"))
+      .def("relevances", predict_with(&sa::SennEstimator::relevances), py::arg("X"))
+      .def("contributions", predict_with(&sa::SennEstimator::contributions), py::arg("X"))
+      .def("robustness_residual", predict_with(&sa::SennEstimator::robustness_residual), py::arg("X"))
+      .def(
+          "input_gradient",
+          [](const sa::SennEstimator& e, const py::array_t<double, py::array::forcecast>& x_in, long target) {
+            const MatrixArg x = matrix_arg(x_in, "X");
+            py::gil_scoped_release release;
+            return e.input_gradient(x.map, target);
+          },
+          py::arg("X"), py::arg("target"))
+      .def("base_values", &sa::SennEstimator::base_values)
+      .def("scores", &sa::SennEstimator::scores)
+      .def_property_readonly("scores_history", &sa::SennEstimator::scores_history)
+      .def_property_readonly("scores_bootstrap", &sa::SennEstimator::scores_bootstrap)
+      .def_property_readonly("loss_curve", &sa::SennEstimator::loss_curve)
+      .def_property_readonly("validation_loss_curve", &sa::SennEstimator::validation_loss_curve)
+      .def_property_readonly("n_epochs_run", &sa::SennEstimator::n_epochs_run)
+      .def_property_readonly("best_epoch", &sa::SennEstimator::best_epoch)
+      .def_property_readonly("n_features", &sa::SennEstimator::n_features)
+      .def_property_readonly("n_outputs", &sa::SennEstimator::n_outputs)
+      .def_property_readonly("kernel", [](const sa::SennEstimator& e) { return sa::to_string(e.kernel_path()); })
+      .def("state", [](const sa::SennEstimator& e) { return state_to_dict(e.state()); });
 
   // Attribution methods and metrics (the heavy work runs without the GIL).
   using Matrix = Eigen::MatrixXd;

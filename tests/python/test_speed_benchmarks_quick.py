@@ -1,5 +1,6 @@
 """The speed benchmarks in --quick mode, so the scripts cannot rot."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -46,3 +47,16 @@ def test_sequence_speed_quick_reports_ratio():
     assert result.returncode == 0, result.stderr
     line = next(line for line in result.stdout.splitlines() if line.startswith("torch / ours (gated, float32, wall)"))
     assert float(line.split("min")[1].rstrip("x")) > 0, line
+
+
+def test_senn_quick_reports_speed_and_stability():
+    pytest.importorskip("torch", reason="PyTorch is a benchmark dependency")
+    result = run("senn.py")
+    assert result.returncode == 0, result.stderr
+    line = next(line for line in result.stdout.splitlines() if line.startswith("torch float32 / ours (with the penalty)"))
+    assert float(line.split("min")[1].rstrip("x")) > 0, line
+    # The penalty's claim, even in the quick run: theta with lambda > 0 is stabler than the MLP's gradient.
+    found = (re.match(r"^\s*(.+?)\s{2,}(.+?)\s+relative Lipschitz ([0-9.]+)$", line)
+             for line in result.stdout.splitlines())
+    lipschitz = {m.group(2): float(m.group(3)) for m in found if m}
+    assert lipschitz["SENN, lambda 0.1: theta"] < lipschitz["plain MLP: gradient"], lipschitz

@@ -14,6 +14,7 @@
 #include "scoresactivation/json_value.hpp"
 #include "scoresactivation/model_state.hpp"
 #include "scoresactivation/params.hpp"
+#include "scoresactivation/senn_network.hpp"
 #include "scoresactivation/sequence_network.hpp"
 
 namespace scoresactivation {
@@ -21,8 +22,9 @@ namespace scoresactivation {
 struct ModelDocument {
   int format_version = 0;
   std::string task;             // "classification" or "regression"
-  std::string estimator;        // ScoresActivation[Sequence]Classifier / ...Regressor
+  std::string estimator;        // ScoresActivation[Sequence]Classifier / ...Regressor, SENN...
   bool sequence = false;        // a sequence model (format version 3 on)
+  bool senn = false;            // a SENN model (format version 4 on)
   std::string library_version;  // "" when the document has none
   // Every parameter the front ends take (the core's, plus random_state,
   // n_threads and verbose), checked, with the values a version-1 document
@@ -30,10 +32,11 @@ struct ModelDocument {
   JsonValue params;
   Params core_params;  // the same, as the core's Params (n_threads: 1; front ends resolve it)
   SequenceParams sequence_params;  // a sequence model's own params (defaults otherwise)
+  SennParams senn_params;          // a SENN model's own params (defaults otherwise)
   std::uint64_t seed = 0;
   JsonValue feature_names;  // null, or n_features strings
   JsonValue classes;        // null (regression), or n_outputs distinct labels of one JSON type
-  ModelState state;         // checked as check_state (check_sequence_state) does
+  ModelState state;         // checked as check_state (check_sequence_state, check_senn_state) does
 };
 
 ModelDocument read_model_document(const JsonValue& document);

@@ -17,7 +17,9 @@ namespace scoresactivation {
 // 3: sequence models (estimator ScoresActivationSequence*, params
 // architecture, units, kernel_size, pooling; lstm_/conv_ arrays). Tabular
 // documents are unchanged from version 2.
-constexpr int kModelFormatVersion = 3;
+// 4: SENN models (estimator SENNClassifier / SENNRegressor, param
+// robustness_penalty; theta_ and output_bias arrays). Others unchanged.
+constexpr int kModelFormatVersion = 4;
 
 // A dense array; data are row-major (C order) for any rank.
 struct NamedArray {

@@ -6,9 +6,10 @@ from ._estimator import (
     __version__,
     load_model,
 )
+from ._senn import SENNClassifier, SENNRegressor
 from ._sequence import ScoresActivationSequenceClassifier, ScoresActivationSequenceRegressor
 from .plotting import plot_history, plot_scores, to_shap_explanation
 
 __all__ = ["ScoresActivationClassifier", "ScoresActivationRegressor", "ScoresActivationSequenceClassifier",
-           "ScoresActivationSequenceRegressor", "load_model", "__version__",
+           "ScoresActivationSequenceRegressor", "SENNClassifier", "SENNRegressor", "load_model", "__version__",
            "plot_scores", "plot_history", "to_shap_explanation"]

@@ -85,18 +85,23 @@ def _class_encoding(y):
     return classes, encoded
 
 
+def _document_family(loaded):
+    """The model family of a document the core has read."""
+    return "senn" if loaded["senn"] else "sequence" if loaded["sequence"] else "tabular"
+
+
 class _ScoresBase(BaseEstimator):
     """What the estimators of every model family share (tabular and sequence):
     the core's Params from the hyperparameters, the transactional fit, the
     record of the fit, the scores, persistence and pickling.
 
-    A family sets ``_task`` and ``_sequence`` (which model documents it
-    reads) and implements ``_core_from_state``; ``_params_from_document``
+    A family sets ``_task`` and ``_family`` ("tabular", "sequence" or
+    "senn": which model documents it reads) and implements ``_core_from_state``; ``_params_from_document``
     adds its own hyperparameters.
     """
 
     _task = None
-    _sequence = False
+    _family = "tabular"
 
     # ----------------------------------------------------------------- params
     def _core_params(self, seed):
@@ -269,8 +274,9 @@ class _ScoresBase(BaseEstimator):
     @classmethod
     def _from_checked(cls, doc, loaded):
         """from_dict once the core has checked doc (loaded: what it returned)."""
-        if bool(loaded["sequence"]) != cls._sequence:
-            kind = "a sequence" if loaded["sequence"] else "a tabular"
+        family = _document_family(loaded)
+        if family != cls._family:
+            kind = {"sequence": "a sequence", "senn": "a SENN", "tabular": "a tabular"}[family]
             raise ValueError(f"the model document holds {kind} model ({loaded['estimator']}); {cls.__name__} "
                              "cannot load it (scoresactivation.load_model picks the class)")
         if loaded["task"] != cls._task:
@@ -391,12 +397,16 @@ class _ScoresActivationBase(_ScoresBase):
     def _core_from_state(self, seed, state):
         return _core.Estimator.from_state(self._core_params(seed), state)
 
+    def _new_core(self, params):
+        """An unfitted core model of this family."""
+        return _core.Estimator(params, self._task)
+
     # -------------------------------------------------------------------- fit
     def _fit(self, X, y, sample_weight, n_classes):
         seed = _resolve_seed(self.random_state)
         params = self._core_params(seed)
         sample_weight = _checked_sample_weight(sample_weight, X)
-        core = _core.Estimator(params, self._task)
+        core = self._new_core(params)
         core.fit(X, y.astype(np.float64), sample_weight, n_classes, self._progress_callback())
         self._core = core
         self._seed = seed
@@ -613,7 +623,12 @@ def load_model(path):
     """Loads a saved model as the right estimator class."""
     doc = _model_io.read_document(os.fspath(path))
     loaded = _model_io.read(doc)  # checks the whole document, once
-    if loaded["sequence"]:
+    family = _document_family(loaded)
+    if family == "senn":
+        from ._senn import SENNClassifier, SENNRegressor
+
+        classifier, regressor = SENNClassifier, SENNRegressor
+    elif family == "sequence":
         from ._sequence import ScoresActivationSequenceClassifier, ScoresActivationSequenceRegressor
 
         classifier, regressor = ScoresActivationSequenceClassifier, ScoresActivationSequenceRegressor

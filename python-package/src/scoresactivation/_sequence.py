@@ -80,7 +80,7 @@ def _check_lengths(lengths, n, steps):
 class _ScoresActivationSequenceBase(_ScoresBase):
     """Shared fit/predict logic; see ScoresActivationSequenceClassifier for the parameters."""
 
-    _sequence = True
+    _family = "sequence"
 
     def __init__(
         self,
