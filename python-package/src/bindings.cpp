@@ -12,6 +12,7 @@
 #include "scoresactivation/explained_model.hpp"
 #include "scoresactivation/gradients.hpp"
 #include "scoresactivation/metrics.hpp"
+#include "scoresactivation/consistency.hpp"
 #include "scoresactivation/model_document.hpp"
 #include "scoresactivation/senn_estimator.hpp"
 #include "scoresactivation/parallel.hpp"
@@ -569,6 +570,21 @@ PYBIND11_MODULE(_core, m) {
   m.def("spearman", &sa::spearman, py::arg("a"), py::arg("b"));
   m.def("kendall_tau", &sa::kendall_tau, py::arg("a"), py::arg("b"));
   m.def("top_k_precision", &sa::top_k_precision, py::arg("scores"), py::arg("relevant"), py::arg("k"));
+  m.def(
+      "consistency",
+      [](const std::vector<Eigen::MatrixXd>& importances, long top_k) {
+        const sa::ConsistencyReport r = sa::consistency(importances, top_k);
+        py::dict out;
+        out["spearman"] = r.spearman;
+        out["kendall"] = r.kendall;
+        out["top_k_overlap"] = r.top_k_overlap;
+        out["mean_rank"] = r.mean_rank;
+        out["consensus_rank"] = r.consensus_rank;
+        out["consensus_spread"] = r.consensus_spread;
+        out["top_k"] = r.top_k;
+        return out;
+      },
+      py::arg("importances"), py::arg("top_k"));
   m.def(
       "deletion_curve",
       [](const sa::Estimator& est, const Matrix& x, const Matrix& attributions, const Eigen::RowVectorXd& baseline,

@@ -6,10 +6,12 @@ from ._estimator import (
     __version__,
     load_model,
 )
+from ._consistency import ConsistencyReport, consistency
 from ._senn import SENNClassifier, SENNRegressor
 from ._sequence import ScoresActivationSequenceClassifier, ScoresActivationSequenceRegressor
-from .plotting import plot_history, plot_scores, to_shap_explanation
+from .plotting import plot_consistency, plot_history, plot_scores, to_shap_explanation
 
 __all__ = ["ScoresActivationClassifier", "ScoresActivationRegressor", "ScoresActivationSequenceClassifier",
            "ScoresActivationSequenceRegressor", "SENNClassifier", "SENNRegressor", "load_model", "__version__",
-           "plot_scores", "plot_history", "to_shap_explanation"]
+           "plot_scores", "plot_history", "plot_consistency", "to_shap_explanation",
+           "consistency", "ConsistencyReport"]

@@ -8,7 +8,7 @@ needs them is called (``pip install scoresactivation[plot]`` or
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["plot_scores", "plot_history", "to_shap_explanation"]
+__all__ = ["plot_scores", "plot_history", "plot_consistency", "to_shap_explanation"]
 
 
 def _pyplot(function):
@@ -137,3 +137,28 @@ def to_shap_explanation(est):
         raise ImportError("to_shap_explanation needs shap: pip install shap") from None
     _check_scores(est, "to_shap_explanation")
     return shap.Explanation(values=est.scores(), feature_names=_feature_names(est))
+
+
+def plot_consistency(report, metric="spearman", ax=None):
+    """Heatmap of the agreement between the sources of a ConsistencyReport
+    (``metric``: "spearman", "kendall" or "top_k_overlap"), values written in
+    the cells. Returns the matplotlib Axes."""
+    from ._consistency import ConsistencyReport, _metric
+
+    if not isinstance(report, ConsistencyReport):
+        raise ValueError("plot_consistency needs the report returned by scoresactivation.consistency()")
+    values = _metric(report, metric)
+    plt = _pyplot("plot_consistency")
+    if ax is None:
+        size = 1.0 + 0.6 * len(report.names)
+        _, ax = plt.subplots(figsize=(size + 2.5, size))
+    low = -1.0 if metric != "top_k_overlap" else 0.0
+    image = ax.imshow(values, vmin=low, vmax=1.0, cmap="RdBu" if low < 0 else "Blues")
+    ax.set_xticks(range(len(report.names)), report.names, rotation=45, ha="right")
+    ax.set_yticks(range(len(report.names)), report.names)
+    for (i, j), v in np.ndenumerate(values):
+        ax.text(j, i, "n/a" if np.isnan(v) else f"{v:.2f}", ha="center", va="center", fontsize=8)
+    label = {"spearman": "Spearman", "kendall": "Kendall tau", "top_k_overlap": f"top-{report.top_k} overlap"}[metric]
+    ax.figure.colorbar(image, ax=ax, label=label)
+    ax.set_title(f"Agreement between sources ({label})")
+    return ax
