@@ -12,6 +12,7 @@
 #include "json_document.hpp"
 #include "scoresactivation/estimator.hpp"
 #include "scoresactivation/model_document.hpp"
+#include "scoresactivation/sequence_estimator.hpp"
 
 using namespace scoresactivation;
 using nlohmann::json;
@@ -116,5 +117,123 @@ TEST(Fixtures, Version1ModelsLoadAsScaleGateModels) {
       expect_close(est.predict_proba(x), expected.at("predict_proba"), 1e-12);
     else
       expect_close(est.decision_function(x), expected.at("predict"), 1e-12);
+  }
+}
+
+// ---------------------------------------------------------------- sequences
+// tests/fixtures/sequence_*: an LSTM classifier on ragged sequences and a conv
+// regressor on fixed-length ones (format version 3, make_fixtures.py).
+
+namespace {
+
+struct SequenceData {
+  Eigen::MatrixXd x;        // (n, steps * channels), column t * channels + c
+  Eigen::VectorXd lengths;  // empty for the fixed-length fixture
+  long steps = 0;
+};
+
+// sequence_<task>_data.csv: length, y, then the steps * channels values (NaN past the length).
+SequenceData read_sequences(const std::string& task, const json& expected) {
+  std::ifstream in(fixture("sequence_" + task + "_data.csv"));
+  if (!in) throw std::runtime_error("cannot open sequence_" + task + "_data.csv");
+  const long steps = expected.at("n_steps").get<long>();
+  const long width = steps * expected.at("n_channels").get<long>();
+  std::string line;
+  std::getline(in, line);  // header
+  std::vector<std::vector<double>> rows;
+  std::vector<double> lengths;
+  while (std::getline(in, line)) {
+    std::stringstream cells(line);
+    std::string cell;
+    std::getline(cells, cell, ',');
+    lengths.push_back(std::stod(cell));
+    std::getline(cells, cell, ',');  // y
+    std::vector<double> row;
+    while (std::getline(cells, cell, ',')) row.push_back(std::stod(cell));  // "NaN" reads as a NaN
+    if (static_cast<long>(row.size()) != width) throw std::runtime_error("sequence fixture: bad row width");
+    rows.push_back(row);
+  }
+  SequenceData d;
+  d.steps = steps;
+  d.x.resize(static_cast<long>(rows.size()), width);
+  for (long i = 0; i < d.x.rows(); ++i)
+    for (long j = 0; j < width; ++j) d.x(i, j) = rows[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)];
+  if (expected.at("ragged").get<bool>()) d.lengths = Eigen::Map<Eigen::VectorXd>(lengths.data(), d.x.rows());
+  return d;
+}
+
+ModelDocument sequence_document(const std::string& task) {
+  return read_model_document(sa_test::to_json_value(read_json("sequence_" + task + "_model.json")));
+}
+
+void expect_scores(const Eigen::VectorXd& scores, const json& expected) {
+  ASSERT_EQ(static_cast<std::size_t>(scores.size()), expected.size());
+  for (long j = 0; j < scores.size(); ++j)
+    EXPECT_NEAR(scores[j], expected.at(static_cast<std::size_t>(j)).get<double>(), 1e-12) << "channel " << j;
+}
+
+}  // namespace
+
+TEST(Fixtures, SequenceClassifierPredictsStoredProbabilities) {
+  const ModelDocument doc = sequence_document("classification");
+  ASSERT_TRUE(doc.sequence);
+  EXPECT_EQ(doc.format_version, 3);
+  EXPECT_EQ(doc.estimator, "ScoresActivationSequenceClassifier");
+  EXPECT_EQ(doc.sequence_params.architecture, "lstm");
+  const SequenceEstimator est(doc.core_params, doc.sequence_params, doc.state);
+  const json expected = read_json("sequence_classification_expected.json");
+  const SequenceData d = read_sequences("classification", expected);
+  ASSERT_GT(d.lengths.size(), 0);
+  EXPECT_LT(d.lengths.minCoeff(), static_cast<double>(d.steps));  // ragged: some steps are NaN padding
+  EXPECT_EQ(est.n_channels(), expected.at("n_channels").get<long>());
+  EXPECT_EQ(est.n_epochs_run(), expected.at("n_epochs_run").get<long>());
+  expect_scores(est.scores(), expected.at("scores"));
+  expect_close(est.decision_function(d.x, d.steps, d.lengths), expected.at("decision"), 1e-12);
+  const Eigen::MatrixXd proba = est.predict_proba(d.x, d.steps, d.lengths);
+  expect_close(proba, expected.at("predict_proba"), 1e-12);
+  // The labels: classes[argmax] of the stored probabilities.
+  for (long i = 0; i < proba.rows(); ++i) {
+    long best = 0;
+    proba.row(i).maxCoeff(&best);
+    EXPECT_EQ(doc.classes.array.at(static_cast<std::size_t>(best)).string,
+              expected.at("predict").at(static_cast<std::size_t>(i)).get<std::string>())
+        << "row " << i;
+  }
+}
+
+TEST(Fixtures, SequenceRegressorPredictsStoredValues) {
+  const ModelDocument doc = sequence_document("regression");
+  ASSERT_TRUE(doc.sequence);
+  EXPECT_EQ(doc.estimator, "ScoresActivationSequenceRegressor");
+  EXPECT_EQ(doc.sequence_params.architecture, "conv");
+  EXPECT_EQ(doc.sequence_params.kernel_size, 3);
+  const SequenceEstimator est(doc.core_params, doc.sequence_params, doc.state);
+  const json expected = read_json("sequence_regression_expected.json");
+  const SequenceData d = read_sequences("regression", expected);
+  EXPECT_EQ(d.lengths.size(), 0);
+  expect_scores(est.scores(), expected.at("scores"));
+  expect_close(est.decision_function(d.x, d.steps, d.lengths), expected.at("predict"), 1e-12);
+  // Explicit full lengths are the same as none.
+  const Eigen::VectorXd full = Eigen::VectorXd::Constant(d.x.rows(), static_cast<double>(d.steps));
+  expect_close(est.decision_function(d.x, d.steps, full), expected.at("predict"), 1e-12);
+}
+
+TEST(Fixtures, SequenceModelsGiveBackTheStateTheyWereLoadedFrom) {
+  // Load, then state(): every array of the document comes back with its shape and bits.
+  for (const std::string task : {"classification", "regression"}) {
+    SCOPED_TRACE(task);
+    const ModelDocument doc = sequence_document(task);
+    const ModelState state = SequenceEstimator(doc.core_params, doc.sequence_params, doc.state).state();
+    EXPECT_EQ(state.task, doc.state.task);
+    EXPECT_EQ(state.n_features, doc.state.n_features);
+    EXPECT_EQ(state.n_outputs, doc.state.n_outputs);
+    EXPECT_EQ(state.n_epochs_run, doc.state.n_epochs_run);
+    EXPECT_EQ(state.best_epoch, doc.state.best_epoch);
+    ASSERT_EQ(state.arrays.size(), doc.state.arrays.size());
+    for (const auto& [name, array] : doc.state.arrays) {
+      ASSERT_EQ(state.arrays.count(name), 1u) << name;
+      EXPECT_EQ(state.arrays.at(name).shape, array.shape) << name;
+      EXPECT_EQ(state.arrays.at(name).data, array.data) << name;
+    }
   }
 }

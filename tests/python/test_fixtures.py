@@ -6,7 +6,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scoresactivation import ScoresActivationClassifier, ScoresActivationRegressor, load_model
+from scoresactivation import (
+    ScoresActivationClassifier,
+    ScoresActivationRegressor,
+    ScoresActivationSequenceClassifier,
+    ScoresActivationSequenceRegressor,
+    load_model,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 TASKS = {"classification": ScoresActivationClassifier, "regression": ScoresActivationRegressor}
@@ -74,3 +80,69 @@ def test_saved_documents_are_version_2_with_the_gate_params():
     doc = json.loads((FIXTURES / "classification_model.json").read_text())
     assert doc["format_version"] == 2
     assert doc["params"]["gate"] == "snr" and doc["params"]["refine_epochs"] == 20
+
+
+# ---------------------------------------------------------------- sequences
+# tests/fixtures/sequence_*: an LSTM classifier on ragged sequences and a conv
+# regressor on fixed-length ones (format version 3). Loaded, never refitted.
+SEQUENCE_TASKS = {"classification": ScoresActivationSequenceClassifier,
+                  "regression": ScoresActivationSequenceRegressor}
+
+
+def read_sequences(task):
+    """X (n, T, C) with NaN past each length, lengths (None when not ragged), y, expected."""
+    expected = json.loads((FIXTURES / f"sequence_{task}_expected.json").read_text())
+    raw = np.genfromtxt(FIXTURES / f"sequence_{task}_data.csv", delimiter=",", names=True, dtype=None,
+                        encoding="utf-8")
+    steps, channels = expected["n_steps"], expected["n_channels"]
+    X = np.column_stack([raw[f"x{t}_{c}"] for t in range(steps) for c in range(channels)]).astype(float)
+    X = X.reshape(len(raw), steps, channels)
+    lengths = raw["length"].astype(int) if expected["ragged"] else None
+    return X, lengths, raw["y"], expected
+
+
+@pytest.mark.parametrize("task", SEQUENCE_TASKS)
+def test_saved_sequence_model_predicts_the_stored_numbers(task):
+    X, lengths, _, expected = read_sequences(task)
+    model = load_model(FIXTURES / f"sequence_{task}_model.json")
+    assert isinstance(model, SEQUENCE_TASKS[task])
+    params = model.get_params()
+    for name, value in expected["params"].items():
+        stored = list(params[name]) if isinstance(params[name], tuple) else params[name]
+        assert stored == value, name
+    assert model.n_features_in_ == expected["n_channels"] and model.n_epochs_ == expected["n_epochs_run"]
+    np.testing.assert_allclose(model.scores(), expected["scores"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(model._decision(X, lengths), expected["decision"], rtol=0, atol=1e-12)
+    if task == "classification":
+        assert np.isnan(X).any() and lengths.min() < X.shape[1]  # ragged, NaN past the lengths
+        np.testing.assert_allclose(model.predict_proba(X, lengths=lengths), expected["predict_proba"],
+                                   rtol=0, atol=1e-12)
+        assert model.predict(X, lengths=lengths).tolist() == expected["predict"]
+    else:
+        assert lengths is None and not np.isnan(X).any()
+        np.testing.assert_allclose(model.predict(X), expected["predict"], rtol=0, atol=1e-12)
+        full = np.full(len(X), X.shape[1])
+        np.testing.assert_allclose(model.predict(X, lengths=full), expected["predict"], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("task", SEQUENCE_TASKS)
+def test_loading_then_saving_a_sequence_model_gives_back_the_document(task, tmp_path):
+    path = FIXTURES / f"sequence_{task}_model.json"
+    doc = json.loads(path.read_text())
+    model = load_model(path)
+    model.save(tmp_path / "again.json")
+    again = json.loads((tmp_path / "again.json").read_text())
+    # the writer stamps its own library_version and format_version (the fixture is version 3;
+    # later versions leave sequence documents unchanged)
+    assert doc.pop("format_version") == 3 and again.pop("format_version") >= 3
+    doc.pop("library_version"), again.pop("library_version")
+    assert again == doc
+
+
+def test_sequence_documents_are_version_3_with_the_sequence_params():
+    for task, architecture in (("classification", "lstm"), ("regression", "conv")):
+        doc = json.loads((FIXTURES / f"sequence_{task}_model.json").read_text())
+        assert doc["format_version"] == 3
+        assert doc["estimator"] == SEQUENCE_TASKS[task].__name__
+        assert doc["params"]["architecture"] == architecture
+        assert any(name.startswith(architecture + "_0_") for name in doc["arrays"])

@@ -98,3 +98,85 @@ test_that("saved documents are version 2 and carry the gate's params", {
   expect_identical(doc$params$gate, "snr")
   expect_identical(doc$params$refine_epochs, 20L)
 })
+
+# ------------------------------------------------------------------ sequences
+# tests/fixtures/sequence_*: an LSTM classifier on ragged sequences and a conv
+# regressor on fixed-length ones (format version 3, written by Python's
+# make_fixtures.py). Loaded, never refitted.
+
+read_sequence_fixture <- function(task) {
+  expected <- read_expected(paste0("sequence_", task))
+  d <- utils::read.csv(test_path("fixtures", paste0("sequence_", task, "_data.csv")), stringsAsFactors = FALSE)
+  steps <- expected$n_steps
+  channels <- expected$n_channels
+  x <- array(NA_real_, c(nrow(d), steps, channels))
+  for (t in seq_len(steps)) {
+    for (ch in seq_len(channels)) x[, t, ch] <- d[[sprintf("x%d_%d", t - 1L, ch - 1L)]]
+  }
+  list(x = x, lengths = if (isTRUE(expected$ragged)) d$length else NULL, y = d$y, expected = expected)
+}
+
+test_that("the saved sequence classifier (LSTM, ragged) loads and predicts as stored", {
+  skip_if_not(file.exists(test_path("fixtures", "sequence_classification_model.json")))
+  f <- read_sequence_fixture("classification")
+  expect_true(anyNA(f$x))  # NaN past each sequence's length, which must be ignored
+  expect_lt(min(f$lengths), dim(f$x)[2])
+  model <- load_model(test_path("fixtures", "sequence_classification_model.json"))
+  expect_s3_class(model, "scores_activation_sequence")
+  expect_identical(model$task, "classification")
+  expect_identical(model$sequence_params$architecture, "lstm")
+  expect_identical(model$n_epochs_run, as.integer(f$expected$n_epochs_run))
+  prob <- predict(model, f$x, lengths = f$lengths, type = "prob")
+  expect_equal(unname(prob), do.call(rbind, lapply(f$expected$predict_proba, as.double)), tolerance = 1e-12)
+  expect_identical(as.character(predict(model, f$x, lengths = f$lengths)), as.character(unlist(f$expected$predict)))
+  expect_equal(unname(scores(model)), as.double(unlist(f$expected$scores)), tolerance = 1e-12)
+})
+
+test_that("the saved sequence regressor (conv, fixed length) loads and predicts as stored", {
+  skip_if_not(file.exists(test_path("fixtures", "sequence_regression_model.json")))
+  f <- read_sequence_fixture("regression")
+  expect_null(f$lengths)
+  model <- load_model(test_path("fixtures", "sequence_regression_model.json"))
+  expect_s3_class(model, "scores_activation_sequence")
+  expect_identical(model$sequence_params$architecture, "conv")
+  expect_identical(as.integer(model$sequence_params$kernel_size), 3L)
+  expected <- as.double(unlist(f$expected$predict))
+  expect_equal(unname(predict(model, f$x)), expected, tolerance = 1e-12)
+  expect_equal(unname(predict(model, f$x, lengths = rep(dim(f$x)[2], dim(f$x)[1]))), expected, tolerance = 1e-12)
+  expect_equal(unname(scores(model)), as.double(unlist(f$expected$scores)), tolerance = 1e-12)
+})
+
+test_that("loading then saving a sequence fixture gives back its document", {
+  skip_if_not(file.exists(test_path("fixtures", "sequence_classification_model.json")))
+  for (task in c("classification", "regression")) {
+    source_path <- test_path("fixtures", paste0("sequence_", task, "_model.json"))
+    path <- tempfile(fileext = ".json")
+    save_model(load_model(source_path), path)
+    doc <- jsonlite::read_json(source_path)
+    again <- jsonlite::read_json(path)
+    unlink(path)
+    # The writer stamps its own library_version and format_version (the
+    # fixture is version 3; later versions leave sequence documents unchanged).
+    expect_identical(doc$format_version, 3L)
+    expect_gte(again$format_version, 3L)
+    doc$library_version <- doc$format_version <- NULL
+    again$library_version <- again$format_version <- NULL
+    # Params are an object (order free); "verbose" is the Python front end's
+    # own param, which R reads and does not write.
+    expect_identical(doc$params$verbose, 0L)
+    doc$params$verbose <- NULL
+    doc$params <- doc$params[order(names(doc$params))]
+    again$params <- again$params[order(names(again$params))]
+    # tolerance = 0: the same numbers to the bit (integers and doubles compare by value)
+    expect_equal(again, doc, tolerance = 0, info = task)
+  }
+})
+
+test_that("sequence documents are version 3 with the sequence params", {
+  for (task in c("classification", "regression")) {
+    doc <- jsonlite::read_json(test_path("fixtures", paste0("sequence_", task, "_model.json")))
+    expect_identical(doc$format_version, 3L)
+    expect_identical(doc$estimator, if (task == "classification") "ScoresActivationSequenceClassifier"
+                                    else "ScoresActivationSequenceRegressor")
+  }
+})
