@@ -93,6 +93,34 @@ sa_scores <- function(params, state) {
     .Call(`_scoresactivation_sa_scores`, params, state)
 }
 
+sa_validate_senn_params <- function(senn) {
+    invisible(.Call(`_scoresactivation_sa_validate_senn_params`, senn))
+}
+
+sa_senn_fit <- function(x, y, sample_weight, n_classes, task, params, senn, verbose, feature_names) {
+    .Call(`_scoresactivation_sa_senn_fit`, x, y, sample_weight, n_classes, task, params, senn, verbose, feature_names)
+}
+
+sa_senn_check_state <- function(params, senn, state) {
+    .Call(`_scoresactivation_sa_senn_check_state`, params, senn, state)
+}
+
+sa_senn_predict <- function(params, senn, state, x, type) {
+    .Call(`_scoresactivation_sa_senn_predict`, params, senn, state, x, type)
+}
+
+sa_senn_gradient <- function(params, senn, state, x, target) {
+    .Call(`_scoresactivation_sa_senn_gradient`, params, senn, state, x, target)
+}
+
+sa_senn_base_values <- function(params, senn, state) {
+    .Call(`_scoresactivation_sa_senn_base_values`, params, senn, state)
+}
+
+sa_senn_scores <- function(params, senn, state) {
+    .Call(`_scoresactivation_sa_senn_scores`, params, senn, state)
+}
+
 sa_validate_sequence_params <- function(sequence) {
     invisible(.Call(`_scoresactivation_sa_validate_sequence_params`, sequence))
 }

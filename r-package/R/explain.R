@@ -208,9 +208,19 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
     }
   }
 
+  .attribution_result(object, results, targets, rows, base_values)
+}
+
+# explain()'s result from one (n, d) matrix per target (results, in the
+# order of targets$index): the matrix itself, or an (n, d, classes) array
+# when targets has a class axis; base_values (one per target, or NULL)
+# named by class and attached as the attribute "base_values". Shared by the
+# tabular and SENN models.
+.attribution_result <- function(object, results, targets, rows, base_values) {
   features <- .feature_labels(object)
   if (targets$class_axis) {
-    values <- array(unlist(results, use.names = FALSE), dim = c(nrow(x), ncol(x), length(results)),
+    values <- array(unlist(results, use.names = FALSE),
+                    dim = c(nrow(results[[1L]]), ncol(results[[1L]]), length(results)),
                     dimnames = list(rows, features, targets$labels))
     if (!is.null(base_values)) names(base_values) <- targets$labels
   } else {

@@ -186,15 +186,24 @@ scores_activation.formula <- function(formula, data, subset, na.action, sample_w
   args$verbose <- NULL
   .no_extra_args_list(args, allowed = .param_names)
 
+  # (match.call() and parent.frame() are evaluated here, not as promises in .fit_formula)
   mf <- match.call(expand.dots = FALSE)
+  env <- parent.frame()
+  .fit_formula(mf, env, args, verbose, call)
+}
+
+# The formula methods' shared fit (scores_activation(), senn()): mf is the
+# method's match.call(expand.dots = FALSE), env the caller's frame, args the
+# hyperparameters; senn_params as .fit_xy takes them.
+.fit_formula <- function(mf, env, args, verbose, call, senn_params = NULL) {
   keep <- match(c("formula", "data", "subset", "na.action", "sample_weight"), names(mf), 0L)
   mf <- mf[c(1L, keep)]
   names(mf)[names(mf) == "sample_weight"] <- "weights"
   mf$drop.unused.levels <- TRUE
-  default_na <- missing(na.action)
+  default_na <- !"na.action" %in% names(mf)
   if (default_na) mf$na.action <- quote(stats::na.pass)
   mf[[1L]] <- quote(stats::model.frame)
-  mf <- tryCatch(eval(mf, parent.frame()), error = function(e) .stop("data: ", conditionMessage(e)))
+  mf <- tryCatch(eval(mf, env), error = function(e) .stop("data: ", conditionMessage(e)))
   mt <- attr(mf, "terms")
   if (attr(mt, "response") == 0L) .stop("formula needs a response, e.g. y ~ .")
   if (nrow(mf) == 0L) .stop("data has 0 rows")
@@ -214,7 +223,7 @@ scores_activation.formula <- function(formula, data, subset, na.action, sample_w
   weights <- stats::model.weights(mf)
 
   fit <- .fit_xy(x, y, args, weights, verbose, call = call, x_arg = "data",
-                 y_arg = "the response", w_arg = "sample_weight")
+                 y_arg = "the response", w_arg = "sample_weight", senn_params = senn_params)
   fit$terms <- mt
   fit$xlevels <- stats::.getXlevels(mt, mf)
   fit$contrasts <- contrasts
@@ -283,8 +292,10 @@ scores_activation.formula <- function(formula, data, subset, na.action, sample_w
 }
 
 # The shared fit: checks, calls the core, builds the object.
+# senn_params: NULL (a ScoresActivation network) or list(robustness_penalty)
+# (a SENN model, R/senn.R; checked by .normalise_senn_params).
 .fit_xy <- function(x, y, params, sample_weight, verbose, call, x_arg = "x", y_arg = "y",
-                    w_arg = "sample_weight") {
+                    w_arg = "sample_weight", senn_params = NULL) {
   params <- .normalise_params(params)
   .check_verbose(verbose)
   x <- .as_feature_matrix(x, x_arg)
@@ -296,8 +307,12 @@ scores_activation.formula <- function(formula, data, subset, na.action, sample_w
   core_params <- .check_params(.core_params(params, seed))
   feature_names <- colnames(x)
   # x goes over as it is: the core reads R's memory in place (no copy).
-  result <- .core(sa_fit(x, target$y, w, target$n_classes, target$task, core_params, verbose,
-                         if (is.null(feature_names)) character(0) else feature_names))
+  names_arg <- if (is.null(feature_names)) character(0) else feature_names
+  result <- if (is.null(senn_params)) {
+    .core(sa_fit(x, target$y, w, target$n_classes, target$task, core_params, verbose, names_arg))
+  } else {
+    .core(sa_senn_fit(x, target$y, w, target$n_classes, target$task, core_params, senn_params, verbose, names_arg))
+  }
   if (isTRUE(result$interrupted)) .interrupted()
   state <- result$state
   .new_fit(
@@ -305,7 +320,7 @@ scores_activation.formula <- function(formula, data, subset, na.action, sample_w
     feature_names = feature_names, classes = target$classes,
     n_features = state$n_features, n_outputs = state$n_outputs,
     n_epochs_run = state$n_epochs_run, best_epoch = state$best_epoch,
-    arrays = .arrays_from_core(state$arrays), call = call
+    arrays = .arrays_from_core(state$arrays), call = call, senn_params = senn_params
   )
 }
 

@@ -47,6 +47,7 @@ coef.scores_activation <- function(object, ...) scores.scores_activation(object,
 .unit_text <- function(object) if (.is_sequence(object)) "channel" else "feature"
 
 .title_text <- function(object) {
+  if (.is_senn(object)) return("Self-explaining neural network (SENN)")
   if (.is_sequence(object)) "ScoresActivation sequence network" else "ScoresActivation network"
 }
 
@@ -65,6 +66,14 @@ coef.scores_activation <- function(object, ...) scores.scores_activation(object,
                 as.character(p$hidden_layer_sizes),
                 paste(object$n_outputs, if (object$n_outputs == 1L) "output" else "outputs"))
     return(paste0(paste(widths, collapse = " -> "), " (", p$activation, ")"))
+  }
+  if (.is_senn(object)) {
+    # f_k(x) = sum_i theta_{k,i}(z) z_i + b_k, theta an MLP of hidden_layer_sizes.
+    widths <- c(paste(object$n_features, "inputs"), if (isTRUE(p$scores_layer)) "scores",
+                as.character(p$hidden_layer_sizes), paste(object$n_outputs * object$n_features, "relevances"))
+    return(paste0("theta: ", paste(widths, collapse = " -> "), " (", p$activation, "); ", object$n_outputs,
+                  if (object$n_outputs == 1L) " output" else " outputs", " = theta . z + b; robustness_penalty ",
+                  format(object$senn_params$robustness_penalty)))
   }
   widths <- c(paste(object$n_features, "inputs"),
               if (isTRUE(p$scores_layer)) "scores",

@@ -14,7 +14,6 @@
 #' original data.frame). \code{saveRDS} keeps the whole R object, formula
 #' included.
 #'
-#' @param path File name.
 #' Sequence models (\code{\link{scores_activation_sequence}}) are saved as
 #' format version 3 documents (estimator
 #' \code{ScoresActivationSequenceClassifier} or
@@ -24,11 +23,19 @@
 #' number of time steps the model was fitted on is not stored (prediction
 #' takes any).
 #'
+#' SENN models (\code{\link{senn}}) are saved as format version 4
+#' documents (estimator \code{SENNClassifier} or \code{SENNRegressor}, as
+#' Python's classes of those names write them, with the extra parameter
+#' \code{robustness_penalty}); \code{load_model} returns a \code{"senn"}
+#' object for those.
+#'
+#' @param path File name.
 #' @param fit A fit from \code{\link{scores_activation}},
-#'   \code{\link{scores_activation_sequence}} or \code{load_model}.
+#'   \code{\link{scores_activation_sequence}}, \code{\link{senn}} or
+#'   \code{load_model}.
 #' @return \code{save_model}: \code{path}, invisibly. \code{load_model}: a
-#'   \code{"scores_activation"} object, or a \code{"scores_activation_sequence"}
-#'   one for a sequence model.
+#'   \code{"scores_activation"} object, a \code{"scores_activation_sequence"}
+#'   one for a sequence model, or a \code{"senn"} one for a SENN model.
 #' @examples
 #' fit <- scores_activation(Species ~ ., data = iris, random_state = 1,
 #'                          max_epochs = 50, n_threads = 2)
@@ -114,10 +121,10 @@ load_model <- function(path) {
 
 .to_document <- function(fit) {
   sequence <- .is_sequence(fit)
-  p <- fit$params
-  if (sequence) p <- c(p, fit$sequence_params)
+  senn <- .is_senn(fit)
+  p <- c(fit$params, fit$sequence_params, fit$senn_params)
   params <- list()
-  for (name in c(.param_names, if (sequence) .sequence_param_names)) {
+  for (name in c(.param_names, if (sequence) .sequence_param_names, if (senn) .senn_param_names)) {
     v <- p[[name]]
     params[name] <- list(
       if (is.null(v)) NULL
@@ -137,7 +144,7 @@ load_model <- function(path) {
     format = "scoresactivation",
     format_version = .format_version(),
     library_version = as.character(utils::packageVersion("scoresactivation")),
-    estimator = .estimator_name(fit$task, sequence),
+    estimator = .estimator_name(fit$task, sequence, senn),
     task = fit$task,
     params = params,
     seed = .json_scalar(fit$seed),
@@ -167,6 +174,8 @@ load_model <- function(path) {
     sp <- checked$sequence_params
     .normalise_sequence_params(sp$architecture, sp$units, sp$kernel_size, sp$pooling)
   }
+  senn <- isTRUE(checked$senn)
+  senn_params <- if (senn) .normalise_senn_params(checked$senn_params$robustness_penalty)
   fit <- .new_fit(
     task = checked$task, params = params, seed = checked$seed, kernel = NA_character_,
     feature_names = if (is.null(doc$feature_names)) NULL else as.character(unlist(doc$feature_names)),
@@ -175,10 +184,12 @@ load_model <- function(path) {
     n_epochs_run = state$n_epochs_run, best_epoch = state$best_epoch,
     arrays = .arrays_from_core(state$arrays),
     library_version = if (is.null(doc$library_version)) NA_character_ else as.character(doc$library_version),
-    sequence_params = sequence_params
+    sequence_params = sequence_params, senn_params = senn_params
   )
   fit$kernel <- if (sequence) {
     .core(sa_sequence_check_state(.core_params_of(fit), fit$sequence_params, .core_state(fit)))
+  } else if (senn) {
+    .core(sa_senn_check_state(.core_params_of(fit), fit$senn_params, .core_state(fit)))
   } else {
     .core(sa_check_state(.core_params_of(fit), .core_state(fit)))
   }

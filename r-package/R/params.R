@@ -201,3 +201,19 @@ default_params <- function() {
   .core(sa_validate_sequence_params(out))  # the core's ranges (at most 64 layers, widths)
   out
 }
+
+# What a SENN model adds (SennParams in
+# core/include/scoresactivation/senn_network.hpp), in document order.
+.senn_param_names <- "robustness_penalty"
+
+# Checks and coerces the SENN params (errors name the parameter), then
+# applies the core's rules to them (robustness_penalty in [0, 1e6]).
+.normalise_senn_params <- function(robustness_penalty) {
+  v <- robustness_penalty
+  if (length(v) != 1L || !is.numeric(v) || is.na(v)) {
+    .stop("robustness_penalty must be a single number in [0, 1e6], got ", .describe(v))
+  }
+  out <- list(robustness_penalty = as.double(v))
+  .core(sa_validate_senn_params(out))
+  out
+}

@@ -41,29 +41,33 @@
 
 .core_params_of <- function(object) .core_params(object$params, object$seed)
 
-.estimator_name <- function(task, sequence = FALSE) {
-  paste0(if (isTRUE(sequence)) "ScoresActivationSequence" else "ScoresActivation",
+.estimator_name <- function(task, sequence = FALSE, senn = FALSE) {
+  paste0(if (isTRUE(senn)) "SENN" else if (isTRUE(sequence)) "ScoresActivationSequence" else "ScoresActivation",
          if (identical(task, "classification")) "Classifier" else "Regressor")
 }
 
 .is_sequence <- function(object) inherits(object, "scores_activation_sequence")
+.is_senn <- function(object) inherits(object, "senn")
 
 # Builds the S3 object from the pieces every constructor (fit, load_model) has.
 # A sequence model (sequence_params: list(architecture, units, kernel_size,
 # pooling)) is a "scores_activation_sequence", which inherits from
 # "scores_activation"; its features are the channels, and n_steps is the T
 # it was fitted on (NULL after load_model: documents do not store it).
+# A SENN model (senn_params: list(robustness_penalty), R/senn.R) is a
+# "senn", which inherits from "scores_activation" too.
 .new_fit <- function(task, params, seed, kernel, feature_names, classes, n_features,
                      n_outputs, n_epochs_run, best_epoch, arrays, call = NULL,
                      terms = NULL, xlevels = NULL, contrasts = NULL,
                      library_version = as.character(utils::packageVersion("scoresactivation")),
-                     sequence_params = NULL, n_steps = NULL) {
+                     sequence_params = NULL, n_steps = NULL, senn_params = NULL) {
   sequence <- !is.null(sequence_params)
+  senn <- !is.null(senn_params)
   fit <- structure(
     list(
       call = call,
       task = task,
-      estimator = .estimator_name(task, sequence),
+      estimator = .estimator_name(task, sequence, senn),
       params = params,
       seed = seed,
       kernel = kernel,
@@ -86,11 +90,16 @@
     fit$n_steps <- if (is.null(n_steps)) NULL else as.integer(n_steps)
     class(fit) <- c("scores_activation_sequence", "scores_activation")
   }
+  if (senn) {
+    fit$senn_params <- senn_params
+    class(fit) <- c("senn", "scores_activation")
+  }
   fit
 }
 
-# allow_sequence: whether a sequence model will do (the functions both kinds
-# share); the tabular-only ones refuse it with a message saying so.
+# allow_sequence: whether a sequence or SENN model will do (the functions
+# every kind shares); the ScoresActivation-only ones refuse them with a
+# message saying so.
 .check_fit <- function(object, arg = "object", allow_sequence = FALSE) {
   if (!inherits(object, "scores_activation")) {
     .stop(arg, " must be a fitted model from scores_activation() or load_model()")
@@ -99,6 +108,15 @@
     .stop(arg, " is a sequence model (scores_activation_sequence); this function takes the tabular models of ",
           "scores_activation()")
   }
+  if (!allow_sequence && .is_senn(object)) {
+    .stop(arg, " is a SENN model (senn); this function takes the models of scores_activation(); ",
+          "see ?senn for what a SENN model offers")
+  }
+  invisible(object)
+}
+
+.check_senn_fit <- function(object, arg = "object") {
+  if (!.is_senn(object)) .stop(arg, " must be a fitted SENN model from senn() or load_model()")
   invisible(object)
 }
 

@@ -332,6 +332,104 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// sa_validate_senn_params
+void sa_validate_senn_params(Rcpp::List senn);
+RcppExport SEXP _scoresactivation_sa_validate_senn_params(SEXP sennSEXP) {
+BEGIN_RCPP
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type senn(sennSEXP);
+    sa_validate_senn_params(senn);
+    return R_NilValue;
+END_RCPP
+}
+// sa_senn_fit
+Rcpp::List sa_senn_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes, std::string task, Rcpp::List params, Rcpp::List senn, bool verbose, Rcpp::CharacterVector feature_names);
+RcppExport SEXP _scoresactivation_sa_senn_fit(SEXP xSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_classesSEXP, SEXP taskSEXP, SEXP paramsSEXP, SEXP sennSEXP, SEXP verboseSEXP, SEXP feature_namesSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type y(ySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type sample_weight(sample_weightSEXP);
+    Rcpp::traits::input_parameter< int >::type n_classes(n_classesSEXP);
+    Rcpp::traits::input_parameter< std::string >::type task(taskSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type senn(sennSEXP);
+    Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type feature_names(feature_namesSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_senn_fit(x, y, sample_weight, n_classes, task, params, senn, verbose, feature_names));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_senn_check_state
+std::string sa_senn_check_state(Rcpp::List params, Rcpp::List senn, Rcpp::List state);
+RcppExport SEXP _scoresactivation_sa_senn_check_state(SEXP paramsSEXP, SEXP sennSEXP, SEXP stateSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type senn(sennSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_senn_check_state(params, senn, state));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_senn_predict
+Rcpp::NumericMatrix sa_senn_predict(Rcpp::List params, Rcpp::List senn, Rcpp::List state, SEXP x, std::string type);
+RcppExport SEXP _scoresactivation_sa_senn_predict(SEXP paramsSEXP, SEXP sennSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP typeSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type senn(sennSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< std::string >::type type(typeSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_senn_predict(params, senn, state, x, type));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_senn_gradient
+Rcpp::NumericMatrix sa_senn_gradient(Rcpp::List params, Rcpp::List senn, Rcpp::List state, SEXP x, int target);
+RcppExport SEXP _scoresactivation_sa_senn_gradient(SEXP paramsSEXP, SEXP sennSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP targetSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type senn(sennSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< int >::type target(targetSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_senn_gradient(params, senn, state, x, target));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_senn_base_values
+Rcpp::NumericVector sa_senn_base_values(Rcpp::List params, Rcpp::List senn, Rcpp::List state);
+RcppExport SEXP _scoresactivation_sa_senn_base_values(SEXP paramsSEXP, SEXP sennSEXP, SEXP stateSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type senn(sennSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_senn_base_values(params, senn, state));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_senn_scores
+Rcpp::NumericVector sa_senn_scores(Rcpp::List params, Rcpp::List senn, Rcpp::List state);
+RcppExport SEXP _scoresactivation_sa_senn_scores(SEXP paramsSEXP, SEXP sennSEXP, SEXP stateSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type senn(sennSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_senn_scores(params, senn, state));
+    return rcpp_result_gen;
+END_RCPP
+}
 // sa_validate_sequence_params
 void sa_validate_sequence_params(Rcpp::List sequence);
 RcppExport SEXP _scoresactivation_sa_validate_sequence_params(SEXP sequenceSEXP) {
@@ -589,6 +687,13 @@ static const R_CallMethodDef CallEntries[] = {
     {"_scoresactivation_sa_check_state", (DL_FUNC) &_scoresactivation_sa_check_state, 2},
     {"_scoresactivation_sa_predict", (DL_FUNC) &_scoresactivation_sa_predict, 4},
     {"_scoresactivation_sa_scores", (DL_FUNC) &_scoresactivation_sa_scores, 2},
+    {"_scoresactivation_sa_validate_senn_params", (DL_FUNC) &_scoresactivation_sa_validate_senn_params, 1},
+    {"_scoresactivation_sa_senn_fit", (DL_FUNC) &_scoresactivation_sa_senn_fit, 9},
+    {"_scoresactivation_sa_senn_check_state", (DL_FUNC) &_scoresactivation_sa_senn_check_state, 3},
+    {"_scoresactivation_sa_senn_predict", (DL_FUNC) &_scoresactivation_sa_senn_predict, 5},
+    {"_scoresactivation_sa_senn_gradient", (DL_FUNC) &_scoresactivation_sa_senn_gradient, 5},
+    {"_scoresactivation_sa_senn_base_values", (DL_FUNC) &_scoresactivation_sa_senn_base_values, 3},
+    {"_scoresactivation_sa_senn_scores", (DL_FUNC) &_scoresactivation_sa_senn_scores, 3},
     {"_scoresactivation_sa_validate_sequence_params", (DL_FUNC) &_scoresactivation_sa_validate_sequence_params, 1},
     {"_scoresactivation_sa_resolved_pooling", (DL_FUNC) &_scoresactivation_sa_resolved_pooling, 1},
     {"_scoresactivation_sa_sequence_fit", (DL_FUNC) &_scoresactivation_sa_sequence_fit, 11},

@@ -1,7 +1,7 @@
 // Conversions between R values and the core's types, shared by the Rcpp
 // files of this package (scoresactivation_rcpp.cpp: fit and predict;
 // attribution_rcpp.cpp: attributions and metrics; sequence_rcpp.cpp: the
-// sequence models and their attributions).
+// sequence models and their attributions; senn_rcpp.cpp: the SENN models).
 #pragma once
 
 #include <Rcpp.h>
@@ -21,6 +21,7 @@
 #include "scoresactivation/estimator.hpp"
 #include "scoresactivation/model_state.hpp"
 #include "scoresactivation/params.hpp"
+#include "scoresactivation/senn_network.hpp"
 #include "scoresactivation/sequence_estimator.hpp"
 
 namespace sa_r {
@@ -115,6 +116,17 @@ inline Rcpp::List sequence_params_to_list(const sa::SequenceParams& p) {
       Rcpp::Named("architecture") = p.architecture,
       Rcpp::Named("units") = Rcpp::wrap(std::vector<int>(p.units.begin(), p.units.end())),
       Rcpp::Named("kernel_size") = static_cast<int>(p.kernel_size), Rcpp::Named("pooling") = p.pooling);
+}
+
+// R list(robustness_penalty) (R/senn.R) <-> the core's SennParams.
+inline sa::SennParams senn_params_from_list(const Rcpp::List& p) {
+  sa::SennParams out;
+  out.robustness_penalty = scalar<double>(p, "robustness_penalty");
+  return out;
+}
+
+inline Rcpp::List senn_params_to_list(const sa::SennParams& p) {
+  return Rcpp::List::create(Rcpp::Named("robustness_penalty") = p.robustness_penalty);
 }
 
 inline sa::ModelState state_from_list(const Rcpp::List& l) {

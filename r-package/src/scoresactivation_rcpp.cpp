@@ -126,7 +126,7 @@ int sa_thread_limit() { return sa::thread_limit(); }
 
 // The core's check of a parsed model document (docs/model-format.md);
 // returns list(format_version, task, params, seed, state, sequence,
-// sequence_params), params being the core's (with what older versions
+// sequence_params, senn, senn_params), params being the core's (with what older versions
 // imply). Errors name the key.
 // [[Rcpp::export]]
 Rcpp::List sa_read_model_document(SEXP document) {
@@ -135,7 +135,8 @@ Rcpp::List sa_read_model_document(SEXP document) {
                             Rcpp::Named("params") = params_to_list(d.core_params),
                             Rcpp::Named("seed") = static_cast<double>(d.seed),
                             Rcpp::Named("state") = state_to_list(d.state), Rcpp::Named("sequence") = d.sequence,
-                            Rcpp::Named("sequence_params") = sequence_params_to_list(d.sequence_params));
+                            Rcpp::Named("sequence_params") = sequence_params_to_list(d.sequence_params),
+                            Rcpp::Named("senn") = d.senn, Rcpp::Named("senn_params") = senn_params_to_list(d.senn_params));
 }
 
 // Trains; returns list(interrupted, state, kernel). y holds class indices
