@@ -44,7 +44,7 @@ help:
 	@echo "make demo   set everything up, fit on built-in data, print the ranking beside SHAP's"
 	@echo "make test   set everything up and run every test suite (C++, Python, R, cross-language)"
 	@echo "optional, slow: make fuzz (1e6 inputs per fuzz target), make check-memory (R tests under valgrind)"
-	@echo "                make bench (the benchmarks behind docs/sequence.md, docs/senn.md and docs/benchmarks.md)"
+	@echo "                make bench (the benchmarks behind docs/sequence.md, docs/senn.md, docs/consistency.md, docs/benchmarks.md)"
 
 # ------------------------------------------------------------------ set-up
 # Installs the Debian packages of $(1) that are missing.
@@ -213,6 +213,7 @@ bench: $(STAMPS)/python-package
 	@$(PY) benchmarks/sequence_speed.py
 	@$(PY) benchmarks/sequence_attribution.py
 	@$(PY) benchmarks/senn.py
+	@$(PY) benchmarks/consistency.py
 
 # pytest exits 5 when it collects nothing: that is a failure here too.
 test-python: $(STAMPS)/python-package

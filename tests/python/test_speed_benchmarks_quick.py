@@ -60,3 +60,14 @@ def test_senn_quick_reports_speed_and_stability():
              for line in result.stdout.splitlines())
     lipschitz = {m.group(2): float(m.group(3)) for m in found if m}
     assert lipschitz["SENN, lambda 0.1: theta"] < lipschitz["plain MLP: gradient"], lipschitz
+
+
+def test_consistency_quick_reports_agreement_and_the_consensus():
+    result = run("consistency.py")
+    assert result.returncode == 0, result.stderr
+    truth = [line for line in result.stdout.splitlines() if "truth (inside relevant)" in line]
+    assert len(truth) == 2, result.stdout
+    # The consensus of every source recovers the graded order inside the relevant set.
+    for line in truth:
+        assert float(line.split("consensus ")[1].split(",")[0]) > 0.8, line
+    assert "within method 'permutation' across architectures" in result.stdout
