@@ -628,10 +628,12 @@ explain.scores_activation_sequence <- function(object, newdata, method = "integr
 #'     \code{"encoder"} the outputs of the first encoder layer, shared among
 #'     the channels in proportion to each unit's absolute input weights. The
 #'     mean absolute activation over the valid steps of each sequence is
-#'     aggregated over the sequences by \code{aggregation}: \code{"inv"} (the
-#'     paper's inverse weighting \eqn{(\tilde\mu_c + 1 - \tilde\sigma_c) / 2}
-#'     of the min-max normalised mean and standard deviation), \code{"mean"}
-#'     (\eqn{\mu_c}) or \code{"meanstd"} (\eqn{\mu_c \sigma_c}). Not
+#'     aggregated over the sequences by \code{aggregation}: \code{"mean"}
+#'     (\eqn{\mu_c}; the default, chosen by measurement, docs/sequence.md),
+#'     \code{"inv"} (the paper's inverse weighting
+#'     \eqn{(\tilde\mu_c + 1 - \tilde\sigma_c) / 2} of the min-max
+#'     normalised mean and standard deviation) or \code{"meanstd"}
+#'     (\eqn{\mu_c \sigma_c}). Not
 #'     normalised.}
 #'   \item{\code{"permutation"}}{the increase of the model's loss
 #'     (cross-entropy, or half the squared error) when one channel's whole
@@ -677,7 +679,7 @@ explain.scores_activation_sequence <- function(object, newdata, method = "integr
 #' @export
 global_importance.scores_activation_sequence <- function(object, newdata = NULL, y = NULL, method = "scores",
                                                          lengths = NULL, n_repeats = 5, random_state = NULL,
-                                                         hook = "input", aggregation = "inv", ...) {
+                                                         hook = "input", aggregation = "mean", ...) {
   .check_sequence_fit(object)
   method <- .choice(method, .sequence_global_methods, "method")
   if (method != "permutation" && !missing(n_repeats)) {

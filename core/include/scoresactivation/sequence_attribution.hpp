@@ -60,7 +60,9 @@ namespace scoresactivation {
 // (Chan et al.), so memory is O(channels + block) whatever n.
 struct DeepActifOptions {
   std::string hook = "input";       // input or encoder
-  std::string aggregation = "inv";  // inv, mean or meanstd
+  // mean by default: it found the relevant channels in 10/10 seeds where inv
+  // found them in 4/10 and 0/10 (docs/sequence.md).
+  std::string aggregation = "mean";  // inv, mean or meanstd
   long block_rows = 256;            // rows per forward pass, in [1, kMaxDeepActifBlockRows]
 };
 constexpr long kMaxDeepActifBlockRows = 1L << 20;

@@ -272,9 +272,9 @@ class _ScoresActivationSequenceBase(_ScoresBase):
           encoder) or ``"encoder"`` (the first encoder layer's output, mapped
           to the channels by each unit's share of |input weight|), the mean
           |activation| over each sequence's valid steps, aggregated over the
-          sequences by ``aggregation="inv"`` (default; the paper's inverse
-          weighting of min-max normalised mean and sd), ``"mean"`` or
-          ``"meanstd"``. Non-negative, not normalised.
+          sequences by ``aggregation="mean"`` (default, chosen by
+          measurement: docs/sequence.md), ``"inv"`` (the paper's inverse
+          weighting of min-max normalised mean and sd) or ``"meanstd"``. Non-negative, not normalised.
         - ``"permutation"``: the increase of the model's loss when a
           channel's whole sequence is shuffled across the sequences of X
           (needs y; ``n_repeats``, ``random_state``).

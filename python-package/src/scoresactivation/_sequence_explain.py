@@ -129,7 +129,7 @@ def explain(est, X, method="integrated_gradients", *, lengths=None, baseline=_De
 
 
 def global_importance(est, X=None, y=None, method="scores", *, lengths=None, n_repeats=_Default(5),
-                      random_state=None, hook=_Default("input"), aggregation=_Default("inv"), **kwargs):
+                      random_state=None, hook=_Default("input"), aggregation=_Default("mean"), **kwargs):
     """One importance per channel; see the estimators' global_importance."""
     n_repeats = _check_global_arguments(method, GLOBAL_METHODS, kwargs, n_repeats, random_state)
     deepactif_options = [k for k, v in (("hook", hook), ("aggregation", aggregation)) if not isinstance(v, _Default)]

@@ -386,6 +386,9 @@ test_that("global importance: scores, DeepACTIF, permutation and mean absolute a
     # the input hook sees the gate: the relevant channels lead
     expect_setequal(names(sort(global_importance(fit, x, method = "deepactif", aggregation = "mean"),
                                decreasing = TRUE))[1:2], c("a", "c"))
+    # mean is the default aggregation (chosen by measurement, docs/sequence.md)
+    expect_identical(global_importance(fit, x, method = "deepactif"),
+                     global_importance(fit, x, method = "deepactif", aggregation = "mean"))
     perm <- global_importance(fit, x, y, "permutation", n_repeats = 3, random_state = 1)
     expect_identical(perm, global_importance(fit, x, y, "permutation", n_repeats = 3, random_state = 1))
     expect_setequal(names(sort(perm, decreasing = TRUE))[1:2], c("a", "c"))
