@@ -12,6 +12,7 @@
 #include "json_document.hpp"
 #include "scoresactivation/estimator.hpp"
 #include "scoresactivation/model_document.hpp"
+#include "scoresactivation/senn_estimator.hpp"
 #include "scoresactivation/sequence_estimator.hpp"
 
 using namespace scoresactivation;
@@ -224,6 +225,109 @@ TEST(Fixtures, SequenceModelsGiveBackTheStateTheyWereLoadedFrom) {
     SCOPED_TRACE(task);
     const ModelDocument doc = sequence_document(task);
     const ModelState state = SequenceEstimator(doc.core_params, doc.sequence_params, doc.state).state();
+    EXPECT_EQ(state.task, doc.state.task);
+    EXPECT_EQ(state.n_features, doc.state.n_features);
+    EXPECT_EQ(state.n_outputs, doc.state.n_outputs);
+    EXPECT_EQ(state.n_epochs_run, doc.state.n_epochs_run);
+    EXPECT_EQ(state.best_epoch, doc.state.best_epoch);
+    ASSERT_EQ(state.arrays.size(), doc.state.arrays.size());
+    for (const auto& [name, array] : doc.state.arrays) {
+      ASSERT_EQ(state.arrays.count(name), 1u) << name;
+      EXPECT_EQ(state.arrays.at(name).shape, array.shape) << name;
+      EXPECT_EQ(state.arrays.at(name).data, array.data) << name;
+    }
+  }
+}
+
+// --------------------------------------------------------------------- SENN
+// tests/fixtures/senn_*: a SENN classifier (3 classes, snr gate, tanh theta of
+// one hidden layer, robustness penalty) and a SENN regressor without the gate
+// (format version 4, make_fixtures.py senn). Loaded, never refitted.
+
+namespace {
+
+ModelDocument senn_document(const std::string& task) {
+  return read_model_document(sa_test::to_json_value(read_json("senn_" + task + "_model.json")));
+}
+
+// expected[i][k][j] (row, output, feature) against actual(i, k * d + j).
+void expect_per_output(const Eigen::MatrixXd& actual, const json& expected, long d, const std::string& what) {
+  ASSERT_EQ(static_cast<std::size_t>(actual.rows()), expected.size()) << what;
+  for (long i = 0; i < actual.rows(); ++i) {
+    const json& row = expected.at(static_cast<std::size_t>(i));
+    ASSERT_EQ(static_cast<std::size_t>(actual.cols()), row.size() * static_cast<std::size_t>(d)) << what;
+    for (long k = 0; k * d < actual.cols(); ++k)
+      for (long j = 0; j < d; ++j)
+        EXPECT_NEAR(actual(i, k * d + j),
+                    row.at(static_cast<std::size_t>(k)).at(static_cast<std::size_t>(j)).get<double>(), 1e-12)
+            << what << ": row " << i << ", output " << k << ", feature " << j;
+  }
+}
+
+// decision_function, theta, contributions and base values of a SENN fixture.
+void expect_senn_explanation(const SennEstimator& est, const Eigen::MatrixXd& x, const json& expected) {
+  const long d = est.n_features();
+  const Eigen::MatrixXd decision = est.decision_function(x);
+  expect_close(decision, expected.at("decision"), 1e-12);
+  expect_per_output(est.relevances(x), expected.at("theta"), d, "theta");
+  const Eigen::MatrixXd contributions = est.contributions(x);
+  expect_per_output(contributions, expected.at("contributions"), d, "contributions");
+  const Eigen::VectorXd base = est.base_values();
+  ASSERT_EQ(static_cast<std::size_t>(base.size()), expected.at("base_values").size());
+  for (long k = 0; k < base.size(); ++k)
+    EXPECT_NEAR(base[k], expected.at("base_values").at(static_cast<std::size_t>(k)).get<double>(), 1e-12);
+  // The model is its own explanation: contributions + base values = output.
+  for (long i = 0; i < x.rows(); ++i)
+    for (long k = 0; k < est.n_outputs(); ++k)
+      EXPECT_NEAR(contributions.row(i).segment(k * d, d).sum() + base[k], decision(i, k), 1e-10);
+}
+
+}  // namespace
+
+TEST(Fixtures, SennClassifierPredictsAndExplainsAsStored) {
+  const ModelDocument doc = senn_document("classification");
+  ASSERT_TRUE(doc.senn);
+  EXPECT_EQ(doc.format_version, 4);
+  EXPECT_EQ(doc.estimator, "SENNClassifier");
+  const json expected = read_json("senn_classification_expected.json");
+  EXPECT_EQ(doc.senn_params.robustness_penalty, expected.at("params").at("robustness_penalty").get<double>());
+  EXPECT_GT(doc.senn_params.robustness_penalty, 0.0);
+  const SennEstimator est(doc.core_params, doc.senn_params, doc.state);
+  EXPECT_EQ(est.n_outputs(), 3);
+  EXPECT_EQ(est.n_epochs_run(), expected.at("n_epochs_run").get<long>());
+  const Eigen::MatrixXd x = read_features("senn_classification_data.csv");
+  expect_scores(est.scores(), expected.at("scores"));
+  expect_senn_explanation(est, x, expected);
+  const Eigen::MatrixXd proba = est.predict_proba(x);
+  expect_close(proba, expected.at("predict_proba"), 1e-12);
+  for (long i = 0; i < proba.rows(); ++i) {
+    long best = 0;
+    proba.row(i).maxCoeff(&best);
+    EXPECT_EQ(doc.classes.array.at(static_cast<std::size_t>(best)).string,
+              expected.at("predict").at(static_cast<std::size_t>(i)).get<std::string>())
+        << "row " << i;
+  }
+}
+
+TEST(Fixtures, SennRegressorPredictsAndExplainsAsStored) {
+  const ModelDocument doc = senn_document("regression");
+  ASSERT_TRUE(doc.senn);
+  EXPECT_EQ(doc.estimator, "SENNRegressor");
+  EXPECT_FALSE(doc.core_params.scores_layer);
+  const SennEstimator est(doc.core_params, doc.senn_params, doc.state);
+  const json expected = read_json("senn_regression_expected.json");
+  EXPECT_TRUE(expected.at("scores").is_null());
+  EXPECT_THROW(est.scores(), std::logic_error);  // no gate, no scores
+  const Eigen::MatrixXd x = read_features("senn_regression_data.csv");
+  expect_close(est.decision_function(x), expected.at("predict"), 1e-12);
+  expect_senn_explanation(est, x, expected);
+}
+
+TEST(Fixtures, SennModelsGiveBackTheStateTheyWereLoadedFrom) {
+  for (const std::string task : {"classification", "regression"}) {
+    SCOPED_TRACE(task);
+    const ModelDocument doc = senn_document(task);
+    const ModelState state = SennEstimator(doc.core_params, doc.senn_params, doc.state).state();
     EXPECT_EQ(state.task, doc.state.task);
     EXPECT_EQ(state.n_features, doc.state.n_features);
     EXPECT_EQ(state.n_outputs, doc.state.n_outputs);

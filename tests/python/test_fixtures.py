@@ -11,6 +11,8 @@ from scoresactivation import (
     ScoresActivationRegressor,
     ScoresActivationSequenceClassifier,
     ScoresActivationSequenceRegressor,
+    SENNClassifier,
+    SENNRegressor,
     load_model,
 )
 
@@ -146,3 +148,87 @@ def test_sequence_documents_are_version_3_with_the_sequence_params():
         assert doc["estimator"] == SEQUENCE_TASKS[task].__name__
         assert doc["params"]["architecture"] == architecture
         assert any(name.startswith(architecture + "_0_") for name in doc["arrays"])
+
+
+# --------------------------------------------------------------------- SENN
+# tests/fixtures/senn_*: a SENN classifier (3 classes, snr gate, tanh theta of one hidden
+# layer, robustness penalty) and a SENN regressor without the gate (format version 4).
+# Loaded, never refitted.
+SENN_TASKS = {"classification": SENNClassifier, "regression": SENNRegressor}
+
+
+def read_senn(task):
+    raw = np.genfromtxt(FIXTURES / f"senn_{task}_data.csv", delimiter=",", names=True, dtype=None, encoding="utf-8")
+    X = np.column_stack([raw[f"f{j}"] for j in range(4)]).astype(float)
+    expected = json.loads((FIXTURES / f"senn_{task}_expected.json").read_text())
+    return X, raw["y"], expected
+
+
+@pytest.mark.parametrize("task", SENN_TASKS)
+@pytest.mark.parametrize("loader", ["class", "load_model"])
+def test_saved_senn_model_predicts_and_explains_as_stored(task, loader):
+    X, _, expected = read_senn(task)
+    path = FIXTURES / f"senn_{task}_model.json"
+    model = SENN_TASKS[task].load(path) if loader == "class" else load_model(path)
+    assert type(model) is SENN_TASKS[task]
+    params = model.get_params()
+    for name, value in expected["params"].items():
+        stored = list(params[name]) if isinstance(params[name], tuple) else params[name]
+        assert stored == value, name
+    assert model.n_epochs_ == expected["n_epochs_run"]
+    theta = np.asarray(expected["theta"])  # (n, n_outputs, d)
+    contributions = np.asarray(expected["contributions"])
+    base_values = np.asarray(expected["base_values"])
+    np.testing.assert_allclose(model.base_values_, base_values, rtol=0, atol=1e-12)
+    if task == "classification":
+        assert expected["params"]["robustness_penalty"] > 0
+        np.testing.assert_allclose(model.scores(), expected["scores"], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(model.predict_proba(X), expected["predict_proba"], rtol=0, atol=1e-12)
+        assert model.predict(X).tolist() == expected["predict"]
+        assert len(set(expected["predict"])) == 3
+        # explain's class axis is last: (n, d, n_classes); one target gives (n, d)
+        np.testing.assert_allclose(model.explain(X, "theta"), theta.transpose(0, 2, 1), rtol=0, atol=1e-12)
+        np.testing.assert_allclose(model.explain(X, "contributions"), contributions.transpose(0, 2, 1),
+                                   rtol=0, atol=1e-12)
+        for k, label in enumerate(model.classes_):
+            np.testing.assert_allclose(model.explain(X, "contributions", target=label), contributions[:, k, :],
+                                       rtol=0, atol=1e-12)
+        # logits = contributions + base values, and their softmax the probabilities
+        logits = contributions.sum(axis=2) + base_values
+        np.testing.assert_allclose(logits, expected["decision"], rtol=0, atol=1e-10)
+        proba = np.exp(logits - logits.max(axis=1, keepdims=True))
+        np.testing.assert_allclose(proba / proba.sum(axis=1, keepdims=True), expected["predict_proba"],
+                                   rtol=0, atol=1e-10)
+    else:
+        assert expected["scores"] is None and params["scores_layer"] is False
+        with pytest.raises(AttributeError, match="scores_layer=False"):
+            model.scores()  # no gate, no scores
+        np.testing.assert_allclose(model.predict(X), expected["predict"], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(np.asarray(expected["decision"])[:, 0], expected["predict"], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(model.explain(X, "theta"), theta[:, 0, :], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(model.explain(X, "contributions"), contributions[:, 0, :], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(contributions[:, 0, :].sum(axis=1) + base_values[0], expected["predict"],
+                                   rtol=0, atol=1e-10)
+    assert np.ptp(theta, axis=0).max() > 0.05  # theta depends on x: a model, not a linear fit
+
+
+@pytest.mark.parametrize("task", SENN_TASKS)
+def test_loading_then_saving_a_senn_model_gives_back_the_document(task, tmp_path):
+    path = FIXTURES / f"senn_{task}_model.json"
+    doc = json.loads(path.read_text())
+    model = load_model(path)
+    model.save(tmp_path / "again.json")
+    again = json.loads((tmp_path / "again.json").read_text())
+    assert doc.pop("format_version") == 4 and again.pop("format_version") >= 4
+    doc.pop("library_version"), again.pop("library_version")
+    assert again == doc
+
+
+def test_senn_documents_are_version_4_with_the_senn_params():
+    for task, Estimator in SENN_TASKS.items():
+        doc = json.loads((FIXTURES / f"senn_{task}_model.json").read_text())
+        assert doc["format_version"] == 4
+        assert doc["estimator"] == Estimator.__name__
+        assert doc["params"]["robustness_penalty"] > 0 and doc["params"]["activation"] == "tanh"
+        assert {"theta_0_weight", "theta_1_weight", "output_bias"} <= set(doc["arrays"])
+        assert ("scores" in doc["arrays"]) == doc["params"]["scores_layer"]

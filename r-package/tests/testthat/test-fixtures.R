@@ -180,3 +180,95 @@ test_that("sequence documents are version 3 with the sequence params", {
                                     else "ScoresActivationSequenceRegressor")
   }
 })
+
+# ----------------------------------------------------------------------- SENN
+# tests/fixtures/senn_*: a SENN classifier (3 classes, snr gate, tanh theta of
+# one hidden layer, robustness penalty) and a SENN regressor without the gate
+# (format version 4, written by Python's make_fixtures.py senn). Loaded, never
+# refitted. expected$theta and $contributions are [row][output][feature].
+
+senn_per_output <- function(values, k) {
+  do.call(rbind, lapply(values, function(row) as.double(unlist(row[[k]]))))
+}
+
+# An explanation's numbers only (explain's dimnames and "base_values" attribute dropped).
+plain <- function(m) {
+  m <- as.matrix(m)
+  array(as.double(m), dim(m))
+}
+
+test_that("the saved SENN classifier loads, predicts and explains as stored", {
+  skip_if_not(exists("senn", asNamespace("scoresactivation")), "SENN not in this R build")
+  skip_if_not(file.exists(test_path("fixtures", "senn_classification_model.json")))
+  data <- read_fixture_data("senn_classification")
+  expected <- read_expected("senn_classification")
+  model <- load_model(test_path("fixtures", "senn_classification_model.json"))
+  expect_s3_class(model, "senn")
+  expect_identical(model$task, "classification")
+  expect_gt(model$senn_params$robustness_penalty, 0)
+  expect_identical(model$n_epochs_run, as.integer(expected$n_epochs_run))
+  expect_equal(unname(scores(model)), as.double(unlist(expected$scores)), tolerance = 1e-12)
+  prob <- predict(model, data$x, type = "prob")
+  expect_equal(unname(prob), do.call(rbind, lapply(expected$predict_proba, as.double)), tolerance = 1e-12)
+  expect_identical(as.character(predict(model, data$x)), as.character(unlist(expected$predict)))
+  expect_length(unique(unlist(expected$predict)), 3L)
+  expect_equal(unname(predict(model, data$x, type = "link")), do.call(rbind, lapply(expected$decision, as.double)),
+               tolerance = 1e-12)
+  b <- as.double(unlist(expected$base_values))
+  expect_equal(unname(base_values(model)), b, tolerance = 1e-12)
+  classes <- as.character(unlist(model$classes))
+  for (k in seq_along(classes)) {
+    theta <- explain(model, data$x, "theta", target = classes[k])
+    expect_equal(plain(theta), senn_per_output(expected$theta, k), tolerance = 1e-12, info = classes[k])
+    ct <- explain(model, data$x, "contributions", target = classes[k])
+    expect_equal(plain(ct), senn_per_output(expected$contributions, k), tolerance = 1e-12,
+                 info = classes[k])
+    expect_equal(as.double(attr(ct, "base_values")), b[k], tolerance = 1e-12)
+  }
+  # Every class at once: (n, d, n_classes), as Python's explain.
+  all <- explain(model, data$x, "contributions")
+  expect_identical(dim(all), c(nrow(data$x), ncol(data$x), length(classes)))
+  expect_equal(unname(all[, , 2]), senn_per_output(expected$contributions, 2), tolerance = 1e-12)
+})
+
+test_that("the saved SENN regressor (no gate) loads, predicts and explains as stored", {
+  skip_if_not(exists("senn", asNamespace("scoresactivation")), "SENN not in this R build")
+  skip_if_not(file.exists(test_path("fixtures", "senn_regression_model.json")))
+  data <- read_fixture_data("senn_regression")
+  expected <- read_expected("senn_regression")
+  model <- load_model(test_path("fixtures", "senn_regression_model.json"))
+  expect_s3_class(model, "senn")
+  expect_false(model$params$scores_layer)
+  expect_null(expected$scores)
+  expect_error(scores(model), "scores_layer")
+  expect_equal(unname(predict(model, data$x)), as.double(unlist(expected$predict)), tolerance = 1e-12)
+  b <- as.double(unlist(expected$base_values))
+  expect_equal(unname(base_values(model)), b, tolerance = 1e-12)
+  expect_equal(plain(explain(model, data$x, "theta")), senn_per_output(expected$theta, 1),
+               tolerance = 1e-12)
+  ct <- explain(model, data$x, "contributions")
+  expect_equal(plain(ct), senn_per_output(expected$contributions, 1), tolerance = 1e-12)
+  expect_equal(rowSums(plain(ct)) + b, as.double(unlist(expected$predict)), tolerance = 1e-10)
+})
+
+test_that("loading then saving a SENN fixture gives back its document", {
+  skip_if_not(exists("senn", asNamespace("scoresactivation")), "SENN not in this R build")
+  skip_if_not(file.exists(test_path("fixtures", "senn_classification_model.json")))
+  for (task in c("classification", "regression")) {
+    source_path <- test_path("fixtures", paste0("senn_", task, "_model.json"))
+    path <- tempfile(fileext = ".json")
+    save_model(load_model(source_path), path)
+    doc <- jsonlite::read_json(source_path)
+    again <- jsonlite::read_json(path)
+    unlink(path)
+    expect_identical(doc$format_version, 4L)
+    expect_gte(again$format_version, 4L)
+    doc$library_version <- doc$format_version <- NULL
+    again$library_version <- again$format_version <- NULL
+    expect_identical(doc$params$verbose, 0L)
+    doc$params$verbose <- NULL
+    doc$params <- doc$params[order(names(doc$params))]
+    again$params <- again$params[order(names(again$params))]
+    expect_equal(again, doc, tolerance = 0, info = task)
+  }
+})
