@@ -39,12 +39,9 @@ class OutputBatches {
  public:
   static constexpr long kBatchValues = 1L << 22;
 
-  OutputBatches(const ExplainedModel& model, long d, long total_rows, long target, ExplainedOutput output,
-                int n_threads, InterruptCheckpoint& checkpoint, Eigen::MatrixXd& result)
-      : model_(model),
-        target_(target),
-        output_(output),
-        n_threads_(n_threads),
+  OutputBatches(const TargetOutput& output, long d, long total_rows, InterruptCheckpoint& checkpoint,
+                Eigen::MatrixXd& result)
+      : output_(output),
         checkpoint_(checkpoint),
         result_(result),
         rows_(std::max<long>(1, std::min(total_rows, kBatchValues / std::max<long>(d, 1)))),
@@ -60,18 +57,16 @@ class OutputBatches {
 
   void flush() {
     if (where_.empty()) return;
-    const Eigen::MatrixXd out = model_.outputs(batch_.topRows(static_cast<long>(where_.size())), output_, n_threads_);
-    for (std::size_t k = 0; k < where_.size(); ++k)
-      result_(where_[k].first, where_[k].second) = out(static_cast<long>(k), target_);
+    const Eigen::VectorXd out = output_(batch_.topRows(static_cast<long>(where_.size())));
+    if (out.size() != static_cast<long>(where_.size()) || !out.allFinite())
+      throw std::invalid_argument("the model's output must be one finite value per row");
+    for (std::size_t k = 0; k < where_.size(); ++k) result_(where_[k].first, where_[k].second) = out[static_cast<long>(k)];
     where_.clear();
     checkpoint_.poll();
   }
 
  private:
-  const ExplainedModel& model_;
-  long target_;
-  ExplainedOutput output_;
-  int n_threads_;
+  const TargetOutput& output_;
   InterruptCheckpoint& checkpoint_;
   Eigen::MatrixXd& result_;
   long rows_;
@@ -79,21 +74,32 @@ class OutputBatches {
   std::vector<std::pair<long, long>> where_;
 };
 
-// Shared checks of the perturbation metrics; returns n (d + 1), the number
-// of perturbed rows.
-long check_perturbation(const ExplainedModel& model, const Eigen::MatrixXd& x, const Eigen::MatrixXd& attributions,
-                        const Eigen::RowVectorXd& reference, const char* reference_name, long target,
-                        ExplainedOutput output, int n_threads) {
-  check_threads(n_threads);
-  model.check_target(target, output);
-  model.estimator().check_input(x, "X");
+// The model-independent checks of the perturbation metrics; returns n (d + 1),
+// the number of perturbed rows.
+long check_perturbed_rows(const Eigen::MatrixXd& x, const Eigen::MatrixXd& attributions,
+                          const Eigen::RowVectorXd& reference, const char* reference_name) {
   if (x.rows() < 1) throw std::invalid_argument("X has no rows");
+  if (!x.allFinite()) throw std::invalid_argument("X contains NaN or infinity");
   if (!attributions.allFinite()) throw std::invalid_argument("attributions contain NaN or infinity");
   const long d = x.cols();
   if (reference.size() != d)
     throw std::invalid_argument(std::string(reference_name) + " must have one value per feature");
   if (!reference.allFinite()) throw std::invalid_argument(std::string(reference_name) + " contains NaN or infinity");
   return static_cast<long>(checked_product(x.rows(), d + 1, "the perturbation curves"));
+}
+
+// The estimator's checks, then check_perturbed_rows.
+void check_perturbation(const ExplainedModel& model, const Eigen::MatrixXd& x, long target, ExplainedOutput output,
+                        int n_threads) {
+  check_threads(n_threads);
+  model.check_target(target, output);
+  model.estimator().check_input(x, "X");
+}
+
+TargetOutput target_output(const ExplainedModel& model, long target, ExplainedOutput output, int n_threads) {
+  return [&model, target, output, n_threads](const Eigen::MatrixXd& rows) -> Eigen::VectorXd {
+    return model.outputs(rows, output, n_threads).col(target);
+  };
 }
 
 // Feature order by decreasing value, ties by index.
@@ -199,14 +205,22 @@ PerturbationCurve deletion_curve(const ExplainedModel& model, const Eigen::Matri
                                  const Eigen::MatrixXd& attributions, const Eigen::RowVectorXd& baseline,
                                  long target, ExplainedOutput output, bool insertion, int n_threads,
                                  const std::function<bool()>& interrupt_requested) {
+  check_perturbation(model, x, target, output, n_threads);
+  return deletion_curve(target_output(model, target, output, n_threads), x, attributions, baseline, insertion,
+                        interrupt_requested);
+}
+
+PerturbationCurve deletion_curve(const TargetOutput& output, const Eigen::MatrixXd& x,
+                                 const Eigen::MatrixXd& attributions, const Eigen::RowVectorXd& baseline,
+                                 bool insertion, const std::function<bool()>& interrupt_requested) {
   const long n = x.rows(), d = x.cols();
   if (attributions.cols() != d || (attributions.rows() != n && attributions.rows() != 1))
     throw std::invalid_argument("attributions must have shape (n, d) or (1, d)");
-  const long total = check_perturbation(model, x, attributions, baseline, "baseline", target, output, n_threads);
+  const long total = check_perturbed_rows(x, attributions, baseline, "baseline");
   PerturbationCurve result;
   result.curves.resize(n, d + 1);
   InterruptCheckpoint checkpoint(interrupt_requested);
-  OutputBatches batches(model, d, total, target, output, n_threads, checkpoint, result.curves);
+  OutputBatches batches(output, d, total, checkpoint, result.curves);
   for (long i = 0; i < n; ++i) {
     const std::vector<long> order = descending_order(attributions.row(attributions.rows() == 1 ? 0 : i));
     Eigen::RowVectorXd current = insertion ? baseline : Eigen::RowVectorXd(x.row(i));
@@ -229,14 +243,22 @@ double faithfulness_correlation(const ExplainedModel& model, const Eigen::Matrix
                                 const Eigen::MatrixXd& attributions, const Eigen::RowVectorXd& reference,
                                 long target, ExplainedOutput output, int n_threads,
                                 const std::function<bool()>& interrupt_requested) {
+  check_perturbation(model, x, target, output, n_threads);
+  return faithfulness_correlation(target_output(model, target, output, n_threads), x, attributions, reference,
+                                  interrupt_requested);
+}
+
+double faithfulness_correlation(const TargetOutput& output, const Eigen::MatrixXd& x,
+                                const Eigen::MatrixXd& attributions, const Eigen::RowVectorXd& reference,
+                                const std::function<bool()>& interrupt_requested) {
   const long n = x.rows(), d = x.cols();
   if (attributions.rows() != n || attributions.cols() != d)
     throw std::invalid_argument("attributions must have shape (n, d)");
-  const long total = check_perturbation(model, x, attributions, reference, "reference", target, output, n_threads);
+  const long total = check_perturbed_rows(x, attributions, reference, "reference");
   // Column 0: f(x); column j + 1: f(x with feature j at its reference).
   Eigen::MatrixXd out(n, d + 1);
   InterruptCheckpoint checkpoint(interrupt_requested);
-  OutputBatches batches(model, d, total, target, output, n_threads, checkpoint, out);
+  OutputBatches batches(output, d, total, checkpoint, out);
   for (long i = 0; i < n; ++i) {
     Eigen::RowVectorXd row = x.row(i);
     batches.add(row, i, 0);

@@ -610,6 +610,28 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("estimator"), py::arg("X"), py::arg("attributions"), py::arg("reference"), py::arg("target"),
       py::arg("output"), py::arg("n_threads"));
+  // The same for any model: output(rows) -> one value per row (called with the GIL held).
+  m.def(
+      "faithfulness_correlation_of",
+      [](const py::function& output, const Matrix& x, const Matrix& attributions, const Eigen::RowVectorXd& reference) {
+        const sa::TargetOutput f = [&output](const Eigen::MatrixXd& rows) {
+          return output(rows).cast<Eigen::VectorXd>();
+        };
+        return sa::faithfulness_correlation(f, x, attributions, reference, python_interrupt_requested);
+      },
+      py::arg("output"), py::arg("X"), py::arg("attributions"), py::arg("reference"));
+  m.def(
+      "deletion_curve_of",
+      [](const py::function& output, const Matrix& x, const Matrix& attributions, const Eigen::RowVectorXd& baseline,
+         bool insertion) {
+        const sa::TargetOutput f = [&output](const Eigen::MatrixXd& rows) {
+          return output(rows).cast<Eigen::VectorXd>();
+        };
+        const sa::PerturbationCurve c = sa::deletion_curve(f, x, attributions, baseline, insertion,
+                                                           python_interrupt_requested);
+        return py::make_tuple(c.curves, c.auc);
+      },
+      py::arg("output"), py::arg("X"), py::arg("attributions"), py::arg("baseline"), py::arg("insertion"));
   m.def("local_lipschitz", &sa::local_lipschitz, py::arg("explain"), py::arg("X"), py::arg("feature_scale"),
         py::arg("radius"), py::arg("n_samples"), py::arg("seed"));
   // The core's bounds of the counts, so that Python names them in its own checks.

@@ -313,6 +313,40 @@ TEST(Metrics, DeletionCurveEndsAtTheBaseline) {
   EXPECT_LT(deletion.auc, insertion.auc);
 }
 
+// Any model through an output function: known values on a linear model, the
+// same numbers as the estimator's form, and a bad output is refused.
+TEST(Metrics, PerturbationMeasuresOfAnyModel) {
+  const Eigen::Vector3d w(3.0, -1.0, 0.5);
+  const TargetOutput linear = [&](const Eigen::MatrixXd& rows) -> Eigen::VectorXd { return rows * w; };
+  Random random(4);
+  const Eigen::MatrixXd x = sa_test::normal_matrix(random, 5, 3);
+  const Eigen::RowVectorXd reference = Eigen::RowVectorXd::Constant(3, 0.25);
+  // Exact attributions of a linear model, w_j (x_j - r_j), are the drops themselves.
+  const Eigen::MatrixXd exact = (x.rowwise() - reference).array().rowwise() * w.transpose().array();
+  EXPECT_NEAR(faithfulness_correlation(linear, x, exact, reference), 1.0, 1e-12);
+  EXPECT_NEAR(faithfulness_correlation(linear, x, -exact, reference), -1.0, 1e-12);
+  // Deleting every feature ends at f(reference); the first column is f(x).
+  const PerturbationCurve curve = deletion_curve(linear, x, exact, reference, false);
+  EXPECT_LT((curve.curves.col(0) - x * w).cwiseAbs().maxCoeff(), 1e-12);
+  EXPECT_LT((curve.curves.col(3).array() - reference.dot(w)).abs().maxCoeff(), 1e-12);
+  // The estimator's form is this one with the estimator's output.
+  Fitted f = fitted("tanh");
+  const ExplainedModel model(f.est);
+  const Eigen::MatrixXd rows = f.x.topRows(4);
+  const Eigen::RowVectorXd mean = f.x.colwise().mean();
+  const Eigen::MatrixXd attributions = deeplift(model, rows, mean, 1, DeepLiftRule::rescale, 1);
+  const TargetOutput of_model = [&](const Eigen::MatrixXd& r) -> Eigen::VectorXd {
+    return model.outputs(r, ExplainedOutput::raw, 1).col(1);
+  };
+  EXPECT_EQ(faithfulness_correlation(model, rows, attributions, mean, 1, ExplainedOutput::raw, 1),
+            faithfulness_correlation(of_model, rows, attributions, mean));
+  const TargetOutput short_output = [](const Eigen::MatrixXd& r) -> Eigen::VectorXd {
+    return Eigen::VectorXd::Zero(r.rows() - 1);
+  };
+  EXPECT_THROW(faithfulness_correlation(short_output, x, exact, reference), std::invalid_argument);
+  EXPECT_THROW(faithfulness_correlation(linear, x, exact, Eigen::RowVectorXd::Zero(2)), std::invalid_argument);
+}
+
 // A front end's interrupt check stops the long attribution loops with Interrupted.
 TEST(Interrupts, StopSampledShapleyAndPermutationImportance) {
   Fitted f = fitted("relu");

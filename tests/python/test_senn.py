@@ -224,3 +224,29 @@ def test_without_the_gate_theta_still_explains():
     c = est.explain(X[:20], "contributions")
     np.testing.assert_allclose(c.sum(axis=1) + est.base_values_[0], est.predict(X[:20]), atol=1e-9)
     assert set(np.argsort(-est.global_importance(X, method="contributions"))[:2]) == {0, 1}
+
+
+def test_perturbation_measures_take_senn_models(regressor):
+    from scoresactivation.metrics import deletion_curve, faithfulness
+
+    X, _ = make_data(60, seed=13)
+    X_train, _ = make_data(400, seed=1)
+    contributions = regressor.explain(X, "contributions")
+    # SENN's own decomposition is faithful to what removing a feature does; noise is not.
+    assert faithfulness(regressor, X, contributions, X_train=X_train) > 0.9
+    noise = np.random.default_rng(0).normal(size=X.shape)
+    assert abs(faithfulness(regressor, X, noise, X_train=X_train)) < 0.3
+    curves, auc = deletion_curve(regressor, X[:5], contributions[:5], baseline="zeros")
+    np.testing.assert_allclose(curves[:, 0], regressor.predict(X[:5]), atol=1e-12)
+    np.testing.assert_allclose(curves[:, -1], regressor.predict(np.zeros((1, 6)))[0], atol=1e-12)
+    assert np.isfinite(auc)
+
+
+def test_perturbation_measures_refuse_sequence_models():
+    from scoresactivation import ScoresActivationSequenceRegressor
+    from scoresactivation.metrics import faithfulness
+
+    X = np.random.default_rng(0).normal(size=(40, 5, 2))
+    est = ScoresActivationSequenceRegressor(units=(4,), max_epochs=2, random_state=0).fit(X, X[:, :, 0].sum(axis=1))
+    with pytest.raises(ValueError, match="tabular models"):
+        faithfulness(est, X, np.zeros((40, 10)), X_train=X)

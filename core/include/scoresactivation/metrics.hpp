@@ -51,6 +51,19 @@ double faithfulness_correlation(const ExplainedModel& model, const Eigen::Matrix
                                 long target, ExplainedOutput output, int n_threads,
                                 const std::function<bool()>& interrupt_requested = nullptr);
 
+// The same two measures for any model (SENN, another library's): output maps
+// rows (in the units of x) to the explained output of each row. The caller
+// checks x against its model; here x, attributions and the reference must be
+// finite and consistent in shape, and output must return one finite value
+// per row.
+using TargetOutput = std::function<Eigen::VectorXd(const Eigen::MatrixXd& rows)>;
+PerturbationCurve deletion_curve(const TargetOutput& output, const Eigen::MatrixXd& x,
+                                 const Eigen::MatrixXd& attributions, const Eigen::RowVectorXd& baseline,
+                                 bool insertion, const std::function<bool()>& interrupt_requested = nullptr);
+double faithfulness_correlation(const TargetOutput& output, const Eigen::MatrixXd& x,
+                                const Eigen::MatrixXd& attributions, const Eigen::RowVectorXd& reference,
+                                const std::function<bool()>& interrupt_requested = nullptr);
+
 // Local Lipschitz estimate (Alvarez-Melis & Jaakkola 2018): per row, the
 // largest ||e(x) - e(x')||_2 / ||x - x'||_2 over n_samples points x' drawn
 // uniformly from the box x +- radius * feature_scale. explain maps rows to

@@ -57,6 +57,9 @@ def ranking_stability(importances):
 def _prepare(est, X, attributions, baseline, target, output):
     from ._explain import _rows, _targets, _threads
 
+    if getattr(est, "_family", "tabular") == "sequence":
+        raise ValueError("the perturbation measures take tabular models; for sequence models use "
+                         "global_importance(..., method='permutation') or keep/remove-top-k retraining")
     X = est._check_X(X)
     attributions = np.asarray(attributions, dtype=np.float64)
     if attributions.ndim == 1:
@@ -68,13 +71,31 @@ def _prepare(est, X, attributions, baseline, target, output):
     return X, np.asfortranarray(attributions), reference, targets[0], output, _threads(est)
 
 
+def _output_function(est, target, output):
+    """The explained output of a model without the tabular network (SENN): one value per row."""
+    if output not in ("raw", "probability"):
+        raise ValueError(f"output must be 'raw' or 'probability', got {output!r}")
+    if output == "probability":
+        if not hasattr(est, "classes_"):
+            raise ValueError("output='probability' needs a classifier")
+        return lambda rows: np.asarray(est._core.predict_proba(rows))[:, target]
+    return lambda rows: np.asarray(est._core.decision_function(rows))[:, target]
+
+
+def _tabular_network(est):
+    return isinstance(est._core, _core.Estimator)
+
+
 def deletion_curve(est, X, attributions, *, baseline="mean", target=None, output="raw"):
     """Target output as the most important features (by ``attributions``,
     (n, d) per row or (d,) global) are replaced one at a time by the baseline.
     Returns (curves (n, d + 1), area under the curve with x scaled to [0, 1]);
     a faithful ranking makes the output fall fast (small area)."""
     X, attr, ref, t, output, threads = _prepare(est, X, attributions, baseline, target, output)
-    curves, auc = _core.deletion_curve(est._core, X, attr, ref, t, output, False, threads)
+    if not _tabular_network(est):
+        curves, auc = _core.deletion_curve_of(_output_function(est, t, output), X, attr, ref, False)
+    else:
+        curves, auc = _core.deletion_curve(est._core, X, attr, ref, t, output, False, threads)
     return np.asarray(curves), auc
 
 
@@ -82,7 +103,10 @@ def insertion_curve(est, X, attributions, *, baseline="mean", target=None, outpu
     """Like deletion_curve, but starting from the baseline and revealing the
     most important features first (a faithful ranking gives a large area)."""
     X, attr, ref, t, output, threads = _prepare(est, X, attributions, baseline, target, output)
-    curves, auc = _core.deletion_curve(est._core, X, attr, ref, t, output, True, threads)
+    if not _tabular_network(est):
+        curves, auc = _core.deletion_curve_of(_output_function(est, t, output), X, attr, ref, True)
+    else:
+        curves, auc = _core.deletion_curve(est._core, X, attr, ref, t, output, True, threads)
     return np.asarray(curves), auc
 
 
@@ -97,6 +121,8 @@ def faithfulness(est, X, attributions, *, reference="median", X_train=None, targ
     X, attr, ref, t, output, threads = _prepare(est, X, attributions, reference, target, output)
     if attr.shape != X.shape:
         raise ValueError(f"attributions must have shape {X.shape}")
+    if not _tabular_network(est):
+        return _core.faithfulness_correlation_of(_output_function(est, t, output), X, attr, ref)
     return _core.faithfulness_correlation(est._core, X, attr, ref, t, output, threads)
 
 
