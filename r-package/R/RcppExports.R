@@ -25,6 +25,10 @@ sa_model_outputs <- function(params, state, x, output, n_threads) {
     .Call(`_scoresactivation_sa_model_outputs`, params, state, x, output, n_threads)
 }
 
+sa_consistency <- function(importances, top_k) {
+    .Call(`_scoresactivation_sa_consistency`, importances, top_k)
+}
+
 sa_spearman <- function(a, b) {
     .Call(`_scoresactivation_sa_spearman`, a, b)
 }

@@ -115,6 +115,18 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// sa_consistency
+Rcpp::List sa_consistency(Rcpp::List importances, int top_k);
+RcppExport SEXP _scoresactivation_sa_consistency(SEXP importancesSEXP, SEXP top_kSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::List >::type importances(importancesSEXP);
+    Rcpp::traits::input_parameter< int >::type top_k(top_kSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_consistency(importances, top_k));
+    return rcpp_result_gen;
+END_RCPP
+}
 // sa_spearman
 double sa_spearman(Rcpp::NumericVector a, Rcpp::NumericVector b);
 RcppExport SEXP _scoresactivation_sa_spearman(SEXP aSEXP, SEXP bSEXP) {
@@ -670,6 +682,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_scoresactivation_sa_shapley", (DL_FUNC) &_scoresactivation_sa_shapley, 10},
     {"_scoresactivation_sa_permutation_importance", (DL_FUNC) &_scoresactivation_sa_permutation_importance, 8},
     {"_scoresactivation_sa_model_outputs", (DL_FUNC) &_scoresactivation_sa_model_outputs, 5},
+    {"_scoresactivation_sa_consistency", (DL_FUNC) &_scoresactivation_sa_consistency, 2},
     {"_scoresactivation_sa_spearman", (DL_FUNC) &_scoresactivation_sa_spearman, 2},
     {"_scoresactivation_sa_kendall_tau", (DL_FUNC) &_scoresactivation_sa_kendall_tau, 2},
     {"_scoresactivation_sa_top_k_precision", (DL_FUNC) &_scoresactivation_sa_top_k_precision, 3},

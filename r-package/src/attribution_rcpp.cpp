@@ -1,6 +1,6 @@
 // Rcpp translation layer of the attribution methods and metrics: conversions
 // only, the maths lives in the core (deeplift.hpp, gradients.hpp,
-// shapley.hpp, permutation_importance.hpp, metrics.hpp). R/explain.R and
+// shapley.hpp, permutation_importance.hpp, metrics.hpp, consistency.hpp). R/explain.R and
 // R/metrics.R check the arguments and turn targets and labels into the core's
 // 0-based indices. Every function rebuilds the estimator from the fit's
 // hyperparameters and state lists, as sa_predict does.
@@ -13,6 +13,7 @@
 #include "rcpp_glue.h"
 #include "scoresactivation/attribution_limits.hpp"
 #include "scoresactivation/callbacks.hpp"
+#include "scoresactivation/consistency.hpp"
 #include "scoresactivation/deeplift.hpp"
 #include "scoresactivation/explained_model.hpp"
 #include "scoresactivation/gradients.hpp"
@@ -116,6 +117,21 @@ Rcpp::NumericMatrix sa_model_outputs(Rcpp::List params, Rcpp::List state, Rcpp::
   const sa::ExplainedModel model(estimator);
   estimator.check_input(to_eigen(x), "newdata");
   return to_r(model.outputs(to_eigen(x), sa::explained_output_from_string(output), n_threads));
+}
+
+// importances: a list of (runs, d) matrices, one per source.
+// [[Rcpp::export]]
+Rcpp::List sa_consistency(Rcpp::List importances, int top_k) {
+  std::vector<Eigen::MatrixXd> sources;
+  for (R_xlen_t i = 0; i < importances.size(); ++i)
+    sources.push_back(to_eigen(Rcpp::NumericMatrix(importances[i])));
+  const sa::ConsistencyReport r = sa::consistency(sources, top_k);
+  return Rcpp::List::create(Rcpp::Named("spearman") = to_r(r.spearman), Rcpp::Named("kendall") = to_r(r.kendall),
+                            Rcpp::Named("top_k_overlap") = to_r(r.top_k_overlap),
+                            Rcpp::Named("mean_rank") = to_r(r.mean_rank),
+                            Rcpp::Named("consensus_rank") = to_r_vector(r.consensus_rank),
+                            Rcpp::Named("consensus_spread") = to_r_vector(r.consensus_spread),
+                            Rcpp::Named("top_k") = static_cast<int>(r.top_k));
 }
 
 // [[Rcpp::export]]
