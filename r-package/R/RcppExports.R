@@ -49,6 +49,14 @@ sa_faithfulness <- function(params, state, x, attributions, reference, target, o
     .Call(`_scoresactivation_sa_faithfulness`, params, state, x, attributions, reference, target, output, n_threads)
 }
 
+sa_deletion_curve_of <- function(output, x, attributions, baseline, insertion) {
+    .Call(`_scoresactivation_sa_deletion_curve_of`, output, x, attributions, baseline, insertion)
+}
+
+sa_faithfulness_of <- function(output, x, attributions, reference) {
+    .Call(`_scoresactivation_sa_faithfulness_of`, output, x, attributions, reference)
+}
+
 sa_local_lipschitz <- function(explain, x, feature_scale, radius, n_samples, seed) {
     .Call(`_scoresactivation_sa_local_lipschitz`, explain, x, feature_scale, radius, n_samples, seed)
 }

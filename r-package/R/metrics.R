@@ -108,7 +108,7 @@ ranking_stability <- function(importances) {
 # rows), the reference row and the single target index.
 .perturbation_inputs <- function(object, newdata, attributions, reference, target, output,
                                  reference_arg = "baseline", per_row = FALSE) {
-  .check_fit(object)
+  .check_perturbation_fit(object)
   output <- .choice(output, c("raw", "probability"), "output")
   if (output == "probability" && !identical(object$task, "classification")) {
     .stop("output = 'probability' needs a classification model")
@@ -151,10 +151,24 @@ ranking_stability <- function(importances) {
        threads = .resolve_threads(object$params$n_threads))
 }
 
+# The tabular models and SENN (whose output the core reads through an R function).
+.check_perturbation_fit <- function(object) {
+  if (.is_senn(object)) .check_senn_fit(object) else .check_fit(object)
+}
+
+.senn_output_function <- function(object, p) {
+  type <- if (p$output == "probability") "proba" else "decision"
+  function(rows) .senn_compute(object, rows, type)[, p$target + 1L]
+}
+
 .curve <- function(object, newdata, attributions, baseline, target, output, insertion) {
   p <- .perturbation_inputs(object, newdata, attributions, baseline, target, output)
-  r <- .core(sa_deletion_curve(.core_params_of(object), .core_state(object), p$x, p$attributions, p$reference,
-                               p$target, p$output, insertion, p$threads))
+  r <- if (.is_senn(object)) {
+    .core(sa_deletion_curve_of(.senn_output_function(object, p), p$x, p$attributions, p$reference, insertion))
+  } else {
+    .core(sa_deletion_curve(.core_params_of(object), .core_state(object), p$x, p$attributions, p$reference,
+                            p$target, p$output, insertion, p$threads))
+  }
   dimnames(r$curves) <- list(p$rows, as.character(seq_len(ncol(r$curves)) - 1L))
   r
 }
@@ -237,7 +251,7 @@ insertion_curve <- function(object, newdata, attributions, baseline = "mean", ta
 #' @export
 faithfulness <- function(object, newdata, attributions, reference = "median", x_train = NULL, target = NULL,
                          output = "raw") {
-  .check_fit(object)
+  .check_perturbation_fit(object)
   if (is.character(reference) && identical(reference, "median")) {
     if (is.null(x_train)) .stop("reference = 'median' needs x_train, the training data")
     train <- .newdata_matrix(object, x_train, "x_train")
@@ -245,6 +259,9 @@ faithfulness <- function(object, newdata, attributions, reference = "median", x_
   }
   p <- .perturbation_inputs(object, newdata, attributions, reference, target, output, reference_arg = "reference",
                             per_row = TRUE)
+  if (.is_senn(object)) {
+    return(.core(sa_faithfulness_of(.senn_output_function(object, p), p$x, p$attributions, p$reference)))
+  }
   .core(sa_faithfulness(.core_params_of(object), .core_state(object), p$x, p$attributions, p$reference, p$target,
                         p$output, p$threads))
 }

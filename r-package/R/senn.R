@@ -62,9 +62,11 @@
 #'   \code{\link[=global_importance.senn]{global_importance}},
 #'   \code{\link{robustness}}, \code{\link{base_values}} (the intercepts
 #'   \eqn{b}, an accessor: they are not stored in the object) and
-#'   \code{\link{save_model}}. The attribution methods and metrics of
-#'   \code{scores_activation} models (DeepLIFT, Shapley values,
-#'   \code{\link{deletion_curve}}, ...) do not take SENN models.
+#'   \code{\link{save_model}}; the perturbation measures
+#'   \code{\link{faithfulness}}, \code{\link{deletion_curve}} and
+#'   \code{\link{insertion_curve}} take SENN models too. The attribution
+#'   methods of \code{scores_activation} models (DeepLIFT, Shapley values,
+#'   ...) do not.
 #' @references Alvarez-Melis and Jaakkola (2018), Towards robust
 #'   interpretability with self-explaining neural networks, NeurIPS.
 #' @seealso \code{\link{scores_activation}} for the meaning of the

@@ -201,6 +201,35 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// sa_deletion_curve_of
+Rcpp::List sa_deletion_curve_of(Rcpp::Function output, Rcpp::NumericMatrix x, Rcpp::NumericMatrix attributions, Rcpp::NumericVector baseline, bool insertion);
+RcppExport SEXP _scoresactivation_sa_deletion_curve_of(SEXP outputSEXP, SEXP xSEXP, SEXP attributionsSEXP, SEXP baselineSEXP, SEXP insertionSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::Function >::type output(outputSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type attributions(attributionsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type baseline(baselineSEXP);
+    Rcpp::traits::input_parameter< bool >::type insertion(insertionSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_deletion_curve_of(output, x, attributions, baseline, insertion));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_faithfulness_of
+double sa_faithfulness_of(Rcpp::Function output, Rcpp::NumericMatrix x, Rcpp::NumericMatrix attributions, Rcpp::NumericVector reference);
+RcppExport SEXP _scoresactivation_sa_faithfulness_of(SEXP outputSEXP, SEXP xSEXP, SEXP attributionsSEXP, SEXP referenceSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::Function >::type output(outputSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type attributions(attributionsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type reference(referenceSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_faithfulness_of(output, x, attributions, reference));
+    return rcpp_result_gen;
+END_RCPP
+}
 // sa_local_lipschitz
 Rcpp::NumericVector sa_local_lipschitz(Rcpp::Function explain, Rcpp::NumericMatrix x, Rcpp::NumericVector feature_scale, double radius, int n_samples, double seed);
 RcppExport SEXP _scoresactivation_sa_local_lipschitz(SEXP explainSEXP, SEXP xSEXP, SEXP feature_scaleSEXP, SEXP radiusSEXP, SEXP n_samplesSEXP, SEXP seedSEXP) {
@@ -688,6 +717,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_scoresactivation_sa_top_k_precision", (DL_FUNC) &_scoresactivation_sa_top_k_precision, 3},
     {"_scoresactivation_sa_deletion_curve", (DL_FUNC) &_scoresactivation_sa_deletion_curve, 9},
     {"_scoresactivation_sa_faithfulness", (DL_FUNC) &_scoresactivation_sa_faithfulness, 8},
+    {"_scoresactivation_sa_deletion_curve_of", (DL_FUNC) &_scoresactivation_sa_deletion_curve_of, 5},
+    {"_scoresactivation_sa_faithfulness_of", (DL_FUNC) &_scoresactivation_sa_faithfulness_of, 4},
     {"_scoresactivation_sa_local_lipschitz", (DL_FUNC) &_scoresactivation_sa_local_lipschitz, 6},
     {"_scoresactivation_sa_max_counts", (DL_FUNC) &_scoresactivation_sa_max_counts, 0},
     {"_scoresactivation_sa_default_params", (DL_FUNC) &_scoresactivation_sa_default_params, 0},

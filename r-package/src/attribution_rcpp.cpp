@@ -180,6 +180,29 @@ double sa_faithfulness(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix 
   });
 }
 
+// The same two measures of any model: output is an R function mapping a
+// matrix of rows to one value per row (a SENN model's output).
+sa::TargetOutput r_target_output(const Rcpp::Function& output) {
+  return [&output](const Eigen::MatrixXd& rows) -> Eigen::VectorXd {
+    return to_vector(Rcpp::as<Rcpp::NumericVector>(output(to_r(rows))));
+  };
+}
+
+// [[Rcpp::export]]
+Rcpp::List sa_deletion_curve_of(Rcpp::Function output, Rcpp::NumericMatrix x, Rcpp::NumericMatrix attributions,
+                                Rcpp::NumericVector baseline, bool insertion) {
+  const sa::PerturbationCurve c = sa::deletion_curve(r_target_output(output), to_eigen(x), to_eigen(attributions),
+                                                     to_vector(baseline).transpose(), insertion);
+  return Rcpp::List::create(Rcpp::Named("curves") = to_r(c.curves), Rcpp::Named("auc") = c.auc);
+}
+
+// [[Rcpp::export]]
+double sa_faithfulness_of(Rcpp::Function output, Rcpp::NumericMatrix x, Rcpp::NumericMatrix attributions,
+                          Rcpp::NumericVector reference) {
+  return sa::faithfulness_correlation(r_target_output(output), to_eigen(x), to_eigen(attributions),
+                                      to_vector(reference).transpose());
+}
+
 // Local Lipschitz estimate of an R function mapping a matrix of rows to a
 // matrix with one row per input row. The core calls it twice, on this thread
 // (R errors in it come back as C++ exceptions and end up as R errors).

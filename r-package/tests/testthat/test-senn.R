@@ -223,7 +223,7 @@ test_that("bad input gives errors naming the argument", {
   tab <- quick_iris_fit()
   expect_error(robustness(tab, iris), "no applicable method")
   expect_error(base_values(tab), "object must be a fitted SENN model")
-  expect_error(deletion_curve(senn_cls, iris, scores(senn_cls), target = "virginica"), "SENN model")
+  expect_error(explain(senn_cls, iris, "deeplift"), "method")
   no_gate <- quick_senn(d$x, d$y, scores_layer = FALSE)
   expect_error(scores(no_gate), "scores_layer = FALSE")
   expect_error(global_importance(no_gate), "scores_layer = FALSE")
@@ -264,4 +264,24 @@ test_that("senn() returns new objects: a failed fit leaves nothing changed", {
   before <- senn_reg$fit
   expect_error(quick_senn(senn_reg$d$x, senn_reg$d$y[-1]), "y has 299 values but x has 300 rows")
   expect_identical(senn_reg$fit, before)
+})
+
+test_that("the perturbation measures take SENN models: faithful contributions, curves at the model's outputs", {
+  d <- senn_reg$d
+  fit <- senn_reg$fit
+  rows <- d$x[1:40, ]
+  contributions <- explain(fit, rows, "contributions")
+  f <- faithfulness(fit, rows, contributions, x_train = d$x)
+  expect_gt(f, 0.8)
+  set.seed(1)
+  expect_lt(abs(faithfulness(fit, rows, matrix(rnorm(length(rows)), nrow(rows)), x_train = d$x)), 0.3)
+  curve <- deletion_curve(fit, rows[1:5, ], contributions[1:5, ], baseline = "zeros")
+  expect_equal(unname(curve$curves[, 1]), unname(predict(fit, rows[1:5, ])), tolerance = 1e-12)
+  zero <- matrix(0, 1, ncol(rows), dimnames = list(NULL, colnames(rows)))
+  expect_equal(unname(curve$curves[, ncol(curve$curves)]), rep(unname(predict(fit, zero)), 5), tolerance = 1e-12)
+  # classification: the class's probability
+  cls <- explain(senn_cls, iris[1:10, ], "contributions", target = "setosa")
+  p <- insertion_curve(senn_cls, iris[1:10, ], cls, target = "setosa", output = "probability")
+  expect_equal(unname(p$curves[, ncol(p$curves)]), unname(predict(senn_cls, iris[1:10, ], type = "prob")[, "setosa"]),
+               tolerance = 1e-12)
 })
