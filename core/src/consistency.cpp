@@ -50,7 +50,9 @@ double top_k_overlap(const Eigen::VectorXd& a, const Eigen::VectorXd& b, long k)
 }
 
 ConsistencyReport consistency(const std::vector<Eigen::MatrixXd>& importances, long top_k) {
-  if (importances.empty()) throw std::invalid_argument("importances must hold at least one source");
+  if (importances.size() < 2)
+    throw std::invalid_argument("importances must hold at least two sources (models or methods) to compare; got " +
+                                std::to_string(importances.size()));
   const long m = static_cast<long>(importances.size()), d = importances.front().cols();
   for (long s = 0; s < m; ++s) {
     const Eigen::MatrixXd& x = importances[static_cast<std::size_t>(s)];

@@ -16,7 +16,7 @@
 #' with the same weight, into the consensus rank; its spread is the standard
 #' deviation over the sources.
 #'
-#' @param importances A named list with one entry per source: a numeric
+#' @param importances A named list with one entry per source (at least two): a numeric
 #'   matrix (runs x features) or vector (one run), larger meaning more
 #'   important (pass absolute attributions). All with the same features;
 #'   feature names are taken from the first entry's (column) names.

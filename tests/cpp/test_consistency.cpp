@@ -70,11 +70,13 @@ TEST(Consistency, BadInputIsRefusedByName) {
     }
     return std::string("no error");
   };
-  EXPECT_NE(message({}, 1).find("at least one source"), std::string::npos);
+  EXPECT_NE(message({}, 1).find("at least two sources"), std::string::npos);
+  EXPECT_NE(message({rows({{1, 2, 3}})}, 1).find("at least two sources"), std::string::npos);  // one model only
   EXPECT_NE(message({rows({{1, 2}}), rows({{1, 2, 3}})}, 1).find("importances[1]"), std::string::npos);
-  EXPECT_NE(message({rows({{1, NAN}})}, 1).find("NaN"), std::string::npos);
-  EXPECT_NE(message({Eigen::MatrixXd(0, 3)}, 1).find("no rows"), std::string::npos);
-  EXPECT_NE(message({rows({{1}})}, 1).find("2 features"), std::string::npos);
-  EXPECT_NE(message({rows({{1, 2, 3}})}, 4).find("top_k"), std::string::npos);
-  EXPECT_NE(message({rows({{1, 2, 3}})}, 0).find("top_k"), std::string::npos);
+  const Eigen::MatrixXd ok = rows({{1, 2, 3}});
+  EXPECT_NE(message({ok, rows({{1, NAN, 3}})}, 1).find("importances[1] contains NaN"), std::string::npos);
+  EXPECT_NE(message({Eigen::MatrixXd(0, 3), ok}, 1).find("importances[0] has no rows"), std::string::npos);
+  EXPECT_NE(message({rows({{1}}), rows({{2}})}, 1).find("2 features"), std::string::npos);
+  EXPECT_NE(message({ok, ok}, 4).find("top_k"), std::string::npos);
+  EXPECT_NE(message({ok, ok}, 0).find("top_k"), std::string::npos);
 }

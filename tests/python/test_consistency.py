@@ -68,14 +68,15 @@ def test_heatmap_writes_every_value():
     [
         ({}, {}, "non-empty dict"),
         ([1, 2], {}, "non-empty dict"),
+        ({"a": [1, 2, 3]}, {}, "at least two sources"),  # one model only
         ({"a": [1, 2, 3], "b": [1, 2]}, {}, r"importances\['b'\]"),
-        ({"a": [1, np.nan, 3]}, {}, r"importances\['a'\] contains NaN"),
+        ({"ok": [1, 2, 3], "a": [1, np.nan, 3]}, {}, r"importances\['a'\] contains NaN"),
         ({"a": [["x", "y"]]}, {}, "numeric"),
         ({"a": np.zeros((2, 2, 2))}, {}, "runs, n_features"),
-        ({"a": [1, 2, 3]}, {"top_k": 4}, "top_k"),
-        ({"a": [1, 2, 3]}, {"top_k": 1.5}, "top_k"),
-        ({"a": [1, 2, 3]}, {"feature_names": ["x"]}, "feature_names"),
-        ({"a": [1.0]}, {}, "2 features"),
+        ({"a": [1, 2, 3], "b": [3, 2, 1]}, {"top_k": 4}, "top_k"),
+        ({"a": [1, 2, 3], "b": [3, 2, 1]}, {"top_k": 1.5}, "top_k"),
+        ({"a": [1, 2, 3], "b": [3, 2, 1]}, {"feature_names": ["x"]}, "feature_names"),
+        ({"a": [1.0], "b": [2.0]}, {}, "2 features"),
     ],
 )
 def test_bad_input_names_the_argument(importances, kwargs, message):
@@ -84,6 +85,6 @@ def test_bad_input_names_the_argument(importances, kwargs, message):
 
 
 def test_plot_metric_is_checked():
-    r = consistency({"a": [1, 2, 3]})
+    r = consistency({"a": [1, 2, 3], "b": [3, 2, 1]})
     with pytest.raises(ValueError, match="metric"):
         r.to_frame("pearson")

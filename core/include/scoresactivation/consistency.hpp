@@ -18,14 +18,14 @@ struct ConsistencyReport {
   Eigen::MatrixXd spearman, kendall, top_k_overlap;
   Eigen::MatrixXd mean_rank;         // (m, d): each source's mean rank per feature, 1 = most important
   Eigen::VectorXd consensus_rank;    // (d): the mean over sources of mean_rank
-  Eigen::VectorXd consensus_spread;  // (d): the sd over sources of mean_rank (0 with one source)
+  Eigen::VectorXd consensus_spread;  // (d): the sd over sources of mean_rank
   long top_k = 0;
 };
 
 // importances: one (runs, d) matrix per source, every row one run's
 // importance per feature (larger = more important). top_k: the overlap's k,
 // in [1, d]. Throws std::invalid_argument (naming the source by position)
-// for no sources, differing d, d < 2, no rows or non-finite values.
+// for fewer than two sources, differing d, d < 2, no rows or non-finite values.
 ConsistencyReport consistency(const std::vector<Eigen::MatrixXd>& importances, long top_k);
 
 // |top-k(a) n top-k(b)| / k, the k largest of each (ties: lower index first).

@@ -63,7 +63,7 @@ def consistency(importances, top_k=None, feature_names=None):
     Parameters
     ----------
     importances : dict of name -> array of shape (runs, d) or (d,)
-        One entry per source (say ``"gated MLP: scores"``, ``"SENN: theta"``),
+        One entry per source, at least two (say ``"gated MLP: scores"``, ``"SENN: theta"``),
         every row one run's (seed's, fold's) importance per feature, larger
         meaning more important (pass absolute attributions).
     top_k : int or None
