@@ -219,6 +219,16 @@ def quality(quick):
     return results, stability, faithful, len(seeds)
 
 
+def mean_table(label, values, set_names):
+    """Markdown rows: one per measured name, the mean over the seeds per set."""
+    names = list(dict.fromkeys(m for _, m in values))
+    lines = [f"| {label} | " + " | ".join(set_names) + " |", "|---|" + "---:|" * len(set_names)]
+    for m in names:
+        cells = [f"{np.mean(values[(s, m)]):.3f}" if (s, m) in values else "" for s in set_names]
+        lines.append(f"| {m} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small run, print only")
@@ -290,11 +300,7 @@ def main():
         "Integrated Gradients (16 Gauss-Legendre points, mean baseline) of the plain MLP fitted on the same split.",
         "",
     ]
-    explained = list(dict.fromkeys(m for _, m in stability))
-    lines += ["| explanation | " + " | ".join(set_names) + " |", "|---|" + "---:|" * len(set_names)]
-    for m in explained:
-        cells = [f"{np.mean(stability[(s, m)]):.3f}" if (s, m) in stability else "" for s in set_names]
-        lines.append(f"| {m} | " + " | ".join(cells) + " |")
+    lines += mean_table("explanation", stability, set_names)
     lines += [
         "",
         "## Faithfulness (higher is more faithful)",
@@ -305,11 +311,7 @@ def main():
         "the same SENN model, and DeepLIFT, Integrated Gradients and gradient x (x - median) of the plain MLP.",
         "",
     ]
-    explained = list(dict.fromkeys(m for _, m in faithful))
-    lines += ["| attribution | " + " | ".join(set_names) + " |", "|---|" + "---:|" * len(set_names)]
-    for m in explained:
-        cells = [f"{np.mean(faithful[(s, m)]):.3f}" if (s, m) in faithful else "" for s in set_names]
-        lines.append(f"| {m} | " + " | ".join(cells) + " |")
+    lines += mean_table("attribution", faithful, set_names)
     lines.append("")
     Path(args.output).write_text("\n".join(lines))
     print("wrote", args.output)
