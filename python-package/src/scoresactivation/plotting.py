@@ -149,9 +149,10 @@ def plot_consistency(report, metric="spearman", ax=None):
         raise ValueError("plot_consistency needs the report returned by scoresactivation.consistency()")
     values = _metric(report, metric)
     plt = _pyplot("plot_consistency")
-    if ax is None:
-        size = 1.0 + 0.6 * len(report.names)
-        _, ax = plt.subplots(figsize=(size + 2.5, size))
+    created = ax is None
+    if created:
+        m = len(report.names)
+        _, ax = plt.subplots(figsize=(4.5 + 0.8 * m, 3.0 + 0.6 * m))
     low = -1.0 if metric != "top_k_overlap" else 0.0
     image = ax.imshow(values, vmin=low, vmax=1.0, cmap="RdBu" if low < 0 else "Blues")
     ax.set_xticks(range(len(report.names)), report.names, rotation=45, ha="right")
@@ -161,4 +162,6 @@ def plot_consistency(report, metric="spearman", ax=None):
     label = {"spearman": "Spearman", "kendall": "Kendall tau", "top_k_overlap": f"top-{report.top_k} overlap"}[metric]
     ax.figure.colorbar(image, ax=ax, label=label)
     ax.set_title(f"Agreement between sources ({label})")
+    if created:
+        ax.figure.tight_layout()  # room for the rotated source names
     return ax
