@@ -15,7 +15,7 @@ model's own scores):
 - plain MLP (scores_layer=False): DeepLIFT, Integrated Gradients, Shapley,
   permutation;
 - SENN (defaults, with the gate): scores, theta (mean |theta_i(x)|),
-  contributions (mean |theta_i(x) x_i|), permutation;
+  contributions (mean |theta_i(x) x_i|), Shapley (100 test rows), permutation;
 - EBM (interpret's ExplainableBoosting, main effects only), the outside
   model: its term importances and permutation.
 
@@ -126,6 +126,8 @@ def sources(task, seed, X_train, y_train, X_test, y_test, quick):
     out["SENN: scores"] = model.scores()
     out["SENN: theta"] = model.global_importance(rows, method="theta")
     out["SENN: contributions"] = model.global_importance(rows, method="contributions")
+    if not quick:  # the model-agnostic explainer: one model call per coalition
+        out["SENN: Shapley"] = shapley(model, rows[:100])
     out["SENN: permutation"] = permutation(model, X_test, y_test, seed)
     outside = None if quick else ebm(task, seed)
     if outside is not None:

@@ -331,4 +331,67 @@ ShapleyResult shapley_sampled(const ExplainedModel& model, const Eigen::MatrixXd
   return result;
 }
 
+ShapleyResult shapley_of(const TargetOutput& output, const Eigen::MatrixXd& x, const Eigen::MatrixXd& background,
+                         bool exact, long n_permutations, std::uint64_t seed,
+                         const std::function<bool()>& interrupt_requested) {
+  const long d = x.cols(), n = x.rows(), m = background.rows();
+  if (d < 1 || n < 1) throw std::invalid_argument("X needs at least one row and one feature");
+  if (!x.allFinite()) throw std::invalid_argument("X contains NaN or infinity");
+  if (background.cols() != d)
+    throw std::invalid_argument("background has " + std::to_string(background.cols()) + " features, X has " +
+                                std::to_string(d));
+  if (m < 1) throw std::invalid_argument("background needs at least one row");
+  if (!background.allFinite()) throw std::invalid_argument("background contains NaN or infinity");
+  if (exact && d > kMaxExactShapleyFeatures)
+    throw std::invalid_argument("exact Shapley values need at most " + std::to_string(kMaxExactShapleyFeatures) +
+                                " features (2^d coalitions); use the sampled method");
+  if (!exact) check_count(n_permutations, 1, kMaxShapleyPermutations, "n_permutations");
+  auto value = [&](const Eigen::MatrixXd& rows) {
+    const Eigen::VectorXd out = output(rows);
+    if (out.size() != rows.rows() || !out.allFinite())
+      throw std::invalid_argument("the model's output must be one finite value per row");
+    return out.mean();
+  };
+  InterruptCheckpoint checkpoint(interrupt_requested);
+  ShapleyResult result;
+  result.values = Eigen::MatrixXd::Zero(n, d);
+  result.standard_error = Eigen::MatrixXd::Zero(n, d);
+  result.base_value = value(background);
+  const long n_pairs = (n_permutations + 1) / 2;
+  result.evaluations_per_row = exact ? ((1L << d) - 1) * m : 2 * n_pairs * std::max<long>(d - 1, 0) * m + 1;
+  const ExactShapleyPlan plan = exact ? exact_shapley_plan(d) : ExactShapleyPlan();
+  Eigen::MatrixXd masked = background;
+  std::vector<char> in(static_cast<std::size_t>(d));
+  for (long i = 0; i < n; ++i) {
+    // v(S) = mean over the background of f(x_S, b_rest), one player switched at a time.
+    const CoalitionWalk walk = [&](const long* toggles, long count, long restart_every, double* values) {
+      for (long k = 0; k < count; ++k) {
+        if (k % restart_every == 0) {
+          masked = background;
+          std::fill(in.begin(), in.end(), 0);
+        }
+        const long j = toggles[k];
+        in[static_cast<std::size_t>(j)] ^= 1;
+        if (in[static_cast<std::size_t>(j)]) {
+          masked.col(j).setConstant(x(i, j));
+        } else {
+          masked.col(j) = background.col(j);
+        }
+        values[k] = value(masked);
+        checkpoint.poll();
+      }
+    };
+    if (exact) {
+      result.values.row(i) = exact_shapley_row(plan, walk, result.base_value);
+    } else {
+      const double full = value(x.row(i));
+      const SampledShapleyRow row = sampled_shapley_row(d, n_pairs, derive_seed(seed, static_cast<std::uint64_t>(i)),
+                                                        walk, result.base_value, full);
+      result.values.row(i) = row.values;
+      result.standard_error.row(i) = row.standard_error;
+    }
+  }
+  return result;
+}
+
 }  // namespace scoresactivation

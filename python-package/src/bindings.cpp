@@ -621,6 +621,23 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("output"), py::arg("X"), py::arg("attributions"), py::arg("reference"));
   m.def(
+      "shapley_of",
+      [](const py::function& output, const Matrix& x, const Matrix& background, bool exact, long n_permutations,
+         std::uint64_t seed) {
+        const sa::TargetOutput f = [&output](const Eigen::MatrixXd& rows) {
+          return output(rows).cast<Eigen::VectorXd>();
+        };
+        const sa::ShapleyResult r = sa::shapley_of(f, x, background, exact, n_permutations, seed,
+                                                   python_interrupt_requested);
+        py::dict out;
+        out["values"] = r.values;
+        out["standard_error"] = r.standard_error;
+        out["base_value"] = r.base_value;
+        return out;
+      },
+      py::arg("output"), py::arg("X"), py::arg("background"), py::arg("exact"), py::arg("n_permutations"),
+      py::arg("seed"));
+  m.def(
       "deletion_curve_of",
       [](const py::function& output, const Matrix& x, const Matrix& attributions, const Eigen::RowVectorXd& baseline,
          bool insertion) {

@@ -53,6 +53,10 @@ sa_deletion_curve_of <- function(output, x, attributions, baseline, insertion) {
     .Call(`_scoresactivation_sa_deletion_curve_of`, output, x, attributions, baseline, insertion)
 }
 
+sa_shapley_of <- function(output, x, background, exact, n_permutations, seed) {
+    .Call(`_scoresactivation_sa_shapley_of`, output, x, background, exact, n_permutations, seed)
+}
+
 sa_faithfulness_of <- function(output, x, attributions, reference) {
     .Call(`_scoresactivation_sa_faithfulness_of`, output, x, attributions, reference)
 }

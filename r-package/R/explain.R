@@ -167,19 +167,9 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
   base_values <- NULL
 
   if (method == "shapley") {
-    background_rows <- .reference_rows(object, if (is.null(background)) "mean" else background, "background")
-    if (is.null(exact)) {
-      use_exact <- ncol(x) <= .exact_shapley_max_features
-    } else {
-      if (!is.logical(exact) || length(exact) != 1L || is.na(exact)) {
-        .stop("exact must be NULL, TRUE or FALSE, got ", .describe(exact))
-      }
-      use_exact <- exact
-    }
-    n_permutations <- .count_arg(n_permutations, "n_permutations", .max_count("n_permutations"))
-    seed <- if (use_exact) 0 else .seed_arg(random_state)
+    s <- .shapley_settings(object, ncol(x), background, exact, n_permutations, random_state)
     results <- lapply(targets$index, function(t) {
-      .core(sa_shapley(params, state, x, background_rows, t, output, use_exact, n_permutations, seed, threads))
+      .core(sa_shapley(params, state, x, s$background, t, output, s$exact, s$n_permutations, s$seed, threads))
     })
     base_values <- vapply(results, function(r) r$base_value, numeric(1))
     results <- lapply(results, function(r) r$values)
@@ -229,6 +219,24 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
   }
   attr(values, "base_values") <- base_values
   values
+}
+
+# Shapley values' options, checked: the background rows (the training mean
+# by default), exact or sampled, the permutations and the seed. Shared by the
+# tabular and SENN models.
+.shapley_settings <- function(object, d, background, exact, n_permutations, random_state) {
+  background_rows <- .reference_rows(object, if (is.null(background)) "mean" else background, "background")
+  if (is.null(exact)) {
+    use_exact <- d <= .exact_shapley_max_features
+  } else {
+    if (!is.logical(exact) || length(exact) != 1L || is.na(exact)) {
+      .stop("exact must be NULL, TRUE or FALSE, got ", .describe(exact))
+    }
+    use_exact <- exact
+  }
+  n_permutations <- .count_arg(n_permutations, "n_permutations", .max_count("n_permutations"))
+  list(background = background_rows, exact = use_exact, n_permutations = n_permutations,
+       seed = if (use_exact) 0 else .seed_arg(random_state))
 }
 
 # An option of explain() that the method does not read is an error (given:

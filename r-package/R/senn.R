@@ -238,7 +238,7 @@ base_values <- function(object) {
   b
 }
 
-.senn_local_methods <- c("theta", "contributions", "gradient")
+.senn_local_methods <- c("theta", "contributions", "gradient", "shapley")
 .senn_global_methods <- c("scores", .senn_local_methods)
 
 #' The explanations of a SENN model
@@ -255,13 +255,22 @@ base_values <- function(object) {
 #'   \item{\code{"gradient"}}{\eqn{\partial f_k / \partial x_i} in the
 #'     features' units: what \eqn{\theta} approximates once the robustness
 #'     penalty has done its work.}
+#'   \item{\code{"shapley"}}{interventional Shapley values of the logit (or
+#'     the response) over \code{background} rows, from the core's
+#'     model-agnostic explainer: exact up to 12 features (\code{exact}), else
+#'     \code{n_permutations} sampled orders (\code{random_state}). The
+#'     attribute \code{"base_values"} holds the mean output over the
+#'     background.}
 #' }
 #'
 #' @param object A fit from \code{\link{senn}} or \code{\link{load_model}}.
 #' @param newdata The rows to explain, read as
 #'   \code{\link[=predict.senn]{predict}} reads them.
-#' @param method \code{"theta"} (the default), \code{"contributions"} or
-#'   \code{"gradient"}.
+#' @param method \code{"theta"} (the default), \code{"contributions"},
+#'   \code{"gradient"} or \code{"shapley"}.
+#' @param background,exact,n_permutations,random_state Shapley values'
+#'   options, as for \code{\link{explain}} of the tabular models
+#'   (\code{background = NULL}: the training mean).
 #' @param target \code{NULL} or, for a classifier, one class label. With
 #'   \code{NULL} a classifier gets one slice per class; regression models have
 #'   one output (leave \code{target = NULL}).
@@ -279,11 +288,15 @@ base_values <- function(object) {
 #' rowSums(ct) + attr(ct, "base_values")
 #' predict(fit, iris[c(1, 51, 101), ], type = "link")[, "virginica"]
 #' @export
-explain.senn <- function(object, newdata, method = c("theta", "contributions", "gradient"), target = NULL, ...) {
+explain.senn <- function(object, newdata, method = c("theta", "contributions", "gradient", "shapley"), target = NULL,
+                         background = NULL, exact = NULL, n_permutations = 64, random_state = NULL, ...) {
   .check_senn_fit(object)
   .no_extra_args(...)
   if (missing(newdata) || is.null(newdata)) .stop("newdata is required: the rows to explain")
   method <- if (missing(method)) "theta" else .choice(method, .senn_local_methods, "method")
+  given <- c(background = !missing(background), exact = !missing(exact), n_permutations = !missing(n_permutations),
+             random_state = !missing(random_state) && !is.null(random_state))
+  .refuse_foreign_options(method, given, if (method == "shapley") names(given) else character(0), exact)
   x <- .newdata_matrix(object, newdata)
   targets <- .explain_targets(object, target)
   rows <- rownames(x)
@@ -293,6 +306,14 @@ explain.senn <- function(object, newdata, method = c("theta", "contributions", "
   if (method == "gradient") {
     core <- .senn_core(object)
     results <- lapply(targets$index, function(t) .core(sa_senn_gradient(core$params, core$senn, core$state, x, t)))
+  } else if (method == "shapley") {
+    s <- .shapley_settings(object, d, background, exact, n_permutations, random_state)
+    results <- lapply(targets$index, function(t) {
+      output <- function(rows) .senn_compute(object, rows, "decision")[, t + 1L]
+      .core(sa_shapley_of(output, x, s$background, s$exact, s$n_permutations, s$seed))
+    })
+    base_values <- vapply(results, function(r) r$base_value, numeric(1))
+    results <- lapply(results, function(r) r$values)
   } else {
     all_outputs <- .senn_compute(object, x, method)  # (n, n_outputs * d), column k * d + i
     results <- lapply(targets$index, function(t) all_outputs[, t * d + seq_len(d), drop = FALSE])
@@ -314,7 +335,7 @@ explain.senn <- function(object, newdata, method = c("theta", "contributions", "
 #' @inheritParams explain.senn
 #' @param newdata Rows to measure the importance on (not used by
 #'   \code{"scores"}).
-#' @param method \code{"scores"} (the default), \code{"theta"},
+#' @param method \code{"scores"} (the default), \code{"theta"}, \code{"shapley"},
 #'   \code{"contributions"} or \code{"gradient"}.
 #' @return A numeric vector named after the features.
 #' @examples
@@ -322,7 +343,8 @@ explain.senn <- function(object, newdata, method = c("theta", "contributions", "
 #' global_importance(fit)
 #' global_importance(fit, iris, "contributions")
 #' @export
-global_importance.senn <- function(object, newdata = NULL, method = c("scores", "theta", "contributions", "gradient"),
+global_importance.senn <- function(object, newdata = NULL,
+                                   method = c("scores", "theta", "contributions", "gradient", "shapley"),
                                    target = NULL, ...) {
   .check_senn_fit(object)
   .no_extra_args(...)

@@ -216,6 +216,22 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// sa_shapley_of
+Rcpp::List sa_shapley_of(Rcpp::Function output, Rcpp::NumericMatrix x, Rcpp::NumericMatrix background, bool exact, int n_permutations, double seed);
+RcppExport SEXP _scoresactivation_sa_shapley_of(SEXP outputSEXP, SEXP xSEXP, SEXP backgroundSEXP, SEXP exactSEXP, SEXP n_permutationsSEXP, SEXP seedSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::Function >::type output(outputSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type background(backgroundSEXP);
+    Rcpp::traits::input_parameter< bool >::type exact(exactSEXP);
+    Rcpp::traits::input_parameter< int >::type n_permutations(n_permutationsSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_shapley_of(output, x, background, exact, n_permutations, seed));
+    return rcpp_result_gen;
+END_RCPP
+}
 // sa_faithfulness_of
 double sa_faithfulness_of(Rcpp::Function output, Rcpp::NumericMatrix x, Rcpp::NumericMatrix attributions, Rcpp::NumericVector reference);
 RcppExport SEXP _scoresactivation_sa_faithfulness_of(SEXP outputSEXP, SEXP xSEXP, SEXP attributionsSEXP, SEXP referenceSEXP) {
@@ -718,6 +734,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_scoresactivation_sa_deletion_curve", (DL_FUNC) &_scoresactivation_sa_deletion_curve, 9},
     {"_scoresactivation_sa_faithfulness", (DL_FUNC) &_scoresactivation_sa_faithfulness, 8},
     {"_scoresactivation_sa_deletion_curve_of", (DL_FUNC) &_scoresactivation_sa_deletion_curve_of, 5},
+    {"_scoresactivation_sa_shapley_of", (DL_FUNC) &_scoresactivation_sa_shapley_of, 6},
     {"_scoresactivation_sa_faithfulness_of", (DL_FUNC) &_scoresactivation_sa_faithfulness_of, 4},
     {"_scoresactivation_sa_local_lipschitz", (DL_FUNC) &_scoresactivation_sa_local_lipschitz, 6},
     {"_scoresactivation_sa_max_counts", (DL_FUNC) &_scoresactivation_sa_max_counts, 0},

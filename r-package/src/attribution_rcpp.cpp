@@ -197,6 +197,16 @@ Rcpp::List sa_deletion_curve_of(Rcpp::Function output, Rcpp::NumericMatrix x, Rc
 }
 
 // [[Rcpp::export]]
+Rcpp::List sa_shapley_of(Rcpp::Function output, Rcpp::NumericMatrix x, Rcpp::NumericMatrix background, bool exact,
+                         int n_permutations, double seed) {
+  const sa::ShapleyResult r = sa::shapley_of(r_target_output(output), to_eigen(x), to_eigen(background), exact,
+                                             n_permutations, seed_from_double(seed));
+  return Rcpp::List::create(Rcpp::Named("values") = to_r(r.values),
+                            Rcpp::Named("standard_error") = to_r(r.standard_error),
+                            Rcpp::Named("base_value") = r.base_value);
+}
+
+// [[Rcpp::export]]
 double sa_faithfulness_of(Rcpp::Function output, Rcpp::NumericMatrix x, Rcpp::NumericMatrix attributions,
                           Rcpp::NumericVector reference) {
   return sa::faithfulness_correlation(r_target_output(output), to_eigen(x), to_eigen(attributions),

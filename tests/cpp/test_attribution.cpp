@@ -202,6 +202,31 @@ TEST(Shapley, SampledIsUnbiasedSumsExactlyAndIgnoresThreads) {
   EXPECT_LT((exact.values.rowwise().sum() - total).cwiseAbs().maxCoeff(), 1e-10);
 }
 
+// Any model through its output function: the same values as the network's
+// own walk (exact and, with the same seed, sampled), on the model's outputs.
+TEST(Shapley, OfAnyModelEqualsTheNetworksWalk) {
+  Fitted f = fitted("tanh");
+  const ExplainedModel model(f.est);
+  const Eigen::MatrixXd background = f.x.middleRows(200, 6);
+  const Eigen::MatrixXd x = f.x.topRows(3);
+  const TargetOutput output = [&](const Eigen::MatrixXd& rows) -> Eigen::VectorXd {
+    return model.outputs(rows, ExplainedOutput::probability, 1).col(1);
+  };
+  const ShapleyResult exact = shapley_exact(model, x, background, 1, ExplainedOutput::probability, 1);
+  const ShapleyResult any = shapley_of(output, x, background, true, 0, 0);
+  EXPECT_LT((any.values - exact.values).cwiseAbs().maxCoeff(), 1e-12);
+  EXPECT_NEAR(any.base_value, exact.base_value, 1e-14);
+  const ShapleyResult sampled = shapley_sampled(model, x, background, 1, ExplainedOutput::probability, 20, 5, 1);
+  const ShapleyResult any_sampled = shapley_of(output, x, background, false, 20, 5);
+  EXPECT_LT((any_sampled.values - sampled.values).cwiseAbs().maxCoeff(), 1e-12);
+  EXPECT_LT((any_sampled.standard_error - sampled.standard_error).cwiseAbs().maxCoeff(), 1e-12);
+  // Bad input and a bad output are refused.
+  EXPECT_THROW(shapley_of(output, x, background.leftCols(3), true, 0, 0), std::invalid_argument);
+  EXPECT_THROW(shapley_of(output, x, background, false, 0, 0), std::invalid_argument);
+  const TargetOutput empty = [](const Eigen::MatrixXd&) -> Eigen::VectorXd { return Eigen::VectorXd(); };
+  EXPECT_THROW(shapley_of(empty, x, background, true, 0, 0), std::invalid_argument);
+}
+
 TEST(Shapley, TooManyFeaturesForExactIsRefused) {
   Fitted f = fitted("relu");
   const ExplainedModel model(f.est);

@@ -1,7 +1,7 @@
 """SENN models: Python and R give the same numbers and read each other's files.
 
-Predictions, the three explanations (theta, contributions, gradient, every
-class), the base values, the robustness residual and the scores agree to
+Predictions, the explanations (theta, contributions, gradient and Shapley
+values, every class), the base values, the robustness residual and the scores agree to
 1e-12 for a model saved in one language and loaded in the other, and to 1e-6
 for same-seed fits in both. Skipped like test_parity.py when R or the R
 package is missing.
@@ -19,7 +19,7 @@ from test_parity import data, run_r, write_csv
 D = 5
 PARAMS = dict(hidden_layer_sizes=(16, 8), max_epochs=25, robustness_penalty=0.1, random_state=7, n_threads=1)
 R_PARAMS = "hidden_layer_sizes = c(16, 8), max_epochs = 25, robustness_penalty = 0.1, random_state = 7, n_threads = 1"
-METHODS = ("theta", "contributions", "gradient")
+METHODS = ("theta", "contributions", "gradient", "shapley")
 
 # What R computes of a fitted `fit` on the matrix x, written row-major to out.json.
 R_OUTPUTS = """
@@ -34,7 +34,7 @@ R_OUTPUTS = """
       scores = unname(scores(fit)),
       n_epochs = fit$n_epochs_run
     )
-    for (method in c("theta", "contributions", "gradient")) out[[method]] <- rowmajor(explain(fit, x, method))
+    for (method in c("theta", "contributions", "gradient", "shapley")) out[[method]] <- rowmajor(explain(fit, x, method))
     jsonlite::write_json(out, "out.json", digits = NA, auto_unbox = TRUE)
 """
 

@@ -250,3 +250,28 @@ def test_perturbation_measures_refuse_sequence_models():
     est = ScoresActivationSequenceRegressor(units=(4,), max_epochs=2, random_state=0).fit(X, X[:, :, 0].sum(axis=1))
     with pytest.raises(ValueError, match="tabular models"):
         faithfulness(est, X, np.zeros((40, 10)), X_train=X)
+
+
+def test_shapley_values_of_a_senn_model(regressor, classifier):
+    X, _ = make_data(8, seed=14)
+    background = make_data(20, seed=15)[0]
+    values = regressor.explain(X, "shapley", background=background)
+    # Efficiency: they sum to f(x) minus the mean output over the background.
+    np.testing.assert_allclose(values.sum(axis=1), regressor.predict(X) - regressor.predict(background).mean(),
+                               atol=1e-9)
+    sampled = regressor.explain(X, "shapley", background=background, exact=False, n_permutations=200,
+                                random_state=1)
+    np.testing.assert_allclose(sampled.sum(axis=1), values.sum(axis=1), atol=1e-9)
+    assert np.abs(sampled - values).max() < 0.1 * np.abs(values).max()
+    np.testing.assert_array_equal(sampled, regressor.explain(X, "shapley", background=background, exact=False,
+                                                            n_permutations=200, random_state=1))
+    per_class = classifier.explain(X, "shapley")  # the training mean as background
+    assert per_class.shape == (8, 6, 2)
+    importance = regressor.global_importance(make_data(60, seed=16)[0], method="shapley")
+    assert set(np.argsort(-importance)[:2]) == {0, 1}
+    with pytest.raises(TypeError, match="n_permutations"):
+        regressor.explain(X, "theta", n_permutations=10)
+    with pytest.raises(TypeError, match="rule"):
+        regressor.explain(X, "shapley", rule="rescale")
+    with pytest.raises(ValueError, match="background"):
+        regressor.explain(X, "shapley", background=np.zeros((2, 5)))

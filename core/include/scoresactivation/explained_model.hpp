@@ -5,6 +5,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,11 @@ namespace scoresactivation {
 // regression output; probability: the class probability (classification only).
 enum class ExplainedOutput { raw, probability };
 ExplainedOutput explained_output_from_string(const std::string& name);
+
+// Any model's explained output (SENN, another library's): rows in the units of
+// x in, one value per row out. The model-agnostic forms of the measures and of
+// Shapley values take this.
+using TargetOutput = std::function<Eigen::VectorXd(const Eigen::MatrixXd& rows)>;
 
 // Pre-activations and activations of every layer for a batch of rows.
 struct LayerTrace {

@@ -55,8 +55,7 @@ double faithfulness_correlation(const ExplainedModel& model, const Eigen::Matrix
 // rows (in the units of x) to the explained output of each row. The caller
 // checks x against its model; here x, attributions and the reference must be
 // finite and consistent in shape, and output must return one finite value
-// per row.
-using TargetOutput = std::function<Eigen::VectorXd(const Eigen::MatrixXd& rows)>;
+// per row (TargetOutput: explained_model.hpp).
 PerturbationCurve deletion_curve(const TargetOutput& output, const Eigen::MatrixXd& x,
                                  const Eigen::MatrixXd& attributions, const Eigen::RowVectorXd& baseline,
                                  bool insertion, const std::function<bool()>& interrupt_requested = nullptr);

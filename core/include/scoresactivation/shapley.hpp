@@ -46,6 +46,16 @@ ShapleyResult shapley_sampled(const ExplainedModel& model, const Eigen::MatrixXd
                               long n_permutations, std::uint64_t seed, int n_threads,
                               const std::function<bool()>& interrupt_requested = nullptr);
 
+// Shapley values of any model (SENN, another library's) through its output
+// function: every coalition is evaluated on the background rows with the
+// coalition's features taken from x, one call of output per coalition (no
+// rank-1 steps). exact needs d <= kMaxExactShapleyFeatures; otherwise
+// n_permutations sampled orders in antithetic pairs, seeded per row from seed.
+// Single-threaded (output may call into an interpreter).
+ShapleyResult shapley_of(const TargetOutput& output, const Eigen::MatrixXd& x, const Eigen::MatrixXd& background,
+                         bool exact, long n_permutations, std::uint64_t seed,
+                         const std::function<bool()>& interrupt_requested = nullptr);
+
 // The coalition machinery every model family shares (the sequence models
 // walk their coalitions by whole forward passes instead of rank-1 steps).
 // A CoalitionWalk switches players toggles[0..n) in and out one at a time,

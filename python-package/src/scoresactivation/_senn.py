@@ -15,9 +15,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _core
 from ._estimator import ScoresActivationClassifier, ScoresActivationRegressor
-from ._explain import _targets
+from ._explain import EXACT_SHAPLEY_MAX_FEATURES, _count, _rows, _seed, _targets
 
-LOCAL_METHODS = ("theta", "contributions", "gradient")
+LOCAL_METHODS = ("theta", "contributions", "gradient", "shapley")
+SHAPLEY_OPTIONS = ("background", "exact", "n_permutations", "random_state")
 GLOBAL_METHODS = ("scores",) + LOCAL_METHODS
 
 
@@ -119,7 +120,7 @@ class _SENNMixin:
         check_is_fitted(self, "n_epochs_")
         return np.asarray(self._core.base_values())
 
-    def explain(self, X, method="theta", *, target=None):
+    def explain(self, X, method="theta", *, target=None, **shapley_options):
         """The model's own explanation of each row of X.
 
         Returns (n_samples, n_features) for a regressor or a single ``target``
@@ -134,20 +135,46 @@ class _SENNMixin:
             the output's units, which with ``base_values_`` sum to the logit
             (or the regression prediction) exactly; "gradient": d output / d x
             in the features' units (what theta approximates once the penalty
-            has done its work).
+            has done its work); "shapley": interventional Shapley values of
+            the logit (or the regression output) over ``background`` rows (the
+            training mean by default), exact up to 12 features (``exact``),
+            else ``n_permutations`` sampled orders (``random_state``), from the
+            core's model-agnostic explainer.
         target : class label or None
         """
         if not isinstance(method, str) or method not in LOCAL_METHODS:
             raise ValueError(f"method must be one of {', '.join(LOCAL_METHODS)}; got {method!r}")
+        unknown = sorted(set(shapley_options) - set(SHAPLEY_OPTIONS))
+        if unknown or (shapley_options and method != "shapley"):
+            raise TypeError(f"explain(method={method!r}) takes no argument(s) "
+                            f"{', '.join(unknown or sorted(shapley_options))}")
         X = self._check_X(X)
         targets, class_axis = _targets(self, target)
         d = X.shape[1]
+        if method == "shapley":
+            return self._shapley(X, targets, class_axis, **shapley_options)
         if method == "gradient":
             per_target = [np.asarray(self._core.input_gradient(X, t)) for t in targets]
         else:
             values = self._core.relevances(X) if method == "theta" else self._core.contributions(X)
             values = np.asarray(values).reshape(X.shape[0], -1, d)  # (n, n_outputs, d)
             per_target = [values[:, t, :] for t in targets]
+        return np.stack(per_target, axis=-1) if class_axis else per_target[0]
+
+    def _shapley(self, X, targets, class_axis, background=None, exact=None, n_permutations=64, random_state=None):
+        rows = _rows(self, "mean" if background is None else background, "background")
+        if exact is not None and not isinstance(exact, (bool, np.bool_)):
+            raise ValueError(f"exact must be True, False or None, got {exact!r}")
+        use_exact = X.shape[1] <= EXACT_SHAPLEY_MAX_FEATURES if exact is None else bool(exact)
+        n_permutations = _count(n_permutations, "n_permutations", 1, _core.MAX_N_PERMUTATIONS)
+        seed = _seed(random_state)
+        per_target = []
+        for t in targets:
+            def output(rows_, t=t):
+                return np.asarray(self._core.decision_function(rows_))[:, t]
+
+            per_target.append(np.asarray(
+                _core.shapley_of(output, X, rows, use_exact, n_permutations, seed)["values"]))
         return np.stack(per_target, axis=-1) if class_axis else per_target[0]
 
     def global_importance(self, X=None, y=None, method="scores", **kwargs):

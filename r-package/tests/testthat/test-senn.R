@@ -285,3 +285,23 @@ test_that("the perturbation measures take SENN models: faithful contributions, c
   expect_equal(unname(p$curves[, ncol(p$curves)]), unname(predict(senn_cls, iris[1:10, ], type = "prob")[, "setosa"]),
                tolerance = 1e-12)
 })
+
+test_that("Shapley values of a SENN model: efficiency, sampling, options", {
+  d <- senn_reg$d
+  fit <- senn_reg$fit
+  rows <- d$x[1:6, ]
+  background <- d$x[101:120, ]
+  sv <- explain(fit, rows, "shapley", background = background)
+  expect_equal(unname(rowSums(sv)), unname(predict(fit, rows) - mean(predict(fit, background))), tolerance = 1e-9)
+  expect_equal(attr(sv, "base_values"), mean(predict(fit, background)), tolerance = 1e-12)
+  sampled <- explain(fit, rows, "shapley", background = background, exact = FALSE, n_permutations = 200,
+                     random_state = 1)
+  expect_equal(unname(rowSums(sampled)), unname(rowSums(sv)), tolerance = 1e-9)
+  expect_identical(sampled, explain(fit, rows, "shapley", background = background, exact = FALSE,
+                                    n_permutations = 200, random_state = 1))
+  per_class <- explain(senn_cls, iris[1:4, ], "shapley")
+  expect_identical(dim(per_class), c(4L, 4L, 3L))
+  expect_error(explain(fit, rows, "theta", n_permutations = 10), "n_permutations does not apply")
+  expect_error(explain(fit, rows, "shapley", background = matrix(0, 2, 2)), "background")
+  expect_length(global_importance(fit, rows, "shapley"), ncol(rows))
+})
