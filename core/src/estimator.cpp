@@ -5,7 +5,6 @@
 
 #include "scoresactivation/bootstrap.hpp"
 #include "scoresactivation/loss.hpp"
-#include "scoresactivation/parallel.hpp"
 
 namespace scoresactivation {
 
@@ -71,17 +70,8 @@ ModelState Estimator::state() const {
   return s;
 }
 
-namespace {
-// A model saved with kernel="avx2" still loads on a CPU without AVX2: the
-// portable kernel computes the same function.
-Params loadable(Params params) {
-  if (params.kernel == "avx2" && !avx2_kernels_available()) params.kernel = "portable";
-  return params;
-}
-}  // namespace
-
 Estimator::Estimator(Params params, const ModelState& s)
-    : Estimator(loadable(std::move(params)), task_from_string(s.task)) {
+    : Estimator(loadable_params(std::move(params)), task_from_string(s.task)) {
   check_state(params_, s);  // before any allocation sized by the state
   const long d = s.n_features, k = s.n_outputs;
   network_ = Network(d, params_.hidden_layer_sizes, k, activation_from_string(params_.activation),
@@ -109,21 +99,10 @@ Eigen::MatrixXd Estimator::standardise(const MatrixView& x) const {
 Eigen::MatrixXd Estimator::decision_function(const MatrixView& x) const {
   check_fitted();
   check_input(x, "X");
-  // Fixed row blocks: the same numbers whatever the thread count.
-  constexpr long block = 1024;
-  const long n = x.rows();
-  const long n_blocks = (n + block - 1) / block;
-  Eigen::MatrixXd out(n, n_outputs());
-  parallel_for(n_blocks, params_.n_threads, [&](long b) {
-    const long start = b * block, rows = std::min(block, n - start);
-    out.middleRows(start, rows) = network_.predict(kernel_path_, standardise(x.middleRows(start, rows)));
+  Eigen::MatrixXd out = by_row_blocks(x.rows(), n_outputs(), 1024, params_.n_threads, [&](long start, long rows) {
+    return network_.predict(kernel_path_, standardise(x.middleRows(start, rows)));
   });
-  if (task_ == Task::regression) out = (out.array() * fit_.target_scale + fit_.target_mean).matrix();
-  // Inputs far outside the training data can overflow the network: say so
-  // rather than return infinities or a silent class 0.
-  if (!out.allFinite())
-    throw std::invalid_argument("X holds values too far from the training data: the model's outputs overflow "
-                                "double precision (check X's scale)");
+  fit_.to_output_units(task_, out);
   return out;
 }
 

@@ -6,16 +6,10 @@
 
 #include "scoresactivation/bootstrap.hpp"
 #include "scoresactivation/loss.hpp"
-#include "scoresactivation/parallel.hpp"
 
 namespace scoresactivation {
 
 namespace {
-
-Params loadable(Params params) {
-  if (params.kernel == "avx2" && !avx2_kernels_available()) params.kernel = "portable";
-  return params;
-}
 
 SennNetwork build_network(const Params& p, const SennParams& senn, long features, long outputs) {
   return SennNetwork(features, p.hidden_layer_sizes, outputs, activation_from_string(p.activation), p.scores_layer,
@@ -39,25 +33,8 @@ std::map<std::string, std::vector<long>> senn_arrays(const Params& params, long 
   return arrays;
 }
 
-// Fixed row blocks: the same numbers whatever the thread count.
+// Prediction's row blocks (by_row_blocks): the tabular estimator's.
 constexpr long kPredictBlock = 1024;
-
-template <class BlockFunction>
-Eigen::MatrixXd by_blocks(long n, long cols, int n_threads, const BlockFunction& block_function) {
-  Eigen::MatrixXd out(n, cols);
-  const long n_blocks = (n + kPredictBlock - 1) / kPredictBlock;
-  parallel_for(n_blocks, n_threads, [&](long b) {
-    const long start = b * kPredictBlock, rows = std::min(kPredictBlock, n - start);
-    out.middleRows(start, rows) = block_function(start, rows);
-  });
-  return out;
-}
-
-void check_outputs(const Eigen::MatrixXd& out) {
-  if (!out.allFinite())
-    throw std::invalid_argument("X holds values too far from the training data: the model's outputs overflow "
-                                "double precision (check X's scale)");
-}
 
 }  // namespace
 
@@ -80,7 +57,7 @@ SennEstimator::SennEstimator(Params params, SennParams senn, Task task)
 }
 
 SennEstimator::SennEstimator(Params params, SennParams senn, const ModelState& s)
-    : SennEstimator(loadable(std::move(params)), senn, task_from_string(s.task)) {
+    : SennEstimator(loadable_params(std::move(params)), senn, task_from_string(s.task)) {
   check_senn_state(params_, senn_, s);  // before any allocation sized by the state
   network_ = build_network(params_, senn_, s.n_features, s.n_outputs);
   fit_.read(s, params_, params_.scores_layer ? &network_.scores_layer().raw_scores() : nullptr);
@@ -136,12 +113,11 @@ Eigen::MatrixXd SennEstimator::network_input(const MatrixView& x) const {
 Eigen::MatrixXd SennEstimator::decision_function(const MatrixView& x) const {
   check_fitted();
   check_tabular_input(x, n_features(), "X");
-  Eigen::MatrixXd out = by_blocks(x.rows(), n_outputs(), params_.n_threads, [&](long start, long rows) {
+  Eigen::MatrixXd out = by_row_blocks(x.rows(), n_outputs(), kPredictBlock, params_.n_threads, [&](long start, long rows) {
     const Eigen::MatrixXd xs = standardise_rows(x.middleRows(start, rows), fit_.input_mean, fit_.input_scale);
     return network_.predict_block(kernel_path_, InputBlock{xs});
   });
-  if (task_ == Task::regression) out = (out.array() * fit_.target_scale + fit_.target_mean).matrix();
-  check_outputs(out);
+  fit_.to_output_units(task_, out);
   return out;
 }
 
@@ -154,23 +130,23 @@ Eigen::MatrixXd SennEstimator::predict_proba(const MatrixView& x) const {
 
 Eigen::MatrixXd SennEstimator::relevances(const MatrixView& x) const {
   const Eigen::MatrixXd xs = network_input(x);
-  Eigen::MatrixXd out = by_blocks(x.rows(), n_outputs() * n_features(), params_.n_threads, [&](long start, long rows) {
+  Eigen::MatrixXd out = by_row_blocks(x.rows(), n_outputs() * n_features(), kPredictBlock, params_.n_threads, [&](long start, long rows) {
     return network_.relevances(kernel_path_, network_.concepts(xs.middleRows(start, rows)));
   });
-  check_outputs(out);
+  check_finite_outputs(out);
   return out;
 }
 
 Eigen::MatrixXd SennEstimator::contributions(const MatrixView& x) const {
   const Eigen::MatrixXd xs = network_input(x);
   const long d = n_features();
-  Eigen::MatrixXd out = by_blocks(x.rows(), n_outputs() * d, params_.n_threads, [&](long start, long rows) {
+  Eigen::MatrixXd out = by_row_blocks(x.rows(), n_outputs() * d, kPredictBlock, params_.n_threads, [&](long start, long rows) {
     const Eigen::MatrixXd z = network_.concepts(xs.middleRows(start, rows));
     Eigen::MatrixXd theta = network_.relevances(kernel_path_, z);
     for (long k = 0; k < n_outputs(); ++k) theta.middleCols(k * d, d).array() *= z.array() * output_scale();
     return theta;
   });
-  check_outputs(out);
+  check_finite_outputs(out);
   return out;
 }
 
@@ -186,7 +162,7 @@ Eigen::MatrixXd SennEstimator::input_gradient(const MatrixView& x, long target) 
     throw std::invalid_argument("target must be in [0, " + std::to_string(n_outputs()) + ")");
   // d/dx = d/d(standardised x) / input_scale, times the target scale.
   const Eigen::VectorXd chain = fit_.input_scale.cwiseInverse() * output_scale();
-  return by_blocks(x.rows(), n_features(), params_.n_threads, [&](long start, long rows) {
+  return by_row_blocks(x.rows(), n_features(), kPredictBlock, params_.n_threads, [&](long start, long rows) {
     return Eigen::MatrixXd(network_.input_gradient(kernel_path_, xs.middleRows(start, rows), target) *
                            chain.asDiagonal());
   });
@@ -194,7 +170,7 @@ Eigen::MatrixXd SennEstimator::input_gradient(const MatrixView& x, long target) 
 
 Eigen::VectorXd SennEstimator::robustness_residual(const MatrixView& x) const {
   const Eigen::MatrixXd xs = network_input(x);
-  return by_blocks(x.rows(), 1, params_.n_threads, [&](long start, long rows) {
+  return by_row_blocks(x.rows(), 1, kPredictBlock, params_.n_threads, [&](long start, long rows) {
     return Eigen::MatrixXd(network_.robustness_residual(kernel_path_, xs.middleRows(start, rows)));
   });
 }

@@ -5,16 +5,10 @@
 
 #include "scoresactivation/bootstrap.hpp"
 #include "scoresactivation/loss.hpp"
-#include "scoresactivation/parallel.hpp"
 
 namespace scoresactivation {
 
 namespace {
-
-Params loadable(Params params) {
-  if (params.kernel == "avx2" && !avx2_kernels_available()) params.kernel = "portable";
-  return params;
-}
 
 SequenceNetwork build_network(const Params& p, const SequenceParams& sequence, long channels, long outputs) {
   return SequenceNetwork(channels, sequence, p.hidden_layer_sizes, outputs, activation_from_string(p.activation),
@@ -68,7 +62,7 @@ SequenceEstimator::SequenceEstimator(Params params, SequenceParams sequence, Tas
 }
 
 SequenceEstimator::SequenceEstimator(Params params, SequenceParams sequence, const ModelState& s)
-    : SequenceEstimator(loadable(std::move(params)), std::move(sequence), task_from_string(s.task)) {
+    : SequenceEstimator(loadable_params(std::move(params)), std::move(sequence), task_from_string(s.task)) {
   check_sequence_state(params_, sequence_, s);  // before any allocation sized by the state
   network_ = build_network(params_, sequence_, s.n_features, s.n_outputs);
   fit_.read(s, params_, params_.scores_layer ? &network_.scores_layer().raw_scores() : nullptr);
@@ -178,22 +172,12 @@ Eigen::MatrixXd SequenceEstimator::decision_function(const MatrixView& x, long s
                                                      const Eigen::VectorXd& lengths) const {
   check_fitted();
   check_input(x, steps, lengths, "X");
-  // Fixed row blocks: the same numbers whatever the thread count.
-  constexpr long block = 256;
-  const long n = x.rows();
-  const long n_blocks = (n + block - 1) / block;
-  Eigen::MatrixXd out(n, n_outputs());
-  parallel_for(n_blocks, params_.n_threads, [&](long b) {
-    const long start = b * block, rows = std::min(block, n - start);
+  Eigen::MatrixXd out = by_row_blocks(x.rows(), n_outputs(), 256, params_.n_threads, [&](long start, long rows) {
     const Eigen::VectorXd block_lengths = lengths.size() > 0 ? Eigen::VectorXd(lengths.segment(start, rows)) : Eigen::VectorXd();
     const Eigen::MatrixXd xs = standardise(x.middleRows(start, rows), steps, block_lengths);
-    out.middleRows(start, rows) =
-        network_.predict_block(kernel_path_, InputBlock{xs, steps, lengths.size() > 0 ? &block_lengths : nullptr});
+    return network_.predict_block(kernel_path_, InputBlock{xs, steps, lengths.size() > 0 ? &block_lengths : nullptr});
   });
-  if (task_ == Task::regression) out = (out.array() * fit_.target_scale + fit_.target_mean).matrix();
-  if (!out.allFinite())
-    throw std::invalid_argument("X holds values too far from the training data: the model's outputs overflow "
-                                "double precision (check X's scale)");
+  fit_.to_output_units(task_, out);
   return out;
 }
 

@@ -14,6 +14,7 @@
 // loss across both and restores the best weights and scores together.
 #include "scoresactivation/training.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -130,6 +131,33 @@ void check_lengths(const Eigen::VectorXd& lengths, long n, long steps) {
 }
 
 }  // namespace
+
+Params loadable_params(Params params) {
+  if (params.kernel == "avx2" && !avx2_kernels_available()) params.kernel = "portable";
+  return params;
+}
+
+Eigen::MatrixXd by_row_blocks(long n, long cols, long block_rows, int n_threads,
+                              const std::function<Eigen::MatrixXd(long start, long rows)>& block) {
+  Eigen::MatrixXd out(n, cols);
+  const long n_blocks = (n + block_rows - 1) / block_rows;
+  parallel_for(n_blocks, n_threads, [&](long b) {
+    const long start = b * block_rows, rows = std::min(block_rows, n - start);
+    out.middleRows(start, rows) = block(start, rows);
+  });
+  return out;
+}
+
+void check_finite_outputs(const Eigen::MatrixXd& outputs) {
+  if (!outputs.allFinite())
+    throw std::invalid_argument("X holds values too far from the training data: the model's outputs overflow "
+                                "double precision (check X's scale)");
+}
+
+void FitSummary::to_output_units(Task task, Eigen::MatrixXd& outputs) const {
+  if (task == Task::regression) outputs = (outputs.array() * target_scale + target_mean).matrix();
+  check_finite_outputs(outputs);
+}
 
 void check_tabular_input(const MatrixView& x, long n_features, const char* name) {
   if (x.cols() != n_features)

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,20 @@ void check_tabular_input(const MatrixView& x, long n_features, const char* name)
 // too far out for this scale to represent.
 Eigen::MatrixXd standardise_rows(const MatrixView& x, const Eigen::VectorXd& mean, const Eigen::VectorXd& scale);
 
+// A model saved with kernel="avx2" still loads on a CPU without AVX2: the
+// portable kernel computes the same function.
+Params loadable_params(Params params);
+
+// (n, cols) rows computed block by block (block(start, rows) gives rows
+// start..start+rows) in fixed blocks of block_rows on n_threads threads:
+// the same numbers whatever the thread count.
+Eigen::MatrixXd by_row_blocks(long n, long cols, long block_rows, int n_threads,
+                              const std::function<Eigen::MatrixXd(long start, long rows)>& block);
+
+// Inputs far outside the training data can overflow a network: throws
+// std::invalid_argument rather than return infinities (or a silent class 0).
+void check_finite_outputs(const Eigen::MatrixXd& outputs);
+
 // Throws std::invalid_argument naming what is wrong with the data.
 TrainingData prepare_training_data(const Params& params, Task task, const TrainingInput& input);
 
@@ -89,6 +104,9 @@ struct FitSummary {
   void write(ModelState& state, const Eigen::VectorXd* scores) const;
   // Back from a state check_state_with has accepted; scores as for write.
   void read(const ModelState& state, const Params& params, Eigen::VectorXd* scores);
+  // A family's network outputs (n, n_outputs) in the user's units:
+  // regression outputs rescaled to the target; then check_finite_outputs.
+  void to_output_units(Task task, Eigen::MatrixXd& outputs) const;
 };
 
 // Initialises model (from Random(params.random_state), before any other
