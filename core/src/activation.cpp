@@ -50,14 +50,9 @@ void multiply_by_derivative(Activation activation, const Eigen::MatrixXd& activa
 }
 
 Eigen::MatrixXd derivative_from_output(Activation activation, const Eigen::MatrixXd& activated) {
-  const auto a = activated.array();
-  switch (activation) {
-    case Activation::relu: return (a > 0.0).cast<double>().matrix();
-    case Activation::tanh: return (1.0 - a.square()).matrix();
-    case Activation::logistic: return (a * (1.0 - a)).matrix();
-    case Activation::identity: break;
-  }
-  return Eigen::MatrixXd::Ones(activated.rows(), activated.cols());
+  Eigen::MatrixXd derivative = Eigen::MatrixXd::Ones(activated.rows(), activated.cols());
+  multiply_by_derivative(activation, activated, derivative);  // the one place f' is written
+  return derivative;
 }
 
 Eigen::MatrixXd second_derivative_from_output(Activation activation, const Eigen::MatrixXd& activated) {

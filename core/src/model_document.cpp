@@ -150,6 +150,26 @@ const std::vector<std::pair<std::string, SequenceParamReader>>& sequence_param_r
   return readers;
 }
 
+// The SENN estimators' own params (SennParams).
+using SennParamReader = std::function<void(SennParams&, const JsonValue&, const std::string&)>;
+const std::vector<std::pair<std::string, SennParamReader>>& senn_param_readers() {
+  static const std::vector<std::pair<std::string, SennParamReader>> readers = {
+      {"robustness_penalty",
+       [](SennParams& p, const JsonValue& v, const std::string& key) { p.robustness_penalty = finite_of(v, key); }},
+  };
+  return readers;
+}
+
+// Reads param kv into target when one of readers knows it, and keeps it.
+template <class Target, class Readers, class Param>
+void read_known_param(const Readers& readers, const Param& kv, Target& target, JsonValue& kept) {
+  for (const auto& reader : readers) {
+    if (reader.first != kv.first) continue;
+    reader.second(target, kv.second, "params." + kv.first);
+    kept.object.push_back(kv);
+  }
+}
+
 // Params a version-1 document predates: it was written by the scale gate
 // without a refinement phase or bootstrap (docs/model-format.md).
 void fill_version_1_params(JsonValue& params) {
@@ -171,21 +191,9 @@ void read_params(const JsonValue& doc, int version, ModelDocument& out) {
   std::set<std::string> seen;
   for (const auto& kv : given.object) {
     if (!seen.insert(kv.first).second) fail("params." + kv.first, "appears twice");
-    for (const auto& reader : param_readers()) {
-      if (reader.first != kv.first) continue;
-      reader.second(out.core_params, kv.second, "params." + kv.first);
-      out.params.object.push_back(kv);
-    }
-    if (out.senn && kv.first == "robustness_penalty") {
-      out.senn_params.robustness_penalty = finite_of(kv.second, "params." + kv.first);
-      out.params.object.push_back(kv);
-    }
-    if (!out.sequence) continue;
-    for (const auto& reader : sequence_param_readers()) {
-      if (reader.first != kv.first) continue;
-      reader.second(out.sequence_params, kv.second, "params." + kv.first);
-      out.params.object.push_back(kv);
-    }
+    read_known_param(param_readers(), kv, out.core_params, out.params);
+    if (out.senn) read_known_param(senn_param_readers(), kv, out.senn_params, out.params);
+    if (out.sequence) read_known_param(sequence_param_readers(), kv, out.sequence_params, out.params);
   }
   out.core_params.n_threads = 1;
   try {
