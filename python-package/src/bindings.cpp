@@ -186,6 +186,12 @@ auto without_gil(const char* what, Work&& work) -> decltype(work()) {
   }
 }
 
+// A Python callable rows -> one value per row as the core's model-agnostic
+// output (called with the GIL held; output must outlive the result).
+sa::TargetOutput target_output_of(const py::function& output) {
+  return [&output](const Eigen::MatrixXd& rows) { return output(rows).cast<Eigen::VectorXd>(); };
+}
+
 // decision_function / predict_proba: numpy X read in place, without the GIL.
 // (Any tabular family: Estimator, SennEstimator.)
 template <class TabularEstimator, class Result>
@@ -614,9 +620,7 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "faithfulness_correlation_of",
       [](const py::function& output, const Matrix& x, const Matrix& attributions, const Eigen::RowVectorXd& reference) {
-        const sa::TargetOutput f = [&output](const Eigen::MatrixXd& rows) {
-          return output(rows).cast<Eigen::VectorXd>();
-        };
+        const sa::TargetOutput f = target_output_of(output);
         return sa::faithfulness_correlation(f, x, attributions, reference, python_interrupt_requested);
       },
       py::arg("output"), py::arg("X"), py::arg("attributions"), py::arg("reference"));
@@ -624,9 +628,7 @@ PYBIND11_MODULE(_core, m) {
       "shapley_of",
       [](const py::function& output, const Matrix& x, const Matrix& background, bool exact, long n_permutations,
          std::uint64_t seed) {
-        const sa::TargetOutput f = [&output](const Eigen::MatrixXd& rows) {
-          return output(rows).cast<Eigen::VectorXd>();
-        };
+        const sa::TargetOutput f = target_output_of(output);
         const sa::ShapleyResult r = sa::shapley_of(f, x, background, exact, n_permutations, seed,
                                                    python_interrupt_requested);
         py::dict out;
@@ -641,9 +643,7 @@ PYBIND11_MODULE(_core, m) {
       "deletion_curve_of",
       [](const py::function& output, const Matrix& x, const Matrix& attributions, const Eigen::RowVectorXd& baseline,
          bool insertion) {
-        const sa::TargetOutput f = [&output](const Eigen::MatrixXd& rows) {
-          return output(rows).cast<Eigen::VectorXd>();
-        };
+        const sa::TargetOutput f = target_output_of(output);
         const sa::PerturbationCurve c = sa::deletion_curve(f, x, attributions, baseline, insertion,
                                                            python_interrupt_requested);
         return py::make_tuple(c.curves, c.auc);
