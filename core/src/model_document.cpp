@@ -1,11 +1,11 @@
 #include "scoresactivation/model_document.hpp"
 
 #include <cmath>
-#include <functional>
 #include <set>
 #include <stdexcept>
 
 #include "scoresactivation/estimator.hpp"
+#include "scoresactivation/param_spec.hpp"
 #include "scoresactivation/senn_estimator.hpp"
 #include "scoresactivation/sequence_estimator.hpp"
 
@@ -61,115 +61,6 @@ double finite_of(const JsonValue& v, const std::string& key) {
 }
 
 // ------------------------------------------------------------------ params
-// How each parameter of the document is read into Params. random_state,
-// n_threads and verbose belong to the front ends: checked, not stored there.
-using ParamReader = std::function<void(Params&, const JsonValue&, const std::string&)>;
-
-ParamReader integer_param(long Params::*field, double lo, double hi) {
-  return [=](Params& p, const JsonValue& v, const std::string& key) { p.*field = integer_of(v, key, lo, hi); };
-}
-ParamReader number_param(double Params::*field) {
-  return [=](Params& p, const JsonValue& v, const std::string& key) { p.*field = finite_of(v, key); };
-}
-ParamReader boolean_param(bool Params::*field) {
-  return [=](Params& p, const JsonValue& v, const std::string& key) {
-    expect_type(v, JsonValue::Type::boolean, key);
-    p.*field = v.boolean;
-  };
-}
-ParamReader string_param(std::string Params::*field) {
-  return [=](Params& p, const JsonValue& v, const std::string& key) { p.*field = string_of(v, key); };
-}
-
-// A list of layer widths (Python allows a single int).
-std::vector<long> sizes_of(const JsonValue& v, const std::string& key) {
-  if (v.type == JsonValue::Type::number) return {integer_of(v, key, 1, kMaxLayerWidth)};
-  expect_type(v, JsonValue::Type::array, key);
-  if (v.array.size() > 64) fail(key, "may have at most 64 layers");
-  std::vector<long> sizes;
-  for (std::size_t i = 0; i < v.array.size(); ++i)
-    sizes.push_back(integer_of(v.array[i], key + "[" + std::to_string(i) + "]", 1, kMaxLayerWidth));
-  return sizes;
-}
-
-const std::vector<std::pair<std::string, ParamReader>>& param_readers() {
-  constexpr double big = 1e15;  // integers beyond this are refused by Params::validate's limits anyway
-  static const std::vector<std::pair<std::string, ParamReader>> readers = {
-      {"hidden_layer_sizes",
-       [](Params& p, const JsonValue& v, const std::string& key) { p.hidden_layer_sizes = sizes_of(v, key); }},
-      {"activation", string_param(&Params::activation)},
-      {"scores_layer", boolean_param(&Params::scores_layer)},
-      {"gate", string_param(&Params::gate)},
-      {"snr_budget", number_param(&Params::snr_budget)},
-      {"temperature", number_param(&Params::temperature)},
-      {"entropy_penalty", number_param(&Params::entropy_penalty)},
-      {"solver", string_param(&Params::solver)},
-      {"learning_rate", number_param(&Params::learning_rate)},
-      {"scores_learning_rate", number_param(&Params::scores_learning_rate)},
-      {"weight_decay", number_param(&Params::weight_decay)},
-      {"momentum", number_param(&Params::momentum)},
-      {"beta_1", number_param(&Params::beta_1)},
-      {"beta_2", number_param(&Params::beta_2)},
-      {"epsilon", number_param(&Params::epsilon)},
-      {"batch_size", integer_param(&Params::batch_size, 1, big)},
-      {"max_epochs", integer_param(&Params::max_epochs, 1, kMaxEpochs)},
-      {"refine_epochs", integer_param(&Params::refine_epochs, 0, kMaxEpochs)},
-      {"n_bootstrap", integer_param(&Params::n_bootstrap, 0, 100000)},
-      {"early_stopping", boolean_param(&Params::early_stopping)},
-      {"validation_fraction", number_param(&Params::validation_fraction)},
-      {"n_iter_no_change", integer_param(&Params::n_iter_no_change, 1, kMaxEpochs)},
-      {"tol", number_param(&Params::tol)},
-      {"standardize", boolean_param(&Params::standardize)},
-      {"kernel", string_param(&Params::kernel)},
-      {"random_state",
-       [](Params&, const JsonValue& v, const std::string& key) {
-         if (!v.is_null()) integer_of(v, key, 0, 4294967295.0);
-       }},
-      {"n_threads",
-       [](Params&, const JsonValue& v, const std::string& key) {
-         if (!v.is_null() && integer_of(v, key, -kMaxThreads, kMaxThreads) == 0) fail(key, "must not be 0");
-       }},
-      {"verbose",
-       [](Params&, const JsonValue& v, const std::string& key) {
-         if (v.type != JsonValue::Type::boolean) integer_of(v, key, 0, 1e6);
-       }},
-  };
-  return readers;
-}
-
-// The sequence estimators' own params (SequenceParams).
-using SequenceParamReader = std::function<void(SequenceParams&, const JsonValue&, const std::string&)>;
-const std::vector<std::pair<std::string, SequenceParamReader>>& sequence_param_readers() {
-  static const std::vector<std::pair<std::string, SequenceParamReader>> readers = {
-      {"architecture", [](SequenceParams& p, const JsonValue& v, const std::string& key) { p.architecture = string_of(v, key); }},
-      {"units", [](SequenceParams& p, const JsonValue& v, const std::string& key) { p.units = sizes_of(v, key); }},
-      {"kernel_size",
-       [](SequenceParams& p, const JsonValue& v, const std::string& key) { p.kernel_size = integer_of(v, key, 1, 1025); }},
-      {"pooling", [](SequenceParams& p, const JsonValue& v, const std::string& key) { p.pooling = string_of(v, key); }},
-  };
-  return readers;
-}
-
-// The SENN estimators' own params (SennParams).
-using SennParamReader = std::function<void(SennParams&, const JsonValue&, const std::string&)>;
-const std::vector<std::pair<std::string, SennParamReader>>& senn_param_readers() {
-  static const std::vector<std::pair<std::string, SennParamReader>> readers = {
-      {"robustness_penalty",
-       [](SennParams& p, const JsonValue& v, const std::string& key) { p.robustness_penalty = finite_of(v, key); }},
-  };
-  return readers;
-}
-
-// Reads param kv into target when one of readers knows it, and keeps it.
-template <class Target, class Readers, class Param>
-void read_known_param(const Readers& readers, const Param& kv, Target& target, JsonValue& kept) {
-  for (const auto& reader : readers) {
-    if (reader.first != kv.first) continue;
-    reader.second(target, kv.second, "params." + kv.first);
-    kept.object.push_back(kv);
-  }
-}
-
 // Params a version-1 document predates: it was written by the scale gate
 // without a refinement phase or bootstrap (docs/model-format.md).
 void fill_version_1_params(JsonValue& params) {
@@ -187,22 +78,22 @@ void read_params(const JsonValue& doc, int version, ModelDocument& out) {
   JsonValue given = member(doc, "params", "params");
   expect_type(given, JsonValue::Type::object, "params");
   if (version == 1) fill_version_1_params(given);
+  const ModelFamily family = out.senn ? ModelFamily::senn : out.sequence ? ModelFamily::sequence : ModelFamily::tabular;
+  const std::vector<ParamSpec> known = param_spec(family);
   out.params = JsonValue::make_object();
   std::set<std::string> seen;
   for (const auto& kv : given.object) {
     if (!seen.insert(kv.first).second) fail("params." + kv.first, "appears twice");
-    read_known_param(param_readers(), kv, out.core_params, out.params);
-    if (out.senn) read_known_param(senn_param_readers(), kv, out.senn_params, out.params);
-    if (out.sequence) read_known_param(sequence_param_readers(), kv, out.sequence_params, out.params);
+    for (const ParamSpec& s : known)
+      if (s.name == kv.first) out.params.object.push_back(kv);  // unknown params are dropped
   }
+  // Checked against the one table of parameters, as a front end's call is.
+  ParamSet set;
+  apply_params(out.params, family, set, /*allow_unknown=*/false, "model document: ");
+  out.core_params = set.training;
   out.core_params.n_threads = 1;
-  try {
-    out.core_params.validate();
-    if (out.sequence) out.sequence_params.validate();
-    if (out.senn) out.senn_params.validate();
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(std::string("model document: params: ") + e.what());
-  }
+  out.sequence_params = set.sequence;
+  out.senn_params = set.senn;
 }
 
 // ------------------------------------------------------------------ arrays

@@ -1,5 +1,7 @@
 #include "scoresactivation/senn_network.hpp"
 
+#include "scoresactivation/param_spec.hpp"
+
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -7,9 +9,9 @@
 namespace scoresactivation {
 
 void SennParams::validate() const {
-  if (!(robustness_penalty >= 0.0 && robustness_penalty <= 1e6))
-    throw std::invalid_argument("robustness_penalty must be a number in [0, 1e6]; got " +
-                                std::to_string(robustness_penalty));
+  ParamSet set;
+  set.senn = *this;
+  check_group(set, ParamGroup::senn);  // robustness_penalty in [0, 1e6] (param_spec.cpp)
 }
 
 SennNetwork::SennNetwork(long n_features, const std::vector<long>& hidden_layer_sizes, long n_outputs,

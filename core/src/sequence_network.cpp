@@ -1,4 +1,6 @@
 #include "scoresactivation/sequence_network.hpp"
+
+#include "scoresactivation/param_spec.hpp"
 #include "scoresactivation/params.hpp"
 
 #include <stdexcept>
@@ -14,15 +16,12 @@ std::string to_string(Architecture architecture) { return architecture == Archit
 std::string to_string(Pooling pooling) { return pooling == Pooling::last ? "last" : "mean"; }
 
 void SequenceParams::validate() const {
-  const Architecture kind = architecture_from_string(architecture);
-  if (units.empty() || units.size() > 64) throw std::invalid_argument("units must list 1 to 64 encoder layers");
-  for (long u : units)
-    if (u < 1 || u > kMaxLayerWidth)
-      throw std::invalid_argument("units must contain integers in [1, " + std::to_string(kMaxLayerWidth) + "]");
-  if (kind == Architecture::conv && (kernel_size < 1 || kernel_size > 1025 || kernel_size % 2 == 0))
-    throw std::invalid_argument("kernel_size must be an odd integer in [1, 1025]");
-  if (pooling != "auto" && pooling != "last" && pooling != "mean")
-    throw std::invalid_argument("pooling must be 'auto', 'last' or 'mean'; got '" + pooling + "'");
+  ParamSet set;
+  set.sequence = *this;
+  check_group(set, ParamGroup::sequence);  // types, ranges and choices (param_spec.cpp)
+  if (architecture == "conv" && kernel_size % 2 == 0)
+    throw std::invalid_argument("kernel_size must be odd for architecture='conv' (a filter centred on its step), got " +
+                                std::to_string(kernel_size));
 }
 
 Pooling SequenceParams::resolved_pooling() const {
