@@ -146,7 +146,7 @@ void gauss_legendre(long n, std::vector<double>& points, std::vector<double>& we
 void quadrature_rule(Quadrature rule, long n_steps, std::vector<double>& points, std::vector<double>& weights) {
   check_count(n_steps, 1, kMaxIntegrationSteps, "n_steps");
   if (rule == Quadrature::riemann_trapezoid && n_steps < 2)
-    throw std::invalid_argument("n_steps must be >= 2 for the trapezoid rule");
+    throw std::invalid_argument("n_steps must be at least 2 for integration = 'riemann_trapezoid'");
   points.assign(static_cast<std::size_t>(n_steps), 0.0);
   weights.assign(static_cast<std::size_t>(n_steps), 1.0 / static_cast<double>(n_steps));
   const double n = static_cast<double>(n_steps);

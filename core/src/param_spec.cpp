@@ -112,13 +112,13 @@ const std::vector<Entry>& entries() {
   static const std::vector<Entry> table = [&] {
     std::vector<Entry> t;
     // The sequence estimators' own, first in their signatures.
-    t.push_back(field(Q, &SequenceParams::units,
-                      sizes("units", 1, "Encoder layers: LSTM hidden units, or conv filters, per layer.",
-                            ParamGroup::sequence),
-                      {F::sequence}));
     t.push_back(field(Q, &SequenceParams::architecture,
                       choice("architecture", {"lstm", "conv"}, "The encoder: an LSTM or 1-D convolutions.",
                              ParamGroup::sequence),
+                      {F::sequence}));
+    t.push_back(field(Q, &SequenceParams::units,
+                      sizes("units", 1, "Encoder layers: LSTM hidden units, or conv filters, per layer.",
+                            ParamGroup::sequence),
                       {F::sequence}));
     t.push_back(field(Q, &SequenceParams::kernel_size,
                       integer("kernel_size", 1, 1025,
@@ -200,7 +200,7 @@ const std::vector<Entry>& entries() {
     {
       ParamSpec s = spec("n_threads", ParamGroup::front_end, ParamType::threads,
                          "Threads; None/NULL: all cores, negative: all but |n| - 1. Results do not depend on it.");
-      s.high = kMaxThreads;
+      s.high = kInf;  // counts above thread_limit() (4 x the cores) run on that many
       t.push_back(front_end(s, JsonValue::null_value()));
     }
     t.push_back(field(T, &Params::kernel,
@@ -298,8 +298,7 @@ void check(const ParamSpec& s, const JsonValue& v, const std::string& key) {
       if (!v.is_null() && !whole_in(v, s.low, s.high)) fail("None/NULL or an integer in " + range);
       return;
     case ParamType::threads:
-      if (!v.is_null() && !(whole_in(v, -s.high, s.high) && v.number != 0))
-        fail("None/NULL or a non-zero integer in [-" + number_text(s.high) + ", " + number_text(s.high) + "]");
+      if (!v.is_null() && !(whole(v) && v.number != 0)) fail("None/NULL or a non-zero integer");
       return;
     case ParamType::verbosity:
       if (v.type != JsonValue::Type::boolean && !whole_in(v, s.low, s.high)) fail("true, false or an integer in " + range);
@@ -409,12 +408,13 @@ JsonValue params_to_json(const ParamSet& set, ModelFamily family) {
 int resolve_threads(const JsonValue& requested, int cores) {
   cores = std::max(1, cores);
   if (requested.is_null()) return std::min(cores, thread_limit());
-  if (!whole_in(requested, -kMaxThreads, kMaxThreads) || requested.number == 0)
+  if (!whole(requested) || requested.number == 0)
     throw std::invalid_argument("n_threads must be None/NULL or a non-zero integer, got " +
                                 describe_value(requested));
-  const long n = static_cast<long>(requested.number);
-  const long resolved = n > 0 ? n : std::max(1L, cores + 1 + n);
-  return static_cast<int>(std::min<long>(resolved, thread_limit()));
+  // Clamped as doubles first: any count is valid, and none may overflow a long.
+  const double n = std::max(-1e9, std::min(requested.number, 1e9));
+  const double resolved = n > 0 ? n : std::max(1.0, cores + 1 + n);
+  return static_cast<int>(std::min<double>(resolved, thread_limit()));
 }
 
 }  // namespace scoresactivation

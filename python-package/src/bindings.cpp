@@ -9,11 +9,13 @@
 
 #include "scoresactivation/deeplift.hpp"
 #include "scoresactivation/estimator.hpp"
+#include "scoresactivation/explain.hpp"
 #include "scoresactivation/explained_model.hpp"
 #include "scoresactivation/gradients.hpp"
 #include "scoresactivation/metrics.hpp"
 #include "scoresactivation/consistency.hpp"
 #include "scoresactivation/model_document.hpp"
+#include "scoresactivation/param_spec.hpp"
 #include "scoresactivation/senn_estimator.hpp"
 #include "scoresactivation/parallel.hpp"
 #include "scoresactivation/permutation_importance.hpp"
@@ -86,8 +88,8 @@ std::string utf8_of(const py::handle& s) {
   return std::string(data, static_cast<std::size_t>(size));
 }
 
-sa::JsonValue json_from_python(const py::handle& obj, int depth = 0) {
-  if (depth > 64) throw std::invalid_argument("model document: nested too deeply");
+sa::JsonValue json_from_python(const py::handle& obj, int depth = 0, const char* context = "model document") {
+  if (depth > 64) throw std::invalid_argument(std::string(context) + ": nested too deeply");
   if (obj.is_none()) return sa::JsonValue::null_value();
   if (py::isinstance<py::bool_>(obj)) return sa::JsonValue::of(obj.cast<bool>());
   if (py::isinstance<py::str>(obj)) return sa::JsonValue::of(utf8_of(obj));
@@ -105,8 +107,8 @@ sa::JsonValue json_from_python(const py::handle& obj, int depth = 0) {
     sa::JsonValue out = sa::JsonValue::make_object();
     for (auto item : obj.cast<py::dict>()) {
       if (!py::isinstance<py::str>(item.first))
-        throw std::invalid_argument("model document: object keys must be strings");
-      out.object.emplace_back(utf8_of(item.first), json_from_python(item.second, depth + 1));
+        throw std::invalid_argument(std::string(context) + ": object keys must be strings");
+      out.object.emplace_back(utf8_of(item.first), json_from_python(item.second, depth + 1, context));
     }
     return out;
   }
@@ -114,11 +116,63 @@ sa::JsonValue json_from_python(const py::handle& obj, int depth = 0) {
     sa::JsonValue out = sa::JsonValue::make_array();
     const py::sequence seq = obj.cast<py::sequence>();
     out.array.reserve(seq.size());
-    for (auto item : seq) out.array.push_back(json_from_python(item, depth + 1));
+    for (auto item : seq) out.array.push_back(json_from_python(item, depth + 1, context));
     return out;
   }
-  throw std::invalid_argument(std::string("model document: a value of type ") +
+  throw std::invalid_argument(std::string(context) + ": a value of type " +
                               std::string(py::str(obj.get_type().attr("__name__"))) + " is not JSON");
+}
+
+// The core's JsonValue -> the Python values json.load would give (numbers
+// as float: the caller converts by the parameter table's types).
+py::object json_to_python(const sa::JsonValue& v) {
+  switch (v.type) {
+    case sa::JsonValue::Type::null: return py::none();
+    case sa::JsonValue::Type::boolean: return py::bool_(v.boolean);
+    case sa::JsonValue::Type::number: return py::float_(v.number);
+    case sa::JsonValue::Type::string: return py::str(v.string);
+    case sa::JsonValue::Type::array: {
+      py::list out;
+      for (const auto& x : v.array) out.append(json_to_python(x));
+      return std::move(out);
+    }
+    case sa::JsonValue::Type::object: {
+      py::dict out;
+      for (const auto& kv : v.object) out[py::str(kv.first)] = json_to_python(kv.second);
+      return std::move(out);
+    }
+  }
+  return py::none();
+}
+
+// ------------------------------------------------------- parameter table
+py::list param_spec_of(const std::string& family) {
+  py::list out;
+  for (const sa::ParamSpec& s : sa::param_spec(sa::model_family_from_string(family))) {
+    py::dict d;
+    d["name"] = s.name;
+    d["group"] = sa::to_string(s.group);
+    d["type"] = sa::to_string(s.type);
+    d["default"] = json_to_python(s.default_value);
+    d["low"] = s.low;
+    d["high"] = s.high;
+    d["low_open"] = s.low_open;
+    d["high_open"] = s.high_open;
+    d["min_length"] = s.min_length;
+    d["max_length"] = s.max_length;
+    d["choices"] = s.choices;
+    d["doc"] = s.doc;
+    out.append(d);
+  }
+  return out;
+}
+
+// The estimator's arguments (name -> value) checked against the table ->
+// the core's three parameter structs (ValueError naming the parameter).
+py::tuple make_params(const py::dict& given, const std::string& family) {
+  sa::ParamSet set;
+  sa::apply_params(json_from_python(given, 0, "params"), sa::model_family_from_string(family), set);
+  return py::make_tuple(set.training, set.sequence, set.senn);
 }
 
 py::dict read_model_document(const py::object& doc) {
@@ -137,6 +191,11 @@ py::dict read_model_document(const py::object& doc) {
   out["sequence_params"] = d.sequence_params;  // its own params (defaults for a tabular one)
   out["senn"] = d.senn;                        // a SENN model (format version 4 on)
   out["senn_params"] = d.senn_params;
+  // The family's hyperparameters as the table lists them (numbers as float).
+  const sa::ModelFamily family = d.senn ? sa::ModelFamily::senn : d.sequence ? sa::ModelFamily::sequence
+                                                                             : sa::ModelFamily::tabular;
+  out["family"] = d.senn ? "senn" : d.sequence ? "sequence" : "tabular";
+  out["params"] = json_to_python(sa::params_to_json(sa::ParamSet{d.core_params, d.sequence_params, d.senn_params}, family));
   return out;
 }
 
@@ -311,6 +370,7 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("n_features", &sa::Estimator::n_features)
       .def_property_readonly("n_outputs", &sa::Estimator::n_outputs)
       .def_property_readonly("kernel", [](const sa::Estimator& e) { return sa::to_string(e.kernel_path()); })
+      .def("input_mean", [](const sa::Estimator& e) { return Eigen::VectorXd(e.input_mean()); })
       .def("state", [](const sa::Estimator& e) { return state_to_dict(e.state()); });
 
   py::class_<sa::SequenceParams>(m, "SequenceParams")
@@ -349,6 +409,7 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("n_channels", &sa::SequenceEstimator::n_channels)
       .def_property_readonly("n_outputs", &sa::SequenceEstimator::n_outputs)
       .def_property_readonly("kernel", [](const sa::SequenceEstimator& e) { return sa::to_string(e.kernel_path()); })
+      .def("input_mean", [](const sa::SequenceEstimator& e) { return Eigen::VectorXd(e.input_mean()); })
       .def("state", [](const sa::SequenceEstimator& e) { return state_to_dict(e.state()); });
 
   py::class_<sa::SennParams>(m, "SennParams")
@@ -393,62 +454,58 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("n_features", &sa::SennEstimator::n_features)
       .def_property_readonly("n_outputs", &sa::SennEstimator::n_outputs)
       .def_property_readonly("kernel", [](const sa::SennEstimator& e) { return sa::to_string(e.kernel_path()); })
+      .def("input_mean", [](const sa::SennEstimator& e) { return Eigen::VectorXd(e.input_mean()); })
       .def("state", [](const sa::SennEstimator& e) { return state_to_dict(e.state()); });
 
   // Attribution methods and metrics (the heavy work runs without the GIL).
   using Matrix = Eigen::MatrixXd;
   using sa::ExplainedModel;
+  // explain(): the core's policy (explain.hpp); Python converts types only.
   m.def(
-      "deeplift",
-      [](const sa::Estimator& est, const Matrix& x, const Matrix& baseline, long target, const std::string& rule,
-         int n_threads) {
-        return without_gil("DeepLIFT interrupted", [&] {
-          return sa::deeplift(ExplainedModel(est), x, baseline, target, sa::deeplift_rule_from_string(rule),
-                              n_threads, python_interrupt_requested);
-        });
-      },
-      py::arg("estimator"), py::arg("X"), py::arg("baseline"), py::arg("target"), py::arg("rule"), py::arg("n_threads"));
-  m.def(
-      "integrated_gradients",
-      [](const sa::Estimator& est, const Matrix& x, const Matrix& baseline, long target, long n_steps,
-         const std::string& method, int n_threads) {
-        return without_gil("integrated gradients interrupted", [&] {
-          return sa::integrated_gradients(ExplainedModel(est), x, baseline, target, n_steps,
-                                          sa::quadrature_from_string(method), n_threads, python_interrupt_requested);
-        });
-      },
-      py::arg("estimator"), py::arg("X"), py::arg("baseline"), py::arg("target"), py::arg("n_steps"),
-      py::arg("method"), py::arg("n_threads"));
-  m.def(
-      "gradient",
-      [](const sa::Estimator& est, const Matrix& x, long target, bool times_input, int n_threads) {
-        return without_gil("gradients interrupted", [&] {
-          const ExplainedModel model(est);
-          return times_input ? sa::gradient_times_input(model, x, target, n_threads, python_interrupt_requested)
-                             : sa::input_gradient(model, x, target, n_threads, python_interrupt_requested);
-        });
-      },
-      py::arg("estimator"), py::arg("X"), py::arg("target"), py::arg("times_input"), py::arg("n_threads"));
-  m.def(
-      "shapley",
-      [](const sa::Estimator& est, const Matrix& x, const Matrix& background, long target, const std::string& output,
-         bool exact, long n_permutations, std::uint64_t seed, int n_threads) {
-        const sa::ShapleyResult r = without_gil("Shapley values interrupted", [&] {
-          const ExplainedModel model(est);
-          const sa::ExplainedOutput out = sa::explained_output_from_string(output);
-          return exact ? sa::shapley_exact(model, x, background, target, out, n_threads, python_interrupt_requested)
-                       : sa::shapley_sampled(model, x, background, target, out, n_permutations, seed, n_threads,
-                                             python_interrupt_requested);
+      "explain",
+      [](const sa::Estimator& est, const Matrix& x, const std::string& method, const std::vector<std::string>& given,
+         const std::string& baseline, const Matrix& baseline_rows, const std::string& background,
+         const Matrix& background_rows, const std::vector<long>& targets, const std::string& output,
+         const std::string& rule, long n_steps, const std::string& integration, int exact, long n_permutations,
+         std::uint64_t seed, int n_threads) {
+        sa::ExplainOptions o;
+        o.method = method;
+        o.given = given;
+        o.baseline = {baseline, baseline_rows};
+        o.background = {background, background_rows};
+        o.targets = targets;
+        o.output = output;
+        o.rule = rule;
+        o.n_steps = n_steps;
+        o.integration = integration;
+        o.exact = exact;
+        o.n_permutations = n_permutations;
+        o.seed = seed;
+        o.n_threads = n_threads;
+        const sa::Explanation r = without_gil("explain interrupted", [&] {
+          return sa::explain(est, x, o, python_interrupt_requested);
         });
         py::dict d;
         d["values"] = r.values;
-        d["standard_error"] = r.standard_error;
-        d["base_value"] = r.base_value;
-        d["evaluations_per_row"] = r.evaluations_per_row;
+        d["base_values"] = r.base_values;
         return d;
       },
-      py::arg("estimator"), py::arg("X"), py::arg("background"), py::arg("target"), py::arg("output"),
-      py::arg("exact"), py::arg("n_permutations"), py::arg("seed"), py::arg("n_threads"));
+      py::arg("estimator"), py::arg("X"), py::arg("method"), py::arg("given"), py::arg("baseline"),
+      py::arg("baseline_rows"), py::arg("background"), py::arg("background_rows"), py::arg("targets"),
+      py::arg("output"), py::arg("rule"), py::arg("n_steps"), py::arg("integration"), py::arg("exact"),
+      py::arg("n_permutations"), py::arg("seed"), py::arg("n_threads"));
+  m.def("explain_method_options", &sa::explain_method_options, py::arg("method"),
+        "The options of explain() a method reads (ValueError for an unknown method).");
+  m.def(
+      "explain_uses_seed",
+      [](const std::string& method, int exact, long n_features) {
+        sa::ExplainOptions o;
+        o.method = method;
+        o.exact = exact;
+        return sa::explain_uses_seed(o, n_features);
+      },
+      py::arg("method"), py::arg("exact"), py::arg("n_features"));
+  m.attr("AUTO_EXACT_SHAPLEY_MAX_FEATURES") = sa::kAutoExactShapleyMaxFeatures;
   m.def(
       "permutation_importance",
       [](const sa::Estimator& est, const Matrix& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
@@ -660,6 +717,21 @@ PYBIND11_MODULE(_core, m) {
   m.def("avx2_kernels_available", &sa::avx2_kernels_available,
         "Whether this CPU and build run the AVX2+FMA matrix kernels.");
   m.attr("MODEL_FORMAT_VERSION") = sa::kModelFormatVersion;
+  m.def("param_spec", &param_spec_of, py::arg("family") = "tabular",
+        "The table of hyperparameters of a family ('tabular', 'sequence', 'senn'): one dict per parameter.");
+  {
+    py::dict table;
+    for (const char* family : {"tabular", "sequence", "senn"}) table[family] = param_spec_of(family);
+    m.attr("PARAM_SPEC") = table;
+  }
+  m.def("make_params", &make_params, py::arg("params"), py::arg("family"),
+        "(Params, SequenceParams, SennParams) from a dict of hyperparameters, checked against the table.");
+  m.def(
+      "resolve_threads",
+      [](const py::object& requested, int cores) {
+        return sa::resolve_threads(json_from_python(requested, 0, "n_threads"), cores);
+      },
+      py::arg("n_threads"), py::arg("cores"), "The core's thread rule: None -> cores, -n -> cores + 1 - n, capped.");
   m.def("thread_limit", &sa::thread_limit, "Thread counts above this (4 x the hardware threads) run on this many.");
   m.def("read_model_document", &read_model_document, py::arg("document"),
         "Validates a parsed model document (docs/model-format.md); raises ValueError naming the key.");

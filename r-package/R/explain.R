@@ -7,20 +7,10 @@
 .integrations <- c("gausslegendre", "riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid")
 # EXACT_SHAPLEY_MAX_FEATURES of the Python package: exact = NULL means exact
 # Shapley values up to this many features, sampled ones above.
-.exact_shapley_max_features <- 12L
+.exact_shapley_max_features <- function() sa_auto_exact_shapley_max_features()
 # The core's bound of a count (core/include/scoresactivation/attribution_limits.hpp),
 # checked here too so that R names it before converting to a C int.
 .max_count <- function(name) sa_max_counts()[[name]]
-# The options of explain() each method reads; another method's option is an
-# error, not silently ignored (as in the Python package).
-.method_options <- list(
-  deeplift = c("baseline", "rule"),
-  integrated_gradients = c("baseline", "n_steps", "integration"),
-  gradient = character(0),
-  gradient_times_input = character(0),
-  shapley = c("background", "exact", "n_permutations", "random_state")
-)
-
 #' Local attributions: DeepLIFT, integrated gradients, gradients, Shapley values
 #'
 #' Explains every row of \code{newdata}: one contribution per feature to the
@@ -155,50 +145,57 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
              n_permutations = !missing(n_permutations),
              # NULL is the default; global_importance passes it on as such.
              random_state = !missing(random_state) && !is.null(random_state))
-  .refuse_foreign_options(method, given, .method_options[[method]], exact)
-  output <- .check_output(object, method, output)
+  output <- .choice(output, c("raw", "probability"), "output")
+  own <- .method_options_of(method)
   x <- .newdata_matrix(object, newdata)
   targets <- .explain_targets(object, target)
-  threads <- .resolve_threads(object$params$n_threads)
-  params <- .core_params_of(object)
-  state <- .core_state(object)
   rows <- rownames(x)
   dimnames(x) <- NULL
-  base_values <- NULL
+  # Conversions of R values only: the policy (which option a method reads,
+  # references, exactness, base values) is the core's explain().
+  if ("rule" %in% own) rule <- .choice(rule, c("rescale", "reveal_cancel"), "rule")
+  n_steps <- if ("n_steps" %in% own) .count_arg(n_steps, "n_steps", .max_count("n_steps")) else 50L
+  if ("integration" %in% own) integration <- .choice(integration, .integrations, "integration")
+  exact_code <- .exact_code(exact)
+  n_permutations <- if ("n_permutations" %in% own) {
+    .count_arg(n_permutations, "n_permutations", .max_count("n_permutations"))
+  } else 64L
+  sampled <- sa_explain_uses_seed(method, exact_code, ncol(x))
+  seed <- if ("random_state" %in% own && (sampled || !is.null(random_state))) .resolve_seed(random_state) else 0
+  baseline <- if ("baseline" %in% own) .reference_arg(object, baseline, "baseline") else .reference_arg(object, "mean")
+  background <- .reference_arg(object, if ("background" %in% own && !is.null(background)) background else "mean",
+                               "background")
+  r <- .core(sa_explain(.core_params_of(object), .core_state(object), x, method, names(given)[given],
+                        baseline$kind, baseline$rows, background$kind, background$rows, targets$index, output,
+                        if (is.character(rule) && length(rule) == 1L) rule else "rescale", n_steps,
+                        if (is.character(integration) && length(integration) == 1L) integration else "gausslegendre",
+                        exact_code, n_permutations, seed, .resolve_threads(object$params$n_threads)))
+  base_values <- if (length(r$base_values)) r$base_values
+  .attribution_result(object, r$values, targets, rows, base_values)
+}
 
-  if (method == "shapley") {
-    s <- .shapley_settings(object, ncol(x), background, exact, n_permutations, random_state)
-    results <- lapply(targets$index, function(t) {
-      .core(sa_shapley(params, state, x, s$background, t, output, s$exact, s$n_permutations, s$seed, threads))
-    })
-    base_values <- vapply(results, function(r) r$base_value, numeric(1))
-    results <- lapply(results, function(r) r$values)
-  } else {
-    reference <- .reference_rows(object, baseline, "baseline")
-    if (method == "deeplift") {
-      rule <- .choice(rule, c("rescale", "reveal_cancel"), "rule")
-    } else if (method == "integrated_gradients") {
-      n_steps <- .count_arg(n_steps, "n_steps", .max_count("n_steps"))
-      integration <- .choice(integration, .integrations, "integration")
-      if (integration == "riemann_trapezoid" && n_steps < 2L) {
-        .stop("n_steps must be at least 2 for integration = 'riemann_trapezoid'")
-      }
-    }
-    results <- lapply(targets$index, function(t) {
-      switch(method,
-        deeplift = .core(sa_deeplift(params, state, x, reference, t, rule, threads)),
-        integrated_gradients = .core(sa_integrated_gradients(params, state, x, reference, t, n_steps,
-                                                             integration, threads)),
-        .core(sa_gradient(params, state, x, t, method == "gradient_times_input", threads))
-      )
-    })
-    if (method %in% c("deeplift", "integrated_gradients")) {
-      ref_out <- .core(sa_model_outputs(params, state, reference, "raw", threads))
-      base_values <- colMeans(ref_out)[targets$index + 1L]
-    }
+# The options of explain() a method reads (the core's table).
+.method_options_of <- function(method) .core(sa_explain_method_options(method))
+
+# exact as the core takes it: -1 (NULL: exact up to 12 features), 0 or 1.
+.exact_code <- function(exact) {
+  if (is.null(exact)) return(-1L)
+  if (!is.logical(exact) || length(exact) != 1L || is.na(exact)) {
+    .stop("exact must be NULL, TRUE or FALSE, got ", .describe(exact))
   }
+  as.integer(exact)
+}
 
-  .attribution_result(object, results, targets, rows, base_values)
+# A reference option as the core takes it: list(kind = "mean" | "zeros",
+# rows = an empty matrix) or list(kind = "rows", rows = the rows as a matrix).
+.reference_arg <- function(object, values, arg = "baseline") {
+  empty <- matrix(0, 0L, 0L)
+  if (is.character(values) && is.null(dim(values)) && length(values) == 1L && values %in% c("mean", "zeros")) {
+    return(list(kind = values, rows = empty))
+  }
+  rows <- .reference_rows(object, values, arg)
+  dimnames(rows) <- NULL
+  list(kind = "rows", rows = rows)
 }
 
 # explain()'s result from one (n, d) matrix per target (results, in the
@@ -227,7 +224,7 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
 .shapley_settings <- function(object, d, background, exact, n_permutations, random_state) {
   background_rows <- .reference_rows(object, if (is.null(background)) "mean" else background, "background")
   if (is.null(exact)) {
-    use_exact <- d <= .exact_shapley_max_features
+    use_exact <- d <= .exact_shapley_max_features()
   } else {
     if (!is.logical(exact) || length(exact) != 1L || is.na(exact)) {
       .stop("exact must be NULL, TRUE or FALSE, got ", .describe(exact))
@@ -236,7 +233,7 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
   }
   n_permutations <- .count_arg(n_permutations, "n_permutations", .max_count("n_permutations"))
   list(background = background_rows, exact = use_exact, n_permutations = n_permutations,
-       seed = if (use_exact) 0 else .seed_arg(random_state))
+       seed = if (use_exact) 0 else .resolve_seed(random_state))
 }
 
 # An option of explain() that the method does not read is an error (given:
@@ -351,15 +348,6 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
   as.integer(value)
 }
 
-# A seed for the core: random_state, or one drawn from R's RNG (NULL).
-.seed_arg <- function(random_state, arg = "random_state") {
-  if (is.null(random_state)) return(.resolve_seed(NULL))
-  if (length(random_state) != 1L || !.is_whole(random_state) || random_state < 0 || random_state >= 2^53) {
-    .stop(arg, " must be NULL or a whole number >= 0, got ", .describe(random_state))
-  }
-  as.double(random_state)
-}
-
 # The true responses of permutation importance as the core takes them: class
 # indices (0-based) or numbers; n: the rows (unit "row") or sequences of newdata.
 .true_responses <- function(object, y, n, unit) {
@@ -460,7 +448,7 @@ global_importance.scores_activation <- function(object, newdata = NULL, y = NULL
   }
   y_core <- .true_responses(object, y, nrow(x), "row")
   n_repeats <- .count_arg(n_repeats, "n_repeats", .max_count("n_repeats"))
-  seed <- .seed_arg(random_state)
+  seed <- .resolve_seed(random_state)
   rownames(x) <- NULL
   result <- .core(sa_permutation_importance(.core_params_of(object), .core_state(object), x, y_core, numeric(0),
                                             n_repeats, seed, .resolve_threads(object$params$n_threads)))

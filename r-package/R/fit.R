@@ -172,7 +172,7 @@ scores_activation.default <- function(x, y,
   call[[1L]] <- as.name("scores_activation")
   if (missing(x)) .stop("x is missing")
   if (missing(y)) .stop("y is missing")
-  params <- mget(.param_names, envir = environment())
+  params <- mget(.param_names(), envir = environment())
   .fit_xy(x, y, params, sample_weight, verbose, call = call)
 }
 
@@ -184,7 +184,7 @@ scores_activation.formula <- function(formula, data, subset, na.action, sample_w
   args <- list(...)
   verbose <- if (is.null(args$verbose)) FALSE else args$verbose
   args$verbose <- NULL
-  .no_extra_args_list(args, allowed = .param_names)
+  .no_extra_args_list(args, allowed = .param_names())
 
   # (match.call() and parent.frame() are evaluated here, not as promises in .fit_formula)
   mf <- match.call(expand.dots = FALSE)
@@ -304,7 +304,7 @@ scores_activation.formula <- function(formula, data, subset, na.action, sample_w
   w <- .core_weights(sample_weight, n, w_arg, "row")
 
   seed <- .resolve_seed(params$random_state)
-  core_params <- .check_params(.core_params(params, seed))
+  core_params <- .core_params(params, seed)
   feature_names <- colnames(x)
   # x goes over as it is: the core reads R's memory in place (no copy).
   names_arg <- if (is.null(feature_names)) character(0) else feature_names

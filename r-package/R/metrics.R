@@ -313,7 +313,7 @@ local_lipschitz <- function(explain, x, radius = 0.1, n_samples = 20, feature_sc
   }
   n_samples <- .count_arg(n_samples, "n_samples", .max_count("n_samples"))
   if (is.null(random_state)) .stop("random_state must be a whole number >= 0")
-  seed <- .seed_arg(random_state)
+  seed <- .resolve_seed(random_state)
   explain_rows <- function(rows) {
     colnames(rows) <- columns
     values <- explain(rows)

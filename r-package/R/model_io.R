@@ -124,11 +124,13 @@ load_model <- function(path) {
   senn <- .is_senn(fit)
   p <- c(fit$params, fit$sequence_params, fit$senn_params)
   params <- list()
-  for (name in c(.param_names, if (sequence) .sequence_param_names, if (senn) .senn_param_names)) {
+  family <- if (senn) "senn" else if (sequence) "sequence" else "tabular"
+  spec <- .param_table(family)
+  for (name in c(.param_names(), if (sequence) .sequence_param_names(), if (senn) .senn_param_names())) {
     v <- p[[name]]
     params[name] <- list(
       if (is.null(v)) NULL
-      else if (name %in% c("hidden_layer_sizes", "units")) .json_array(v)
+      else if (identical(spec[[name]]$type, "sizes")) .json_array(v)
       else if (is.numeric(v)) .json_scalar(v)
       else v
     )
@@ -167,15 +169,12 @@ load_model <- function(path) {
   for (name in c("random_state", "n_threads")) {
     params[name] <- list(if (is.null(doc$params[[name]])) NULL else as.double(doc$params[[name]]))
   }
-  params <- .normalise_params(params[.param_names])
+  params <- .normalise_params(params[.param_names()])
   state <- checked$state
   sequence <- isTRUE(checked$sequence)
-  sequence_params <- if (sequence) {
-    sp <- checked$sequence_params
-    .normalise_sequence_params(sp$architecture, sp$units, sp$kernel_size, sp$pooling)
-  }
+  sequence_params <- if (sequence) checked$params[.sequence_param_names()]
   senn <- isTRUE(checked$senn)
-  senn_params <- if (senn) .normalise_senn_params(checked$senn_params$robustness_penalty)
+  senn_params <- if (senn) checked$params[.senn_param_names()]
   fit <- .new_fit(
     task = checked$task, params = params, seed = checked$seed, kernel = NA_character_,
     feature_names = if (is.null(doc$feature_names)) NULL else as.character(unlist(doc$feature_names)),

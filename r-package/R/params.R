@@ -1,28 +1,72 @@
-# Hyperparameters: names, defaults (from the C++ core) and checks.
+# Hyperparameters: names, defaults, ranges and checks, all from the C++
+# core's one table (core/include/scoresactivation/param_spec.hpp), which the
+# Python package reads too.
 
-# In the order of the core's Params (core/include/scoresactivation/params.hpp),
-# the same names as in the Python package.
-.param_names <- c(
-  "hidden_layer_sizes", "activation", "scores_layer", "gate", "snr_budget",
-  "temperature", "entropy_penalty", "solver", "learning_rate",
-  "scores_learning_rate", "weight_decay", "momentum", "beta_1", "beta_2",
-  "epsilon", "batch_size", "max_epochs", "refine_epochs", "n_bootstrap", "early_stopping", "validation_fraction", "n_iter_no_change",
-  "tol", "standardize", "random_state", "n_threads", "kernel"
-)
-.int_params <- c("batch_size", "max_epochs", "refine_epochs", "n_bootstrap", "n_iter_no_change")
-.double_params <- c(
-  "snr_budget", "temperature", "entropy_penalty", "learning_rate", "scores_learning_rate",
-  "weight_decay", "momentum", "beta_1", "beta_2", "epsilon",
-  "validation_fraction", "tol"
-)
-.bool_params <- c("scores_layer", "early_stopping", "standardize")
-.string_params <- c("activation", "gate", "solver", "kernel")
+# The core's table of a family's hyperparameters ("tabular", "sequence",
+# "senn"): a named list, one list(name, group, type, default, low, high,
+# low_open, high_open, min_length, max_length, choices, doc) per parameter.
+# Read once per session.
+.param_table <- function(family = "tabular") {
+  key <- paste0("spec_", family)
+  if (is.null(.cache[[key]])) .cache[[key]] <- sa_param_spec(family)
+  .cache[[key]]
+}
+
+# The arguments of a family's fitting functions that the table holds
+# (verbose, a front-end argument of every call, is left out), in its order.
+.param_names <- function(family = "tabular") setdiff(names(.param_table(family)), "verbose")
+
+# Those of one group of the table: "training", "sequence", "senn", "front_end".
+.param_group <- function(family, group) {
+  spec <- .param_table(family)
+  names(spec)[vapply(spec, function(s) identical(s$group, group), logical(1))]
+}
+
+#' The table of hyperparameters
+#'
+#' Every hyperparameter of a model family, as the C++ core checks it: name,
+#' type, default, range, choices and a one-line description. The Python
+#' package reads the same table (\code{scoresactivation.param_spec()}), so the
+#' names, defaults and ranges are the same in both languages.
+#'
+#' @param family \code{"tabular"} (\code{\link{scores_activation}}),
+#'   \code{"sequence"} (\code{\link{scores_activation_sequence}}) or
+#'   \code{"senn"} (\code{\link{senn}}).
+#' @return A data frame with one row per parameter and the columns
+#'   \code{name}, \code{group} (\code{"training"}, \code{"sequence"},
+#'   \code{"senn"} or \code{"front_end"}: resolved by the R front end),
+#'   \code{type}, \code{default} (a list column), \code{low}, \code{high},
+#'   \code{low_open}, \code{high_open} (the range; open ends excluded),
+#'   \code{min_length}, \code{max_length} (layer lists), \code{choices} (a
+#'   list column) and \code{doc}.
+#' @seealso \code{\link{default_params}}.
+#' @examples
+#' spec <- param_spec()
+#' spec[spec$name %in% c("batch_size", "learning_rate"), c("name", "default", "low", "high")]
+#' @export
+param_spec <- function(family = c("tabular", "sequence", "senn")) {
+  family <- match.arg(family)
+  spec <- .param_table(family)
+  column <- function(field, type) unname(vapply(spec, function(s) s[[field]], type))
+  out <- data.frame(name = names(spec), group = column("group", ""), type = column("type", ""),
+                    stringsAsFactors = FALSE)
+  out$default <- unname(lapply(spec, function(s) s$default))
+  out$low <- column("low", 0)
+  out$high <- column("high", 0)
+  out$low_open <- column("low_open", TRUE)
+  out$high_open <- column("high_open", TRUE)
+  out$min_length <- column("min_length", 0L)
+  out$max_length <- column("max_length", 0L)
+  out$choices <- unname(lapply(spec, function(s) s$choices))
+  out$doc <- column("doc", "")
+  out
+}
 
 #' Default hyperparameters
 #'
-#' The defaults of \code{\link{scores_activation}}, read from the C++ core
-#' (\code{core/include/scoresactivation/params.hpp}), which the Python package
-#' uses too. Two defaults are \code{NULL}, as \code{None} in Python:
+#' The defaults of \code{\link{scores_activation}}, read from the C++ core's
+#' table of hyperparameters (\code{\link{param_spec}}), which the Python
+#' package uses too. Two defaults are \code{NULL}, as \code{None} in Python:
 #' \code{random_state} (a seed is drawn from R's random number generator, so
 #' \code{\link{set.seed}} makes a fit reproducible) and \code{n_threads} (all
 #' cores).
@@ -33,10 +77,7 @@
 #' str(default_params())
 #' @export
 default_params <- function() {
-  p <- sa_default_params()
-  p["random_state"] <- list(NULL)
-  p["n_threads"] <- list(NULL)
-  p[.param_names]
+  lapply(.param_table("tabular"), function(s) s$default)[.param_names()]
 }
 
 .stop <- function(...) stop(..., call. = FALSE)
@@ -56,85 +97,45 @@ default_params <- function() {
   paste(utils::capture.output(utils::str(v, give.head = FALSE)), collapse = " ")
 }
 
-# Checks the R types of a named list of hyperparameters and coerces them to
-# what the core takes. Ranges are checked by the core (.check_params).
+# Checks a named list of hyperparameters against the core's table (types,
+# ranges, choices and the rules across parameters; errors name the
+# parameter) and returns every one of them in its R type, defaults filled in.
 .normalise_params <- function(params) {
-  unknown <- setdiff(names(params), .param_names)
+  unknown <- setdiff(names(params), .param_names())
   if (length(unknown)) {
     .stop("unknown hyperparameter(s): ", paste(unknown, collapse = ", "))
   }
   out <- default_params()
   for (name in names(params)) out[name] <- list(params[[name]])
-
-  h <- out$hidden_layer_sizes
-  if (is.null(h)) h <- integer(0)
-  if (!.is_whole(h) || any(h < 1) || any(h > .Machine$integer.max)) {
-    .stop("hidden_layer_sizes must be a vector of positive whole numbers, got ", .describe(h))
-  }
-  out$hidden_layer_sizes <- as.integer(h)
-  for (name in .int_params) {
-    v <- out[[name]]
-    if (length(v) != 1L || !.is_whole(v) || abs(v) > .Machine$integer.max) {
-      .stop(name, " must be a single whole number, got ", .describe(v))
-    }
-    out[[name]] <- as.integer(v)
-  }
-  for (name in .double_params) {
-    v <- out[[name]]
-    if (length(v) != 1L || !is.numeric(v) || is.na(v)) {
-      .stop(name, " must be a single number, got ", .describe(v))
-    }
-    out[[name]] <- as.double(v)
-  }
-  for (name in .bool_params) {
-    v <- out[[name]]
-    if (length(v) != 1L || !is.logical(v) || is.na(v)) {
-      .stop(name, " must be TRUE or FALSE, got ", .describe(v))
-    }
-  }
-  for (name in .string_params) {
-    v <- out[[name]]
-    if (length(v) != 1L || !is.character(v) || is.na(v)) {
-      .stop(name, " must be a single string, got ", .describe(v))
-    }
-  }
-  rs <- out$random_state
-  if (!is.null(rs)) {
-    if (length(rs) != 1L || !.is_whole(rs) || rs < 0 || rs >= 2^32) {
-      .stop("random_state must be NULL or a whole number in [0, 2^32), got ", .describe(rs))
-    }
-    out$random_state <- as.double(rs)
-  }
+  checked <- .core(sa_check_params(out, "tabular"))
+  checked["random_state"] <- list(if (!is.null(out$random_state)) as.double(out$random_state))
+  # Beyond the core's limit (4 x the cores) more threads only cost.
   nt <- out$n_threads
-  if (!is.null(nt)) {
-    if (length(nt) != 1L || !.is_whole(nt) || nt == 0) {
-      .stop("n_threads must be NULL or a non-zero whole number, got ", .describe(nt))
-    }
-    # Beyond the core's limit (4 x the cores) more threads only cost.
-    out$n_threads <- as.integer(sign(nt) * min(abs(nt), sa_thread_limit()))
-  }
-  out
+  checked["n_threads"] <- list(if (!is.null(nt)) as.integer(sign(nt) * min(abs(nt), sa_thread_limit())))
+  checked[.param_names()]
 }
 
-# The seed the core uses: random_state, or one drawn from R's RNG.
-.resolve_seed <- function(random_state) {
+# The seed the core uses, by the rule the Python package follows: a whole
+# number in [0, 2^32) itself, or NULL: one drawn from R's generator in
+# [0, 2^31 - 1) (so set.seed() makes it reproducible).
+.resolve_seed <- function(random_state, arg = "random_state") {
   if (is.null(random_state)) {
-    return(as.double(sample.int(.Machine$integer.max, 1L)))
+    return(as.double(sample.int(.Machine$integer.max, 1L) - 1L))
+  }
+  if (length(random_state) != 1L || !.is_whole(random_state) || random_state < 0 || random_state >= 2^32) {
+    .stop(arg, " must be NULL or a whole number in [0, 2^32), got ", .describe(random_state))
   }
   as.double(random_state)
 }
 
-# Threads the core runs on, as the Python package resolves them: NULL is all
-# cores, a negative number counts back from them (-1: all, -2: all but one).
-# Under R CMD check --as-cran (_R_CHECK_LIMIT_CORES_ set), "all cores" is 2.
+# Threads the core runs on, by the core's rule (sa_resolve_threads): NULL is
+# all cores, a negative number counts back from them (-1: all, -2: all but
+# one). Under R CMD check --as-cran (_R_CHECK_LIMIT_CORES_ set), "all cores" is 2.
 .resolve_threads <- function(n_threads) {
   cores <- .cores()
   limit <- toupper(Sys.getenv("_R_CHECK_LIMIT_CORES_", ""))
   if (nzchar(limit) && limit != "FALSE") cores <- min(cores, 2L)
-  if (is.null(n_threads)) return(cores)
-  n_threads <- as.integer(n_threads)
-  n_threads <- if (n_threads > 0L) n_threads else max(1L, cores + 1L + n_threads)
-  min(n_threads, sa_thread_limit())
+  .core(sa_resolve_threads(n_threads, cores))
 }
 
 # detectCores() costs milliseconds (most of a one-row predict): asked once.
@@ -156,64 +157,24 @@ default_params <- function() {
   p
 }
 
-# Range checks with the core's own rules (the message names the parameter).
-.check_params <- function(core_params) {
-  .core(sa_validate_params(core_params))
-  invisible(core_params)
-}
-
 # The training hyperparameters the sequence models take through `...`:
 # every one of scores_activation() but the head's hidden_layer_sizes, which
 # scores_activation_sequence() names (with its own default).
-.training_param_names <- setdiff(.param_names, "hidden_layer_sizes")
+.training_param_names <- function() setdiff(.param_names(), "hidden_layer_sizes")
 
-# What a sequence model adds (SequenceParams in
-# core/include/scoresactivation/sequence_network.hpp), in document order.
-.sequence_param_names <- c("architecture", "units", "kernel_size", "pooling")
-.architectures <- c("lstm", "conv")
-.poolings <- c("auto", "last", "mean")
+# What a sequence model adds (SequenceParams), in the table's order.
+.sequence_param_names <- function() .param_group("sequence", "sequence")
 
-# Checks and coerces the sequence params (errors name the parameter), then
-# applies the core's rules to them.
+# Checks the sequence params against the core's table (errors name the parameter).
 .normalise_sequence_params <- function(architecture, units, kernel_size, pooling) {
-  if (!is.character(architecture) || length(architecture) != 1L || is.na(architecture) ||
-      !architecture %in% .architectures) {
-    .stop("architecture must be 'lstm' or 'conv', got ", .describe(architecture))
-  }
-  if (is.null(units) || length(units) == 0L) {
-    .stop("units must list at least one encoder layer (e.g. units = 32), got ", .describe(units))
-  }
-  if (!.is_whole(units) || any(units < 1) || any(units > .Machine$integer.max)) {
-    .stop("units must be a vector of positive whole numbers (one per encoder layer), got ", .describe(units))
-  }
-  if (length(kernel_size) != 1L || !.is_whole(kernel_size) || kernel_size < 1 || kernel_size > .Machine$integer.max) {
-    .stop("kernel_size must be an odd whole number in [1, 1025], got ", .describe(kernel_size))
-  }
-  if (architecture == "conv" && (kernel_size %% 2 == 0 || kernel_size > 1025)) {
-    .stop("kernel_size must be an odd whole number in [1, 1025] (the width of each filter in time steps, ",
-          "centred on its step), got ", .describe(kernel_size))
-  }
-  if (!is.character(pooling) || length(pooling) != 1L || is.na(pooling) || !pooling %in% .poolings) {
-    .stop("pooling must be 'auto', 'last' or 'mean', got ", .describe(pooling))
-  }
-  out <- list(architecture = architecture, units = as.integer(units), kernel_size = as.integer(kernel_size),
-              pooling = pooling)
-  .core(sa_validate_sequence_params(out))  # the core's ranges (at most 64 layers, widths)
-  out
+  given <- list(architecture = architecture, units = units, kernel_size = kernel_size, pooling = pooling)
+  .core(sa_check_params(given, "sequence"))[.sequence_param_names()]
 }
 
-# What a SENN model adds (SennParams in
-# core/include/scoresactivation/senn_network.hpp), in document order.
-.senn_param_names <- "robustness_penalty"
+# What a SENN model adds (SennParams), in the table's order.
+.senn_param_names <- function() .param_group("senn", "senn")
 
-# Checks and coerces the SENN params (errors name the parameter), then
-# applies the core's rules to them (robustness_penalty in [0, 1e6]).
+# Checks the SENN params against the core's table (robustness_penalty in [0, 1e6]).
 .normalise_senn_params <- function(robustness_penalty) {
-  v <- robustness_penalty
-  if (length(v) != 1L || !is.numeric(v) || is.na(v)) {
-    .stop("robustness_penalty must be a single number in [0, 1e6], got ", .describe(v))
-  }
-  out <- list(robustness_penalty = as.double(v))
-  .core(sa_validate_senn_params(out))
-  out
+  .core(sa_check_params(list(robustness_penalty = robustness_penalty), "senn"))[.senn_param_names()]
 }

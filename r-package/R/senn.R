@@ -98,7 +98,7 @@ senn.default <- function(x, y, robustness_penalty = 0.01, ...) {
   if (missing(x)) .stop("x is missing")
   if (missing(y)) .stop("y is missing")
   senn_params <- .normalise_senn_params(robustness_penalty)
-  args <- .senn_args(list(...), c(.param_names, "sample_weight", "verbose"))
+  args <- .senn_args(list(...), c(.param_names(), "sample_weight", "verbose"))
   sample_weight <- args$sample_weight
   args$sample_weight <- NULL
   verbose <- if (is.null(args$verbose)) FALSE else args$verbose
@@ -111,7 +111,7 @@ senn.default <- function(x, y, robustness_penalty = 0.01, ...) {
 senn.formula <- function(formula, data, subset, na.action, sample_weight = NULL, robustness_penalty = 0.01, ...) {
   call <- match.call()
   call[[1L]] <- as.name("senn")
-  args <- .senn_args(list(...), c(.param_names, "verbose"))
+  args <- .senn_args(list(...), c(.param_names(), "verbose"))
   verbose <- if (is.null(args$verbose)) FALSE else args$verbose
   args$verbose <- NULL
   senn_params <- .normalise_senn_params(robustness_penalty)

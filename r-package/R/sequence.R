@@ -112,7 +112,7 @@ scores_activation_sequence <- function(x, y, lengths = NULL, architecture = "lst
   if (missing(x)) .stop("x is missing")
   if (missing(y)) .stop("y is missing")
   args <- list(...)
-  .no_extra_args_list(args, allowed = c(.training_param_names, "sample_weight", "verbose"))
+  .no_extra_args_list(args, allowed = c(.training_param_names(), "sample_weight", "verbose"))
   twice <- unique(names(args)[duplicated(names(args))])
   if (length(twice)) .stop("argument(s) given twice: ", paste(twice, collapse = ", "))
   verbose <- if (is.null(args$verbose)) FALSE else args$verbose
@@ -133,7 +133,7 @@ scores_activation_sequence <- function(x, y, lengths = NULL, architecture = "lst
   w <- .core_weights(sample_weight, d[1L], "sample_weight", "sequence")
 
   seed <- .resolve_seed(params$random_state)
-  core_params <- .check_params(.core_params(params, seed))
+  core_params <- .core_params(params, seed)
   channel_names <- dimnames(x)[[3L]]
   result <- .core(sa_sequence_fit(.core_layout(x), d[2L], core_lengths, target$y, w, target$n_classes, target$task,
                                   core_params, sequence, verbose,
@@ -552,7 +552,7 @@ explain.scores_activation_sequence <- function(object, newdata, method = "integr
       sampled <- !exact
     }
     n_permutations <- .count_arg(n_permutations, "n_permutations", .sequence_max_count("n_permutations"))
-    seed <- if (sampled) .seed_arg(random_state) else 0
+    seed <- if (sampled) .resolve_seed(random_state) else 0
     results <- lapply(targets$index, function(t) {
       .core(sa_sequence_shapley(core$params, core$sequence, core$state, input$x, input$steps, input$lengths, rows, t,
                                 output, how, n_permutations, seed, threads))
@@ -571,10 +571,7 @@ explain.scores_activation_sequence <- function(object, newdata, method = "integr
     }
     if (method == "integrated_gradients") {
       n_steps <- .count_arg(n_steps, "n_steps", .sequence_max_count("n_steps"))
-      integration <- .choice(integration, .integrations, "integration")
-      if (integration == "riemann_trapezoid" && n_steps < 2L) {
-        .stop("n_steps must be at least 2 for integration = 'riemann_trapezoid'")
-      }
+      integration <- .choice(integration, .integrations, "integration")  # n_steps >= 2 for the trapezoid: the core's rule
     }
     width <- input$steps * channels
     values <- vapply(targets$index, function(t) {
@@ -725,7 +722,7 @@ global_importance.scores_activation_sequence <- function(object, newdata = NULL,
   } else {
     y_core <- .true_responses(object, y, input$n, "sequence")
     n_repeats <- .count_arg(n_repeats, "n_repeats", .sequence_max_count("n_repeats"))
-    seed <- .seed_arg(random_state)
+    seed <- .resolve_seed(random_state)
     result <- .core(sa_sequence_permutation_importance(core$params, core$sequence, core$state, input$x, input$steps,
                                                        input$lengths, y_core, numeric(0), n_repeats, seed, threads))
     out <- result$importances_mean

@@ -11,74 +11,65 @@ Rcpp::Rostream<true>&  Rcpp::Rcout = Rcpp::Rcpp_cout_get();
 Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
-// sa_deeplift
-Rcpp::NumericMatrix sa_deeplift(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, Rcpp::NumericMatrix references, int target, std::string rule, int n_threads);
-RcppExport SEXP _scoresactivation_sa_deeplift(SEXP paramsSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP referencesSEXP, SEXP targetSEXP, SEXP ruleSEXP, SEXP n_threadsSEXP) {
+// sa_explain
+Rcpp::List sa_explain(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, std::string method, Rcpp::CharacterVector given, std::string baseline, Rcpp::NumericMatrix baseline_rows, std::string background, Rcpp::NumericMatrix background_rows, Rcpp::IntegerVector targets, std::string output, std::string rule, int n_steps, std::string integration, int exact, int n_permutations, double seed, int n_threads);
+RcppExport SEXP _scoresactivation_sa_explain(SEXP paramsSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP methodSEXP, SEXP givenSEXP, SEXP baselineSEXP, SEXP baseline_rowsSEXP, SEXP backgroundSEXP, SEXP background_rowsSEXP, SEXP targetsSEXP, SEXP outputSEXP, SEXP ruleSEXP, SEXP n_stepsSEXP, SEXP integrationSEXP, SEXP exactSEXP, SEXP n_permutationsSEXP, SEXP seedSEXP, SEXP n_threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type references(referencesSEXP);
-    Rcpp::traits::input_parameter< int >::type target(targetSEXP);
+    Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type given(givenSEXP);
+    Rcpp::traits::input_parameter< std::string >::type baseline(baselineSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type baseline_rows(baseline_rowsSEXP);
+    Rcpp::traits::input_parameter< std::string >::type background(backgroundSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type background_rows(background_rowsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type targets(targetsSEXP);
+    Rcpp::traits::input_parameter< std::string >::type output(outputSEXP);
     Rcpp::traits::input_parameter< std::string >::type rule(ruleSEXP);
-    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_deeplift(params, state, x, references, target, rule, n_threads));
-    return rcpp_result_gen;
-END_RCPP
-}
-// sa_integrated_gradients
-Rcpp::NumericMatrix sa_integrated_gradients(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, Rcpp::NumericMatrix references, int target, int n_steps, std::string integration, int n_threads);
-RcppExport SEXP _scoresactivation_sa_integrated_gradients(SEXP paramsSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP referencesSEXP, SEXP targetSEXP, SEXP n_stepsSEXP, SEXP integrationSEXP, SEXP n_threadsSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
-    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
-    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type references(referencesSEXP);
-    Rcpp::traits::input_parameter< int >::type target(targetSEXP);
     Rcpp::traits::input_parameter< int >::type n_steps(n_stepsSEXP);
     Rcpp::traits::input_parameter< std::string >::type integration(integrationSEXP);
-    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_integrated_gradients(params, state, x, references, target, n_steps, integration, n_threads));
-    return rcpp_result_gen;
-END_RCPP
-}
-// sa_gradient
-Rcpp::NumericMatrix sa_gradient(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, int target, bool times_input, int n_threads);
-RcppExport SEXP _scoresactivation_sa_gradient(SEXP paramsSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP targetSEXP, SEXP times_inputSEXP, SEXP n_threadsSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
-    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
-    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
-    Rcpp::traits::input_parameter< int >::type target(targetSEXP);
-    Rcpp::traits::input_parameter< bool >::type times_input(times_inputSEXP);
-    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_gradient(params, state, x, target, times_input, n_threads));
-    return rcpp_result_gen;
-END_RCPP
-}
-// sa_shapley
-Rcpp::List sa_shapley(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, Rcpp::NumericMatrix background, int target, std::string output, bool exact, int n_permutations, double seed, int n_threads);
-RcppExport SEXP _scoresactivation_sa_shapley(SEXP paramsSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP backgroundSEXP, SEXP targetSEXP, SEXP outputSEXP, SEXP exactSEXP, SEXP n_permutationsSEXP, SEXP seedSEXP, SEXP n_threadsSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
-    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
-    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type background(backgroundSEXP);
-    Rcpp::traits::input_parameter< int >::type target(targetSEXP);
-    Rcpp::traits::input_parameter< std::string >::type output(outputSEXP);
-    Rcpp::traits::input_parameter< bool >::type exact(exactSEXP);
+    Rcpp::traits::input_parameter< int >::type exact(exactSEXP);
     Rcpp::traits::input_parameter< int >::type n_permutations(n_permutationsSEXP);
     Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
     Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_shapley(params, state, x, background, target, output, exact, n_permutations, seed, n_threads));
+    rcpp_result_gen = Rcpp::wrap(sa_explain(params, state, x, method, given, baseline, baseline_rows, background, background_rows, targets, output, rule, n_steps, integration, exact, n_permutations, seed, n_threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_explain_uses_seed
+bool sa_explain_uses_seed(std::string method, int exact, int n_features);
+RcppExport SEXP _scoresactivation_sa_explain_uses_seed(SEXP methodSEXP, SEXP exactSEXP, SEXP n_featuresSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
+    Rcpp::traits::input_parameter< int >::type exact(exactSEXP);
+    Rcpp::traits::input_parameter< int >::type n_features(n_featuresSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_explain_uses_seed(method, exact, n_features));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_explain_method_options
+std::vector<std::string> sa_explain_method_options(std::string method);
+RcppExport SEXP _scoresactivation_sa_explain_method_options(SEXP methodSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_explain_method_options(method));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_auto_exact_shapley_max_features
+int sa_auto_exact_shapley_max_features();
+RcppExport SEXP _scoresactivation_sa_auto_exact_shapley_max_features() {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    rcpp_result_gen = Rcpp::wrap(sa_auto_exact_shapley_max_features());
     return rcpp_result_gen;
 END_RCPP
 }
@@ -272,24 +263,39 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// sa_default_params
-Rcpp::List sa_default_params();
-RcppExport SEXP _scoresactivation_sa_default_params() {
+// sa_param_spec
+Rcpp::List sa_param_spec(std::string family);
+RcppExport SEXP _scoresactivation_sa_param_spec(SEXP familySEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
-    rcpp_result_gen = Rcpp::wrap(sa_default_params());
+    Rcpp::traits::input_parameter< std::string >::type family(familySEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_param_spec(family));
     return rcpp_result_gen;
 END_RCPP
 }
-// sa_validate_params
-void sa_validate_params(Rcpp::List params);
-RcppExport SEXP _scoresactivation_sa_validate_params(SEXP paramsSEXP) {
+// sa_check_params
+Rcpp::List sa_check_params(Rcpp::List params, std::string family);
+RcppExport SEXP _scoresactivation_sa_check_params(SEXP paramsSEXP, SEXP familySEXP) {
 BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
-    sa_validate_params(params);
-    return R_NilValue;
+    Rcpp::traits::input_parameter< std::string >::type family(familySEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_check_params(params, family));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_resolve_threads
+int sa_resolve_threads(SEXP n_threads, int cores);
+RcppExport SEXP _scoresactivation_sa_resolve_threads(SEXP n_threadsSEXP, SEXP coresSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type n_threads(n_threadsSEXP);
+    Rcpp::traits::input_parameter< int >::type cores(coresSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_resolve_threads(n_threads, cores));
+    return rcpp_result_gen;
 END_RCPP
 }
 // sa_avx2_available
@@ -389,16 +395,6 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// sa_validate_senn_params
-void sa_validate_senn_params(Rcpp::List senn);
-RcppExport SEXP _scoresactivation_sa_validate_senn_params(SEXP sennSEXP) {
-BEGIN_RCPP
-    Rcpp::RNGScope rcpp_rngScope_gen;
-    Rcpp::traits::input_parameter< Rcpp::List >::type senn(sennSEXP);
-    sa_validate_senn_params(senn);
-    return R_NilValue;
-END_RCPP
-}
 // sa_senn_fit
 Rcpp::List sa_senn_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes, std::string task, Rcpp::List params, Rcpp::List senn, bool verbose, Rcpp::CharacterVector feature_names);
 RcppExport SEXP _scoresactivation_sa_senn_fit(SEXP xSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_classesSEXP, SEXP taskSEXP, SEXP paramsSEXP, SEXP sennSEXP, SEXP verboseSEXP, SEXP feature_namesSEXP) {
@@ -485,16 +481,6 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
     rcpp_result_gen = Rcpp::wrap(sa_senn_scores(params, senn, state));
     return rcpp_result_gen;
-END_RCPP
-}
-// sa_validate_sequence_params
-void sa_validate_sequence_params(Rcpp::List sequence);
-RcppExport SEXP _scoresactivation_sa_validate_sequence_params(SEXP sequenceSEXP) {
-BEGIN_RCPP
-    Rcpp::RNGScope rcpp_rngScope_gen;
-    Rcpp::traits::input_parameter< Rcpp::List >::type sequence(sequenceSEXP);
-    sa_validate_sequence_params(sequence);
-    return R_NilValue;
 END_RCPP
 }
 // sa_resolved_pooling
@@ -721,10 +707,10 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
-    {"_scoresactivation_sa_deeplift", (DL_FUNC) &_scoresactivation_sa_deeplift, 7},
-    {"_scoresactivation_sa_integrated_gradients", (DL_FUNC) &_scoresactivation_sa_integrated_gradients, 8},
-    {"_scoresactivation_sa_gradient", (DL_FUNC) &_scoresactivation_sa_gradient, 6},
-    {"_scoresactivation_sa_shapley", (DL_FUNC) &_scoresactivation_sa_shapley, 10},
+    {"_scoresactivation_sa_explain", (DL_FUNC) &_scoresactivation_sa_explain, 18},
+    {"_scoresactivation_sa_explain_uses_seed", (DL_FUNC) &_scoresactivation_sa_explain_uses_seed, 3},
+    {"_scoresactivation_sa_explain_method_options", (DL_FUNC) &_scoresactivation_sa_explain_method_options, 1},
+    {"_scoresactivation_sa_auto_exact_shapley_max_features", (DL_FUNC) &_scoresactivation_sa_auto_exact_shapley_max_features, 0},
     {"_scoresactivation_sa_permutation_importance", (DL_FUNC) &_scoresactivation_sa_permutation_importance, 8},
     {"_scoresactivation_sa_model_outputs", (DL_FUNC) &_scoresactivation_sa_model_outputs, 5},
     {"_scoresactivation_sa_consistency", (DL_FUNC) &_scoresactivation_sa_consistency, 2},
@@ -738,8 +724,9 @@ static const R_CallMethodDef CallEntries[] = {
     {"_scoresactivation_sa_faithfulness_of", (DL_FUNC) &_scoresactivation_sa_faithfulness_of, 4},
     {"_scoresactivation_sa_local_lipschitz", (DL_FUNC) &_scoresactivation_sa_local_lipschitz, 6},
     {"_scoresactivation_sa_max_counts", (DL_FUNC) &_scoresactivation_sa_max_counts, 0},
-    {"_scoresactivation_sa_default_params", (DL_FUNC) &_scoresactivation_sa_default_params, 0},
-    {"_scoresactivation_sa_validate_params", (DL_FUNC) &_scoresactivation_sa_validate_params, 1},
+    {"_scoresactivation_sa_param_spec", (DL_FUNC) &_scoresactivation_sa_param_spec, 1},
+    {"_scoresactivation_sa_check_params", (DL_FUNC) &_scoresactivation_sa_check_params, 2},
+    {"_scoresactivation_sa_resolve_threads", (DL_FUNC) &_scoresactivation_sa_resolve_threads, 2},
     {"_scoresactivation_sa_avx2_available", (DL_FUNC) &_scoresactivation_sa_avx2_available, 0},
     {"_scoresactivation_sa_model_format_version", (DL_FUNC) &_scoresactivation_sa_model_format_version, 0},
     {"_scoresactivation_sa_thread_limit", (DL_FUNC) &_scoresactivation_sa_thread_limit, 0},
@@ -748,14 +735,12 @@ static const R_CallMethodDef CallEntries[] = {
     {"_scoresactivation_sa_check_state", (DL_FUNC) &_scoresactivation_sa_check_state, 2},
     {"_scoresactivation_sa_predict", (DL_FUNC) &_scoresactivation_sa_predict, 4},
     {"_scoresactivation_sa_scores", (DL_FUNC) &_scoresactivation_sa_scores, 2},
-    {"_scoresactivation_sa_validate_senn_params", (DL_FUNC) &_scoresactivation_sa_validate_senn_params, 1},
     {"_scoresactivation_sa_senn_fit", (DL_FUNC) &_scoresactivation_sa_senn_fit, 9},
     {"_scoresactivation_sa_senn_check_state", (DL_FUNC) &_scoresactivation_sa_senn_check_state, 3},
     {"_scoresactivation_sa_senn_predict", (DL_FUNC) &_scoresactivation_sa_senn_predict, 5},
     {"_scoresactivation_sa_senn_gradient", (DL_FUNC) &_scoresactivation_sa_senn_gradient, 5},
     {"_scoresactivation_sa_senn_base_values", (DL_FUNC) &_scoresactivation_sa_senn_base_values, 3},
     {"_scoresactivation_sa_senn_scores", (DL_FUNC) &_scoresactivation_sa_senn_scores, 3},
-    {"_scoresactivation_sa_validate_sequence_params", (DL_FUNC) &_scoresactivation_sa_validate_sequence_params, 1},
     {"_scoresactivation_sa_resolved_pooling", (DL_FUNC) &_scoresactivation_sa_resolved_pooling, 1},
     {"_scoresactivation_sa_sequence_fit", (DL_FUNC) &_scoresactivation_sa_sequence_fit, 11},
     {"_scoresactivation_sa_sequence_check_state", (DL_FUNC) &_scoresactivation_sa_sequence_check_state, 3},

@@ -15,6 +15,7 @@
 #include "scoresactivation/callbacks.hpp"
 #include "scoresactivation/consistency.hpp"
 #include "scoresactivation/deeplift.hpp"
+#include "scoresactivation/explain.hpp"
 #include "scoresactivation/explained_model.hpp"
 #include "scoresactivation/gradients.hpp"
 #include "scoresactivation/metrics.hpp"
@@ -25,68 +26,54 @@ namespace sa = scoresactivation;
 using namespace sa_r;
 
 
-// DeepLIFT contributions (n, d) of the raw output `target` (0-based) against
-// the rows of `references` (averaged); rule: "rescale" or "reveal_cancel".
+// explain(): the core's policy (explain.hpp) for every local method of a
+// tabular model; R converts types only. targets are 0-based output indices,
+// exact -1 (auto), 0 or 1. Returns list(values = list of (n, d) matrices,
+// one per target, base_values = numeric, empty for the gradients).
 // [[Rcpp::export]]
-Rcpp::NumericMatrix sa_deeplift(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x,
-                                Rcpp::NumericMatrix references, int target, std::string rule, int n_threads) {
+Rcpp::List sa_explain(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, std::string method,
+                      Rcpp::CharacterVector given, std::string baseline, Rcpp::NumericMatrix baseline_rows,
+                      std::string background, Rcpp::NumericMatrix background_rows, Rcpp::IntegerVector targets,
+                      std::string output, std::string rule, int n_steps, std::string integration, int exact,
+                      int n_permutations, double seed, int n_threads) {
   const sa::Estimator estimator = estimator_from(params, state);
-  const sa::ExplainedModel model(estimator);
-  const sa::DeepLiftRule how = sa::deeplift_rule_from_string(rule);
-  return to_r(interruptible([&] {
-    return sa::deeplift(model, to_eigen(x), to_eigen(references), target, how, n_threads, r_interrupt_requested);
-  }));
-}
-
-// Integrated gradients (n, d) with n_steps points of the quadrature rule
-// `integration` ("gausslegendre", "riemann_left", ...).
-// [[Rcpp::export]]
-Rcpp::NumericMatrix sa_integrated_gradients(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x,
-                                            Rcpp::NumericMatrix references, int target, int n_steps,
-                                            std::string integration, int n_threads) {
-  const sa::Estimator estimator = estimator_from(params, state);
-  const sa::ExplainedModel model(estimator);
-  const sa::Quadrature quadrature = sa::quadrature_from_string(integration);
-  return to_r(interruptible([&] {
-    return sa::integrated_gradients(model, to_eigen(x), to_eigen(references), target, n_steps, quadrature, n_threads,
-                                    r_interrupt_requested);
-  }));
-}
-
-// df/dx (times_input = FALSE) or x * df/dx (TRUE), (n, d).
-// [[Rcpp::export]]
-Rcpp::NumericMatrix sa_gradient(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, int target,
-                                bool times_input, int n_threads) {
-  const sa::Estimator estimator = estimator_from(params, state);
-  const sa::ExplainedModel model(estimator);
+  sa::ExplainOptions o;
+  o.method = method;
+  o.given = strings_from(given);
+  o.baseline = {baseline, to_eigen(baseline_rows)};
+  o.background = {background, to_eigen(background_rows)};
+  o.targets.assign(targets.begin(), targets.end());
+  o.output = output;
+  o.rule = rule;
+  o.n_steps = n_steps;
+  o.integration = integration;
+  o.exact = exact;
+  o.n_permutations = n_permutations;
+  o.seed = seed_from_double(seed);
+  o.n_threads = n_threads;
   const Eigen::MatrixXd xe = to_eigen(x);
-  return to_r(interruptible([&] {
-    return times_input ? sa::gradient_times_input(model, xe, target, n_threads, r_interrupt_requested)
-                       : sa::input_gradient(model, xe, target, n_threads, r_interrupt_requested);
-  }));
+  const sa::Explanation r = interruptible([&] { return sa::explain(estimator, xe, o, r_interrupt_requested); });
+  Rcpp::List values;
+  for (const Eigen::MatrixXd& v : r.values) values.push_back(to_r(v));
+  return Rcpp::List::create(Rcpp::Named("values") = values,
+                            Rcpp::Named("base_values") = Rcpp::NumericVector(r.base_values.begin(), r.base_values.end()));
 }
 
-// Interventional Shapley values over the background rows: exact (all
-// coalitions) or sampled antithetic permutations. Returns list(values,
-// standard_error, base_value, evaluations_per_row).
+// Whether explain() samples, so that R draws a seed only then.
 // [[Rcpp::export]]
-Rcpp::List sa_shapley(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, Rcpp::NumericMatrix background,
-                      int target, std::string output, bool exact, int n_permutations, double seed, int n_threads) {
-  const sa::Estimator estimator = estimator_from(params, state);
-  const sa::ExplainedModel model(estimator);
-  const sa::ExplainedOutput out = sa::explained_output_from_string(output);
-  const Eigen::MatrixXd xe = to_eigen(x), be = to_eigen(background);
-  const std::uint64_t core_seed = seed_from_double(seed);
-  const sa::ShapleyResult r = interruptible([&] {
-    return exact ? sa::shapley_exact(model, xe, be, target, out, n_threads, r_interrupt_requested)
-                 : sa::shapley_sampled(model, xe, be, target, out, n_permutations, core_seed, n_threads,
-                                       r_interrupt_requested);
-  });
-  return Rcpp::List::create(Rcpp::Named("values") = to_r(r.values),
-                            Rcpp::Named("standard_error") = to_r(r.standard_error),
-                            Rcpp::Named("base_value") = r.base_value,
-                            Rcpp::Named("evaluations_per_row") = static_cast<double>(r.evaluations_per_row));
+bool sa_explain_uses_seed(std::string method, int exact, int n_features) {
+  sa::ExplainOptions o;
+  o.method = method;
+  o.exact = exact;
+  return sa::explain_uses_seed(o, n_features);
 }
+
+// The options of explain() each method reads (an error for an unknown method).
+// [[Rcpp::export]]
+std::vector<std::string> sa_explain_method_options(std::string method) { return sa::explain_method_options(method); }
+
+// [[Rcpp::export]]
+int sa_auto_exact_shapley_max_features() { return static_cast<int>(sa::kAutoExactShapleyMaxFeatures); }
 
 // Permutation importance with the model's own loss; y holds class indices
 // (0-based) or regression targets. Returns list(importances_mean,

@@ -20,6 +20,7 @@
 #include "scoresactivation/callbacks.hpp"
 #include "scoresactivation/estimator.hpp"
 #include "scoresactivation/model_state.hpp"
+#include "scoresactivation/param_spec.hpp"
 #include "scoresactivation/params.hpp"
 #include "scoresactivation/senn_network.hpp"
 #include "scoresactivation/sequence_estimator.hpp"
@@ -62,71 +63,112 @@ inline T scalar(const Rcpp::List& list, const char* name) {
   return Rcpp::as<T>(value);
 }
 
-// R list (as made by R/params.R) -> core Params.
+// jsonlite::parse_json()'s result (named lists for objects, unnamed lists
+// for arrays, length-1 vectors for scalars, NULL for null), or a named list
+// of hyperparameters -> the core's JsonValue, which the core validates.
+inline sa::JsonValue json_from_r(SEXP x, int depth = 0, const char* context = "model document") {
+  if (depth > 64) throw std::invalid_argument(std::string(context) + ": nested too deeply");
+  switch (TYPEOF(x)) {
+    case NILSXP: return sa::JsonValue::null_value();
+    case VECSXP: {
+      const R_xlen_t n = Rf_xlength(x);
+      SEXP names = Rf_getAttrib(x, R_NamesSymbol);
+      sa::JsonValue out = names == R_NilValue ? sa::JsonValue::make_array() : sa::JsonValue::make_object();
+      for (R_xlen_t i = 0; i < n; ++i) {
+        sa::JsonValue item = json_from_r(VECTOR_ELT(x, i), depth + 1, context);
+        if (names == R_NilValue) out.array.push_back(std::move(item));
+        else out.object.emplace_back(std::string(Rf_translateCharUTF8(STRING_ELT(names, i))), std::move(item));
+      }
+      return out;
+    }
+    default: break;
+  }
+  // Atomic vectors: jsonlite gives length 1 for a scalar; longer ones (from
+  // other callers) are arrays of their elements.
+  const R_xlen_t n = Rf_xlength(x);
+  auto element = [x, context](R_xlen_t i) -> sa::JsonValue {
+    switch (TYPEOF(x)) {
+      case LGLSXP:
+        if (LOGICAL(x)[i] == NA_LOGICAL) return sa::JsonValue::null_value();
+        return sa::JsonValue::of(LOGICAL(x)[i] != 0);
+      case INTSXP:
+        if (INTEGER(x)[i] == NA_INTEGER) return sa::JsonValue::null_value();
+        return sa::JsonValue::of(static_cast<double>(INTEGER(x)[i]));
+      case REALSXP: return sa::JsonValue::of(REAL(x)[i]);  // NA/NaN: non-finite, rejected by the validator
+      case STRSXP:
+        if (STRING_ELT(x, i) == NA_STRING) return sa::JsonValue::null_value();
+        return sa::JsonValue::of(std::string(Rf_translateCharUTF8(STRING_ELT(x, i))));
+      default: throw std::invalid_argument(std::string(context) + ": an R value of an unsupported type");
+    }
+  };
+  if (n == 1) return element(0);
+  sa::JsonValue out = sa::JsonValue::make_array();
+  for (R_xlen_t i = 0; i < n; ++i) out.array.push_back(element(i));
+  return out;
+}
+
+// A checked value of the parameter table in its R type.
+inline SEXP r_value(const sa::ParamSpec& spec, const sa::JsonValue& v) {
+  if (v.is_null()) return R_NilValue;
+  switch (spec.type) {
+    case sa::ParamType::integer: return Rcpp::wrap(static_cast<int>(std::min(v.number, 2147483647.0)));
+    case sa::ParamType::sizes: {
+      std::vector<int> sizes;
+      if (v.type == sa::JsonValue::Type::number) sizes.push_back(static_cast<int>(v.number));
+      for (const auto& x : v.array) sizes.push_back(static_cast<int>(x.number));
+      return Rcpp::wrap(sizes);
+    }
+    case sa::ParamType::boolean: return Rcpp::wrap(v.boolean);
+    case sa::ParamType::string: return Rcpp::wrap(v.string);
+    case sa::ParamType::verbosity:
+      return v.type == sa::JsonValue::Type::boolean ? Rcpp::wrap(v.boolean) : Rcpp::wrap(v.number);
+    default: return Rcpp::wrap(v.number);  // numbers, seeds, thread counts
+  }
+}
+
+// A family's hyperparameters of `set` as an R list in the table's order.
+inline Rcpp::List params_list(const sa::ParamSet& set, sa::ModelFamily family) {
+  const sa::JsonValue values = sa::params_to_json(set, family);
+  Rcpp::List out;
+  for (const sa::ParamSpec& spec : sa::param_spec(family)) {
+    const sa::JsonValue* v = values.find(spec.name);
+    if (v != nullptr) out.push_back(r_value(spec, *v), spec.name);
+  }
+  return out;
+}
+
+// A list of hyperparameters (R/params.R) checked against the family's table,
+// without random_state and n_threads: R resolves those (the seed, the count).
+inline sa::ParamSet param_set_from_list(const Rcpp::List& p, sa::ModelFamily family) {
+  sa::JsonValue given = json_from_r(p, 0, "params");
+  if (given.type != sa::JsonValue::Type::object) throw std::invalid_argument("params must be a named list");
+  sa::JsonValue kept = sa::JsonValue::make_object();
+  for (auto& kv : given.object)
+    if (kv.first != "random_state" && kv.first != "n_threads") kept.object.push_back(std::move(kv));
+  sa::ParamSet set;
+  sa::apply_params(kept, family, set);
+  return set;
+}
+
+// R list (as made by R/params.R: the seed as random_state, the resolved
+// thread count as n_threads) -> core Params.
 inline sa::Params params_from_list(const Rcpp::List& p) {
-  sa::Params out;
-  if (!p.containsElementNamed("hidden_layer_sizes"))
-    throw std::invalid_argument("params lacks 'hidden_layer_sizes'");
-  Rcpp::IntegerVector sizes = Rcpp::as<Rcpp::IntegerVector>(p["hidden_layer_sizes"]);
-  out.hidden_layer_sizes.assign(sizes.begin(), sizes.end());
-  out.activation = scalar<std::string>(p, "activation");
-  out.scores_layer = scalar<bool>(p, "scores_layer");
-  out.gate = scalar<std::string>(p, "gate");
-  out.snr_budget = scalar<double>(p, "snr_budget");
-  out.temperature = scalar<double>(p, "temperature");
-  out.entropy_penalty = scalar<double>(p, "entropy_penalty");
-  out.solver = scalar<std::string>(p, "solver");
-  out.learning_rate = scalar<double>(p, "learning_rate");
-  out.scores_learning_rate = scalar<double>(p, "scores_learning_rate");
-  out.weight_decay = scalar<double>(p, "weight_decay");
-  out.momentum = scalar<double>(p, "momentum");
-  out.beta_1 = scalar<double>(p, "beta_1");
-  out.beta_2 = scalar<double>(p, "beta_2");
-  out.epsilon = scalar<double>(p, "epsilon");
-  out.batch_size = scalar<long>(p, "batch_size");
-  out.max_epochs = scalar<long>(p, "max_epochs");
-  out.refine_epochs = scalar<long>(p, "refine_epochs");
-  out.n_bootstrap = scalar<long>(p, "n_bootstrap");
-  out.early_stopping = scalar<bool>(p, "early_stopping");
-  out.validation_fraction = scalar<double>(p, "validation_fraction");
-  out.n_iter_no_change = scalar<long>(p, "n_iter_no_change");
-  out.tol = scalar<double>(p, "tol");
-  out.standardize = scalar<bool>(p, "standardize");
+  sa::Params out = param_set_from_list(p, sa::ModelFamily::tabular).training;
   out.random_state = seed_from_double(scalar<double>(p, "random_state"));
   out.n_threads = scalar<int>(p, "n_threads");
-  out.kernel = scalar<std::string>(p, "kernel");
+  out.validate();
   return out;
 }
 
-// R list(architecture, units, kernel_size, pooling) (R/sequence.R) <-> the
+// R list(architecture, units, kernel_size, pooling) (R/sequence.R) -> the
 // core's SequenceParams.
 inline sa::SequenceParams sequence_params_from_list(const Rcpp::List& p) {
-  sa::SequenceParams out;
-  out.architecture = scalar<std::string>(p, "architecture");
-  if (!p.containsElementNamed("units")) throw std::invalid_argument("sequence params lack 'units'");
-  Rcpp::IntegerVector units = Rcpp::as<Rcpp::IntegerVector>(p["units"]);
-  out.units.assign(units.begin(), units.end());
-  out.kernel_size = scalar<long>(p, "kernel_size");
-  out.pooling = scalar<std::string>(p, "pooling");
-  return out;
+  return param_set_from_list(p, sa::ModelFamily::sequence).sequence;
 }
 
-inline Rcpp::List sequence_params_to_list(const sa::SequenceParams& p) {
-  return Rcpp::List::create(
-      Rcpp::Named("architecture") = p.architecture,
-      Rcpp::Named("units") = Rcpp::wrap(std::vector<int>(p.units.begin(), p.units.end())),
-      Rcpp::Named("kernel_size") = static_cast<int>(p.kernel_size), Rcpp::Named("pooling") = p.pooling);
-}
-
-// R list(robustness_penalty) (R/senn.R) <-> the core's SennParams.
+// R list(robustness_penalty) (R/senn.R) -> the core's SennParams.
 inline sa::SennParams senn_params_from_list(const Rcpp::List& p) {
-  sa::SennParams out;
-  out.robustness_penalty = scalar<double>(p, "robustness_penalty");
-  return out;
-}
-
-inline Rcpp::List senn_params_to_list(const sa::SennParams& p) {
-  return Rcpp::List::create(Rcpp::Named("robustness_penalty") = p.robustness_penalty);
+  return param_set_from_list(p, sa::ModelFamily::senn).senn;
 }
 
 inline sa::ModelState state_from_list(const Rcpp::List& l) {

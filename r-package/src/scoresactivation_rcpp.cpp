@@ -26,93 +26,44 @@ using namespace sa_r;
 
 namespace {
 
-// jsonlite::parse_json()'s result (named lists for objects, unnamed lists
-// for arrays, length-1 vectors for scalars, NULL for null) -> the core's
-// JsonValue, which the core validates.
-sa::JsonValue json_from_r(SEXP x, int depth = 0) {
-  if (depth > 64) throw std::invalid_argument("model document: nested too deeply");
-  switch (TYPEOF(x)) {
-    case NILSXP: return sa::JsonValue::null_value();
-    case VECSXP: {
-      const R_xlen_t n = Rf_xlength(x);
-      SEXP names = Rf_getAttrib(x, R_NamesSymbol);
-      sa::JsonValue out = names == R_NilValue ? sa::JsonValue::make_array() : sa::JsonValue::make_object();
-      for (R_xlen_t i = 0; i < n; ++i) {
-        sa::JsonValue item = json_from_r(VECTOR_ELT(x, i), depth + 1);
-        if (names == R_NilValue) out.array.push_back(std::move(item));
-        else out.object.emplace_back(std::string(Rf_translateCharUTF8(STRING_ELT(names, i))), std::move(item));
-      }
-      return out;
-    }
-    default: break;
-  }
-  // Atomic vectors: jsonlite gives length 1 for a scalar; longer ones (from
-  // other callers) are arrays of their elements.
-  const R_xlen_t n = Rf_xlength(x);
-  auto element = [x](R_xlen_t i) -> sa::JsonValue {
-    switch (TYPEOF(x)) {
-      case LGLSXP:
-        if (LOGICAL(x)[i] == NA_LOGICAL) return sa::JsonValue::null_value();
-        return sa::JsonValue::of(LOGICAL(x)[i] != 0);
-      case INTSXP:
-        if (INTEGER(x)[i] == NA_INTEGER) return sa::JsonValue::null_value();
-        return sa::JsonValue::of(static_cast<double>(INTEGER(x)[i]));
-      case REALSXP: return sa::JsonValue::of(REAL(x)[i]);  // NA/NaN: non-finite, rejected by the validator
-      case STRSXP:
-        if (STRING_ELT(x, i) == NA_STRING) return sa::JsonValue::null_value();
-        return sa::JsonValue::of(std::string(Rf_translateCharUTF8(STRING_ELT(x, i))));
-      default: throw std::invalid_argument("model document: an R value of an unsupported type");
-    }
-  };
-  if (n == 1) return element(0);
-  sa::JsonValue out = sa::JsonValue::make_array();
-  for (R_xlen_t i = 0; i < n; ++i) out.array.push_back(element(i));
-  return out;
-}
-
-Rcpp::List params_to_list(const sa::Params& p) {
-  Rcpp::List out;
-  auto add = [&out](const char* name, SEXP value) { out[name] = value; };
-  add("hidden_layer_sizes", Rcpp::wrap(std::vector<int>(p.hidden_layer_sizes.begin(), p.hidden_layer_sizes.end())));
-  add("activation", Rcpp::wrap(p.activation));
-  add("scores_layer", Rcpp::wrap(p.scores_layer));
-  add("gate", Rcpp::wrap(p.gate));
-  add("snr_budget", Rcpp::wrap(p.snr_budget));
-  add("temperature", Rcpp::wrap(p.temperature));
-  add("entropy_penalty", Rcpp::wrap(p.entropy_penalty));
-  add("solver", Rcpp::wrap(p.solver));
-  add("learning_rate", Rcpp::wrap(p.learning_rate));
-  add("scores_learning_rate", Rcpp::wrap(p.scores_learning_rate));
-  add("weight_decay", Rcpp::wrap(p.weight_decay));
-  add("momentum", Rcpp::wrap(p.momentum));
-  add("beta_1", Rcpp::wrap(p.beta_1));
-  add("beta_2", Rcpp::wrap(p.beta_2));
-  add("epsilon", Rcpp::wrap(p.epsilon));
-  add("batch_size", Rcpp::wrap(static_cast<int>(std::min<long>(p.batch_size, 2147483647L))));
-  add("max_epochs", Rcpp::wrap(static_cast<int>(p.max_epochs)));
-  add("refine_epochs", Rcpp::wrap(static_cast<int>(p.refine_epochs)));
-  add("n_bootstrap", Rcpp::wrap(static_cast<int>(p.n_bootstrap)));
-  add("early_stopping", Rcpp::wrap(p.early_stopping));
-  add("validation_fraction", Rcpp::wrap(p.validation_fraction));
-  add("n_iter_no_change", Rcpp::wrap(static_cast<int>(p.n_iter_no_change)));
-  add("tol", Rcpp::wrap(p.tol));
-  add("standardize", Rcpp::wrap(p.standardize));
-  add("random_state", Rcpp::wrap(static_cast<double>(p.random_state)));
-  add("n_threads", Rcpp::wrap(p.n_threads));
-  add("kernel", Rcpp::wrap(p.kernel));
-  return out;
-}
-
 }  // namespace
 
-// The core's default hyperparameters (params.hpp), the single source of the
-// defaults that scores_activation() documents.
+// The core's table of a family's hyperparameters (param_spec.hpp): one
+// list per parameter, defaults in their R types; the single source of the
+// names, defaults and ranges that scores_activation() and friends take.
 // [[Rcpp::export]]
-Rcpp::List sa_default_params() { return params_to_list(sa::Params()); }
+Rcpp::List sa_param_spec(std::string family) {
+  Rcpp::List out;
+  for (const sa::ParamSpec& s : sa::param_spec(sa::model_family_from_string(family))) {
+    Rcpp::List entry = Rcpp::List::create(
+        Rcpp::Named("name") = s.name, Rcpp::Named("group") = sa::to_string(s.group),
+        Rcpp::Named("type") = sa::to_string(s.type), Rcpp::Named("default") = r_value(s, s.default_value),
+        Rcpp::Named("low") = s.low, Rcpp::Named("high") = s.high, Rcpp::Named("low_open") = s.low_open,
+        Rcpp::Named("high_open") = s.high_open, Rcpp::Named("min_length") = static_cast<int>(s.min_length),
+        Rcpp::Named("max_length") = static_cast<int>(s.max_length), Rcpp::Named("choices") = s.choices,
+        Rcpp::Named("doc") = s.doc);
+    out.push_back(entry, s.name);
+  }
+  return out;
+}
 
-// Checks hyperparameters with the core's own rules (errors name the parameter).
+// Checks a named list of a family's hyperparameters against the table (the
+// core's rules; errors name the parameter) and returns the family's
+// parameters in their R types, in the table's order (front-end ones, which R
+// resolves itself, left out).
 // [[Rcpp::export]]
-void sa_validate_params(Rcpp::List params) { params_from_list(params).validate(); }
+Rcpp::List sa_check_params(Rcpp::List params, std::string family) {
+  const sa::ModelFamily f = sa::model_family_from_string(family);
+  sa::ParamSet set;
+  sa::apply_params(json_from_r(params, 0, "params"), f, set);
+  return params_list(set, f);
+}
+
+// The core's thread rule: NULL -> all `cores`, -n -> cores + 1 - n, capped.
+// [[Rcpp::export]]
+int sa_resolve_threads(SEXP n_threads, int cores) {
+  return sa::resolve_threads(json_from_r(n_threads, 0, "n_threads"), cores);
+}
 
 // [[Rcpp::export]]
 bool sa_avx2_available() { return sa::avx2_kernels_available(); }
@@ -125,18 +76,20 @@ int sa_model_format_version() { return sa::kModelFormatVersion; }
 int sa_thread_limit() { return sa::thread_limit(); }
 
 // The core's check of a parsed model document (docs/model-format.md);
-// returns list(format_version, task, params, seed, state, sequence,
-// sequence_params, senn, senn_params), params being the core's (with what older versions
-// imply). Errors name the key.
+// returns list(format_version, task, params, seed, state, sequence, senn),
+// params being the family's hyperparameters as the core read them (with what
+// older versions imply; the front end's own are the document's). Errors name the key.
 // [[Rcpp::export]]
 Rcpp::List sa_read_model_document(SEXP document) {
   const sa::ModelDocument d = sa::read_model_document(json_from_r(document));
   return Rcpp::List::create(Rcpp::Named("format_version") = d.format_version, Rcpp::Named("task") = d.task,
-                            Rcpp::Named("params") = params_to_list(d.core_params),
+                            Rcpp::Named("params") = params_list(sa::ParamSet{d.core_params, d.sequence_params, d.senn_params},
+                                                                d.senn ? sa::ModelFamily::senn
+                                                                : d.sequence ? sa::ModelFamily::sequence
+                                                                             : sa::ModelFamily::tabular),
                             Rcpp::Named("seed") = static_cast<double>(d.seed),
                             Rcpp::Named("state") = state_to_list(d.state), Rcpp::Named("sequence") = d.sequence,
-                            Rcpp::Named("sequence_params") = sequence_params_to_list(d.sequence_params),
-                            Rcpp::Named("senn") = d.senn, Rcpp::Named("senn_params") = senn_params_to_list(d.senn_params));
+                            Rcpp::Named("senn") = d.senn);
 }
 
 // Trains; returns list(interrupted, state, kernel). y holds class indices

@@ -24,10 +24,6 @@ sa::SennEstimator senn_estimator_from(const Rcpp::List& params, const Rcpp::List
 
 }  // namespace
 
-// Checks the SENN params with the core's rules (errors name the parameter).
-// [[Rcpp::export]]
-void sa_validate_senn_params(Rcpp::List senn) { senn_params_from_list(senn).validate(); }
-
 // Trains; returns list(interrupted, state, kernel). y holds class indices
 // 0..n_classes-1 (classification) or targets (regression).
 // [[Rcpp::export]]

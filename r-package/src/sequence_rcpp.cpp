@@ -30,10 +30,6 @@ sa::SequenceEstimator sequence_estimator_from(const Rcpp::List& params, const Rc
 
 }  // namespace
 
-// Checks the sequence params with the core's rules (errors name the parameter).
-// [[Rcpp::export]]
-void sa_validate_sequence_params(Rcpp::List sequence) { sequence_params_from_list(sequence).validate(); }
-
 // The pooling "auto" resolves to ("last" or "mean").
 // [[Rcpp::export]]
 std::string sa_resolved_pooling(Rcpp::List sequence) {

@@ -10,6 +10,7 @@
 
 #include "scoresactivation/callbacks.hpp"
 #include "scoresactivation/deeplift.hpp"
+#include "scoresactivation/explain.hpp"
 #include "scoresactivation/gradients.hpp"
 #include "scoresactivation/metrics.hpp"
 #include "scoresactivation/permutation_importance.hpp"
@@ -394,4 +395,89 @@ TEST(Interrupts, StopSampledShapleyAndPermutationImportance) {
   // Never asked: the same call runs to the end.
   const std::function<bool()> never = []() { return false; };
   EXPECT_NO_THROW(shapley_sampled(model, rows.topRows(2), background, 0, ExplainedOutput::raw, 4, 1, 2, never));
+}
+
+// ------------------------------------------------------- explain() policy
+// The one policy both front ends call (explain.hpp): the same numbers as the
+// methods themselves, base values, exactness and the refusals.
+TEST(ExplainPolicy, EqualsTheMethodsWithBaseValuesPerTarget) {
+  Fitted f = fitted("tanh");
+  const Eigen::MatrixXd rows = f.x.topRows(5) * 3.0;
+  ExplainOptions o;
+  o.method = "deeplift";
+  o.targets = {0, 2};
+  const Explanation e = explain(f.est, rows, o);
+  const ExplainedModel model(f.est);
+  const Eigen::MatrixXd mean = f.est.input_mean().transpose();
+  ASSERT_EQ(e.values.size(), 2u);
+  EXPECT_TRUE(e.values[1].isApprox(deeplift(model, rows, mean, 2, DeepLiftRule::rescale, 1)));
+  const Eigen::MatrixXd mean_out = model.outputs(mean, ExplainedOutput::raw, 1);
+  EXPECT_NEAR(e.base_values[1], mean_out(0, 2), 1e-12);
+  // Completeness: values + base value = the output.
+  const Eigen::MatrixXd out = model.outputs(rows, ExplainedOutput::raw, 1);
+  for (long i = 0; i < rows.rows(); ++i) EXPECT_NEAR(e.values[0].row(i).sum() + e.base_values[0], out(i, 0), 1e-8);
+
+  o.method = "gradient";
+  const Explanation g = explain(f.est, rows, o);
+  EXPECT_TRUE(g.base_values.empty());
+  EXPECT_TRUE(g.values[0].isApprox(input_gradient(model, rows, 0, 1)));
+}
+
+TEST(ExplainPolicy, ShapleyIsExactUpToTwelveFeaturesAndDrawsASeedOnlyWhenSampling) {
+  Fitted f = fitted("relu");
+  ExplainOptions o;
+  o.method = "shapley";
+  EXPECT_FALSE(explain_uses_seed(o, 12));
+  EXPECT_TRUE(explain_uses_seed(o, 13));
+  o.exact = 0;
+  EXPECT_TRUE(explain_uses_seed(o, 3));
+  o.exact = -1;
+  o.targets = {1};
+  o.seed = 99;  // ignored: exact
+  const Eigen::MatrixXd rows = f.x.topRows(3) * 3.0;
+  const Explanation e = explain(f.est, rows, o);
+  const ShapleyResult exact = shapley_exact(ExplainedModel(f.est), rows, f.est.input_mean().transpose(), 1,
+                                            ExplainedOutput::raw, 1);
+  EXPECT_TRUE(e.values[0].isApprox(exact.values));
+  EXPECT_EQ(e.base_values[0], exact.base_value);
+}
+
+TEST(ExplainPolicy, RefusalsNameTheOption) {
+  Fitted f = fitted("relu");
+  const Eigen::MatrixXd rows = f.x.topRows(2);
+  auto message = [&](ExplainOptions o) -> std::string {
+    if (o.targets.empty()) o.targets = {0};
+    try {
+      explain(f.est, rows, o);
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+    return "";
+  };
+  ExplainOptions o;
+  o.given = {"n_steps"};
+  EXPECT_EQ(message(o), "n_steps does not apply to method = 'deeplift' (its options: baseline, rule)");
+  o.method = "gradient";
+  o.given = {"baseline", "n_steps"};
+  EXPECT_EQ(message(o), "baseline, n_steps do not apply to method = 'gradient' (its options: none)");
+  o = ExplainOptions();
+  o.method = "shapley";
+  o.exact = 1;
+  o.given = {"exact", "n_permutations"};
+  EXPECT_NE(message(o).find("n_permutations does not apply to exact Shapley values"), std::string::npos);
+  o = ExplainOptions();
+  o.output = "probability";
+  EXPECT_NE(message(o).find("available for method = 'shapley' only"), std::string::npos);
+  o = ExplainOptions();
+  o.baseline.kind = "rows";
+  o.baseline.rows = Eigen::MatrixXd::Zero(1, 2);
+  EXPECT_NE(message(o).find("baseline must have"), std::string::npos);
+  o.baseline.rows = Eigen::MatrixXd::Constant(1, f.est.n_features(), std::nan(""));
+  EXPECT_NE(message(o).find("baseline contains NaN"), std::string::npos);
+  o = ExplainOptions();
+  o.method = "magic";
+  EXPECT_NE(message(o).find("method must be one of"), std::string::npos);
+  o = ExplainOptions();
+  o.targets = {7};
+  EXPECT_NE(message(o), "");
 }

@@ -132,7 +132,7 @@ INSTANTIATE_TEST_SUITE_P(
                   [](const ExplainedModel& m, const Fitted&) {
                     integrated_gradients(m, rows2(), rows2(), 0, 1, Quadrature::riemann_trapezoid, 1);
                   },
-                  "n_steps must be >= 2"},
+                  "n_steps must be at least 2"},
         CountCase{"RepeatsHuge",
                   [](const ExplainedModel& m, const Fitted& f) {
                     permutation_importance(m, f.x, f.y, Eigen::VectorXd(), kHuge, 1, 1);

@@ -106,7 +106,7 @@ TEST(ModelDocument, HeaderErrorsNameTheKey) {
       {"/classes", nullptr, "'classes' is missing"},
       {"/feature_names", json::array({"a"}), "'feature_names' has 1 entries"},
       {"/params", json::array(), "'params' must be an object"},
-      {"/params/n_threads", 100000, "'params.n_threads'"},
+      {"/params/n_threads", 1.5, "'params.n_threads'"},
       {"/params/n_threads", 0, "'params.n_threads' must be None/NULL or a non-zero integer"},
       {"/params/random_state", -1, "'params.random_state'"},
       {"/params/hidden_layer_sizes", json::array({8, 0}), "'params.hidden_layer_sizes' must be a list of at most 64 integers in [1, 1048576], got [8, 0]"},

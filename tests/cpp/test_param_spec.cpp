@@ -150,6 +150,8 @@ TEST(ParamSpec, ThreadRule) {
   EXPECT_EQ(resolve_threads(JsonValue::of(-10.0), 2), 1);
   EXPECT_EQ(resolve_threads(JsonValue::of(1.0), 2), 1);
   EXPECT_EQ(resolve_threads(JsonValue::of(1e4), 2), thread_limit());
+  EXPECT_EQ(resolve_threads(JsonValue::of(1e300), 2), thread_limit());  // any count, capped
+  EXPECT_EQ(resolve_threads(JsonValue::of(-1e300), 2), 1);
   EXPECT_THROW(resolve_threads(JsonValue::of(0.0), 2), std::invalid_argument);
   EXPECT_THROW(resolve_threads(JsonValue::of(1.5), 2), std::invalid_argument);
 }

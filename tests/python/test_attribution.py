@@ -237,7 +237,7 @@ def test_bad_arguments(classifier, kwargs, match):
 def test_mean_baseline_needs_standardisation():
     X, y = make_friedman1(n_samples=200, n_features=5, random_state=0)
     est = ScoresActivationRegressor(hidden_layer_sizes=(8,), max_epochs=5, standardize=False, random_state=0).fit(X, y)
-    with pytest.raises(ValueError, match="standardize=False"):
+    with pytest.raises(ValueError, match="standardize = FALSE/False"):
         est.explain(X[:3], "deeplift")
     # explicit rows work and satisfy completeness against them
     values = est.explain(X[:3], "deeplift", baseline=X.mean(axis=0))
@@ -347,7 +347,7 @@ def test_thread_counts_beyond_a_c_int_never_reach_pybind11(classifier):
 )
 def test_options_of_other_methods_are_refused(classifier, method, kwargs, named):
     est, X, _ = classifier
-    with pytest.raises(ValueError, match=rf"{named} do(es)? not apply to method='{method}'"):
+    with pytest.raises(ValueError, match=rf"{named} do(es)? not apply to method = '{method}'"):
         est.explain(X[:2], method, target=0, **kwargs)
 
 
@@ -355,11 +355,11 @@ def test_options_that_would_be_ignored_elsewhere_are_refused(classifier):
     est, X, y = classifier
     with pytest.raises(ValueError, match="n_permutations does not apply to exact Shapley"):
         est.explain(X[:2], "shapley", exact=True, n_permutations=10, target=0)
-    with pytest.raises(ValueError, match="n_repeats does not apply to method='deeplift'"):
+    with pytest.raises(ValueError, match="n_repeats does not apply to method = 'deeplift'"):
         est.global_importance(X[:5], method="deeplift", n_repeats=3)
-    with pytest.raises(ValueError, match="random_state does not apply to method='scores'"):
+    with pytest.raises(ValueError, match="random_state does not apply to method = 'scores'"):
         est.global_importance(random_state=1)
-    with pytest.raises(ValueError, match="random_state does not apply to method='integrated_gradients'"):
+    with pytest.raises(ValueError, match="random_state does not apply to method = 'integrated_gradients'"):
         est.global_importance(X[:5], method="integrated_gradients", random_state=1)
     # Each method's own options and the defaults still work, explicit None seeds too.
     est.explain(X[:2], "deeplift", baseline="zeros", rule="reveal_cancel", random_state=None)

@@ -29,7 +29,7 @@ enum class ParamType {
   string,     // one of choices
   sizes,      // layer widths: a list (or one number) of integers in [low, high]
   seed,       // null (drawn by the front end) or an integer in [low, high]
-  threads,    // null (all cores) or a non-zero integer in [-high, high] (negative: all but |n| - 1)
+  threads,    // null (all cores) or a non-zero integer (negative: all but |n| - 1); capped, never refused for size
   verbosity,  // a boolean or an integer in [low, high]
 };
 

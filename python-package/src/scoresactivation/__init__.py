@@ -6,6 +6,7 @@ from ._estimator import (
     __version__,
     load_model,
 )
+from ._common import param_spec
 from ._consistency import ConsistencyReport, consistency
 from ._senn import SENNClassifier, SENNRegressor
 from ._sequence import ScoresActivationSequenceClassifier, ScoresActivationSequenceRegressor
@@ -14,4 +15,4 @@ from .plotting import plot_consistency, plot_history, plot_scores, to_shap_expla
 __all__ = ["ScoresActivationClassifier", "ScoresActivationRegressor", "ScoresActivationSequenceClassifier",
            "ScoresActivationSequenceRegressor", "SENNClassifier", "SENNRegressor", "load_model", "__version__",
            "plot_scores", "plot_history", "plot_consistency", "to_shap_explanation",
-           "consistency", "ConsistencyReport"]
+           "consistency", "ConsistencyReport", "param_spec"]

@@ -5,62 +5,13 @@ import os
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _core, _model_io
+from ._common import core_params, params_from_document, resolve_seed
 
 __version__ = "0.1.0"
-
-# Hyperparameters handed to the core unchanged (same names in R and C++).
-_CORE_PARAMS = (
-    "hidden_layer_sizes", "activation", "scores_layer", "gate", "snr_budget", "temperature", "entropy_penalty",
-    "solver", "learning_rate", "scores_learning_rate", "weight_decay", "momentum", "beta_1", "beta_2", "epsilon",
-    "batch_size", "max_epochs", "refine_epochs", "n_bootstrap", "early_stopping", "validation_fraction", "n_iter_no_change", "tol",
-    "standardize", "kernel",
-)
-_INT_PARAMS = ("batch_size", "max_epochs", "refine_epochs", "n_bootstrap", "n_iter_no_change")
-_FLOAT_PARAMS = ("snr_budget", "temperature", "entropy_penalty", "learning_rate", "scores_learning_rate", "weight_decay",
-                 "momentum", "beta_1", "beta_2", "epsilon", "validation_fraction", "tol")
-_BOOL_PARAMS = ("scores_layer", "early_stopping", "standardize")
-_STR_PARAMS = ("activation", "gate", "solver", "kernel")
-
-
-def _resolve_seed(random_state):
-    """An int seed passes through; None or a RandomState draws one (so np.random.seed works)."""
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        if not 0 <= int(random_state) < 2**32:
-            raise ValueError(f"random_state must be in [0, 2**32), got {random_state}")
-        return int(random_state)
-    return int(check_random_state(random_state).randint(0, 2**31 - 1))
-
-
-def _resolve_threads(n_threads):
-    """None: all cores; negative counts back from them (-1: all); capped at the core's limit."""
-    if n_threads is None:
-        return max(1, os.cpu_count() or 1)
-    if not isinstance(n_threads, numbers.Integral) or isinstance(n_threads, bool) or n_threads == 0:
-        raise ValueError(f"n_threads must be a non-zero integer or None, got {n_threads!r}")
-    n_threads = int(n_threads)
-    resolved = n_threads if n_threads > 0 else max(1, (os.cpu_count() or 1) + 1 + n_threads)
-    return min(resolved, _core.thread_limit())
-
-
-def _layer_sizes(value, name):
-    """A list of positive layer widths from an int or a sequence of ints; ValueError naming the param."""
-    sizes = (value,) if isinstance(value, numbers.Integral) else value
-    try:
-        valid = all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in sizes)
-    except TypeError:
-        valid = False
-    if not valid or isinstance(sizes, (str, bytes)):
-        raise ValueError(f"{name} must be a sequence of positive integers, got {value!r}")
-    sizes = [int(s) for s in sizes]
-    if any(not 0 < s < 2**62 for s in sizes):
-        raise ValueError(f"{name} must contain positive integers, got {value!r}")
-    return sizes
-
 
 def _checked_sample_weight(sample_weight, X):
     """sample_weight as float64 (n,) checked against X's rows, or an empty array when None."""
@@ -85,19 +36,14 @@ def _class_encoding(y):
     return classes, encoded
 
 
-def _document_family(loaded):
-    """The model family of a document the core has read."""
-    return "senn" if loaded["senn"] else "sequence" if loaded["sequence"] else "tabular"
-
-
 class _ScoresBase(BaseEstimator):
     """What the estimators of every model family share (tabular and sequence):
     the core's Params from the hyperparameters, the transactional fit, the
     record of the fit, the scores, persistence and pickling.
 
     A family sets ``_task`` and ``_family`` ("tabular", "sequence" or
-    "senn": which model documents it reads) and implements ``_core_from_state``; ``_params_from_document``
-    adds its own hyperparameters.
+    "senn": which rows of the core's parameter table it takes and which
+    model documents it reads) and implements ``_core_from_state``.
     """
 
     _task = None
@@ -105,35 +51,8 @@ class _ScoresBase(BaseEstimator):
 
     # ----------------------------------------------------------------- params
     def _core_params(self, seed):
-        """Validated core Params; errors name the parameter."""
-        p = _core.Params()
-        p.hidden_layer_sizes = _layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
-        for name in _INT_PARAMS:
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-                raise ValueError(f"{name} must be an integer, got {value!r}")
-            if not -(2**62) < int(value) < 2**62:  # the core's ranges are far inside; this keeps pybind11 quiet
-                raise ValueError(f"{name} is out of range, got {value!r}")
-            setattr(p, name, int(value))
-        for name in _FLOAT_PARAMS:
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Real) or isinstance(value, bool):
-                raise ValueError(f"{name} must be a number, got {value!r}")
-            setattr(p, name, float(value))
-        for name in _BOOL_PARAMS:
-            value = getattr(self, name)
-            if not isinstance(value, (bool, np.bool_)):
-                raise ValueError(f"{name} must be True or False, got {value!r}")
-            setattr(p, name, bool(value))
-        for name in _STR_PARAMS:
-            value = getattr(self, name)
-            if not isinstance(value, str):
-                raise ValueError(f"{name} must be a string, got {value!r}")
-            setattr(p, name, value)
-        p.random_state = seed
-        p.n_threads = _resolve_threads(self.n_threads)
-        p.validate()  # raises ValueError naming the parameter
-        return p
+        """Validated core Params (the core's table; errors name the parameter)."""
+        return core_params(self, seed)[0]
 
     def _core_from_state(self, seed, state):
         """The family's fitted core model from a state dict (checked by the core)."""
@@ -264,24 +183,16 @@ class _ScoresBase(BaseEstimator):
         return cls._from_checked(doc, _model_io.read(doc))
 
     @classmethod
-    def _params_from_document(cls, loaded):
-        """The constructor's hyperparameters from the document the core read."""
-        core_params = loaded["core_params"]
-        params = {name: getattr(core_params, name) for name in _CORE_PARAMS}
-        params["hidden_layer_sizes"] = tuple(core_params.hidden_layer_sizes)
-        return params
-
-    @classmethod
     def _from_checked(cls, doc, loaded):
         """from_dict once the core has checked doc (loaded: what it returned)."""
-        family = _document_family(loaded)
+        family = loaded["family"]
         if family != cls._family:
             kind = {"sequence": "a sequence", "senn": "a SENN", "tabular": "a tabular"}[family]
             raise ValueError(f"the model document holds {kind} model ({loaded['estimator']}); {cls.__name__} "
                              "cannot load it (scoresactivation.load_model picks the class)")
         if loaded["task"] != cls._task:
             raise ValueError(f"the model document holds a {loaded['task']} model; {cls.__name__} cannot load it")
-        params = cls._params_from_document(loaded)
+        params = params_from_document(loaded)
         for name in ("random_state", "n_threads", "verbose"):  # the front end's own, checked by the core
             if name in doc["params"]:
                 params[name] = doc["params"][name]
@@ -403,7 +314,7 @@ class _ScoresActivationBase(_ScoresBase):
 
     # -------------------------------------------------------------------- fit
     def _fit(self, X, y, sample_weight, n_classes):
-        seed = _resolve_seed(self.random_state)
+        seed = resolve_seed(self.random_state)
         params = self._core_params(seed)
         sample_weight = _checked_sample_weight(sample_weight, X)
         core = self._new_core(params)
@@ -623,7 +534,7 @@ def load_model(path):
     """Loads a saved model as the right estimator class."""
     doc = _model_io.read_document(os.fspath(path))
     loaded = _model_io.read(doc)  # checks the whole document, once
-    family = _document_family(loaded)
+    family = loaded["family"]
     if family == "senn":
         from ._senn import SENNClassifier, SENNRegressor
 

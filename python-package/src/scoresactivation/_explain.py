@@ -24,25 +24,13 @@ so are counts outside the core's bounds (``n_steps`` <= 10**6,
 import numbers
 
 import numpy as np
-from sklearn.utils import check_random_state
-
 from . import _core
+from ._common import resolve_seed as _seed  # noqa: F401 (the sequence and SENN explain() import it from here)
+from ._common import threads_of as _threads
 
 LOCAL_METHODS = ("deeplift", "integrated_gradients", "gradient", "gradient_times_input", "shapley")
 GLOBAL_METHODS = LOCAL_METHODS + ("scores", "permutation")
-EXACT_SHAPLEY_MAX_FEATURES = 12
-
-# The options of explain() each method reads; passing another method's option
-# is an error rather than silently ignored.
-METHOD_OPTIONS = {
-    "deeplift": ("baseline", "rule"),
-    "integrated_gradients": ("baseline", "n_steps", "integration"),
-    "gradient": (),
-    "gradient_times_input": (),
-    "shapley": ("background", "exact", "n_permutations", "random_state"),
-}
-
-_SEED_LIMIT = 2**64  # the core's seeds are uint64
+EXACT_SHAPLEY_MAX_FEATURES = _core.AUTO_EXACT_SHAPLEY_MAX_FEATURES  # Shapley values are exact up to this d
 
 
 class _Default:
@@ -64,30 +52,6 @@ def _count(value, name, low, high):
     return int(value)
 
 
-def _seed(random_state, name="random_state"):
-    """The core's seed: the integer itself, or one drawn from a RandomState (None:
-    numpy's global one)."""
-    bad = ValueError(f"{name} must be None, an integer in [0, 2**64 - 1] or a numpy RandomState, "
-                     f"got {random_state!r}")
-    if isinstance(random_state, (bool, np.bool_)):
-        raise bad
-    if isinstance(random_state, numbers.Integral):
-        if not 0 <= random_state < _SEED_LIMIT:
-            raise bad
-        return int(random_state)
-    try:
-        rng = check_random_state(random_state)
-    except ValueError:
-        raise bad from None
-    return int(rng.randint(0, 2**31 - 1))
-
-
-def _threads(est):
-    from ._estimator import _resolve_threads
-
-    return _resolve_threads(est.n_threads)  # capped at the core's thread limit
-
-
 def _rows(est, values, name):
     """A (r, d) float array of reference rows from 'mean', 'zeros' or an array."""
     d = est.n_features_in_
@@ -98,7 +62,7 @@ def _rows(est, values, name):
                 raise ValueError(f"{name}='mean' needs the training mean, which a model fitted with "
                                  f"standardize=False does not store; pass the rows instead, e.g. "
                                  f"{name}=X_train.mean(axis=0)")
-            return np.asarray(est._core.state()["arrays"]["input_mean"]).reshape(1, d)
+            return np.asarray(est._core.input_mean()).reshape(1, d)
         if values == "zeros":
             return np.zeros((1, d))
         raise ValueError(f"{name} must be 'mean', 'zeros' or an array, got {values!r}")
@@ -140,7 +104,7 @@ def _resolve_options(method, own, options):
     foreign = [k for k in given if k not in own]
     if foreign:
         raise ValueError(f"{', '.join(foreign)} {'does' if len(foreign) == 1 else 'do'} not apply to "
-                         f"method={method!r} (its options: {', '.join(own) or 'none'})")
+                         f"method = {method!r} (its options: {', '.join(own) or 'none'})")
     exact = options.get("exact")
     if method == "shapley" and isinstance(exact, (bool, np.bool_)) and exact and "n_permutations" in given:
         raise ValueError("n_permutations does not apply to exact Shapley values (exact=True); pass exact=False "
@@ -190,59 +154,70 @@ def _check_global_arguments(method, methods, kwargs, n_repeats, random_state):
         raise TypeError(f"method={method!r} takes no argument(s) {', '.join(sorted(kwargs))}; "
                         "those belong to the local methods of explain()")
     if method != "permutation" and not isinstance(n_repeats, _Default):
-        raise ValueError(f"n_repeats does not apply to method={method!r}; it is the shuffles per feature of "
-                         "method='permutation'")
+        raise ValueError(f"n_repeats does not apply to method = {method!r}; it is the shuffles per feature of "
+                         "method = 'permutation'")
     if method == "scores" and random_state is not None:
-        raise ValueError("random_state does not apply to method='scores' (the learned scores involve no sampling)")
+        raise ValueError("random_state does not apply to method = 'scores' (the learned scores involve no sampling)")
     return n_repeats.value if isinstance(n_repeats, _Default) else n_repeats
+
+
+def _reference(est, values, name):
+    """A reference option as the core takes it: ("mean" | "zeros", empty) or
+    ("rows", the rows as a float array); the core checks the rest."""
+    if isinstance(values, str):
+        return values, np.empty((0, 0))
+    if hasattr(values, "columns") and hasattr(est, "feature_names_in_"):
+        values = values[list(est.feature_names_in_)]
+    try:
+        rows = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be 'mean', 'zeros' or an array of numbers, got {values!r}") from None
+    if rows.ndim == 1:
+        rows = rows.reshape(1, -1)
+    if rows.ndim != 2:
+        raise ValueError(f"{name} must be a 2-d array (rows, features), got shape {np.shape(values)}")
+    return "rows", rows
 
 
 def explain(est, X, method="deeplift", *, baseline=_Default("mean"), target=None, output="raw",
             rule=_Default("rescale"), n_steps=_Default(50), integration=_Default("gausslegendre"),
             background=_Default(None), exact=_Default(None), n_permutations=_Default(64),
             random_state=_Default(None), as_explanation=False):
+    """The core's explain() (its policy: options per method, references, exactness, base values);
+    here only the conversion of Python values."""
     if not isinstance(method, str) or method not in LOCAL_METHODS:
         raise ValueError(f"method must be one of {', '.join(LOCAL_METHODS)}; got {method!r}")
-    baseline, rule, n_steps, integration, background, exact, n_permutations, random_state = _resolve_options(
-        method, METHOD_OPTIONS[method],
-        dict(baseline=baseline, rule=rule, n_steps=n_steps, integration=integration, background=background,
-             exact=exact, n_permutations=n_permutations, random_state=random_state)).values()
-    _check_output(est, method, output)
+    options = dict(baseline=baseline, rule=rule, n_steps=n_steps, integration=integration, background=background,
+                   exact=exact, n_permutations=n_permutations, random_state=random_state)
+    # random_state=None is the default (global_importance passes it on as such).
+    given = [k for k, v in options.items() if not isinstance(v, _Default) and not (k == "random_state" and v is None)]
+    baseline, rule, n_steps, integration, background, exact, n_permutations, random_state = (
+        v.value if isinstance(v, _Default) else v for v in options.values())
+    own = _core.explain_method_options(method)
+    if not isinstance(output, str):
+        raise ValueError(f"output must be 'raw' or 'probability', got {output!r}")
     X = est._check_X(X)
     targets, class_axis = _targets(est, target)
-    threads = _threads(est)
-    core = est._core
-    base_values = None
-    results = []
-    if method == "shapley":
-        background_rows = _rows(est, "mean" if background is None else background, "background")
-        d = X.shape[1]
-        _check_exact(exact)
-        use_exact = d <= EXACT_SHAPLEY_MAX_FEATURES if exact is None else bool(exact)
-        n_permutations = _count(n_permutations, "n_permutations", 1, _core.MAX_N_PERMUTATIONS)
-        seed = _seed(random_state)
-        base_values = []
-        for t in targets:
-            r = _core.shapley(core, X, background_rows, t, output, use_exact, n_permutations, seed, threads)
-            results.append(np.asarray(r["values"]))
-            base_values.append(r["base_value"])
-    else:
-        reference = _rows(est, baseline, "baseline")
-        for t in targets:
-            if method == "deeplift":
-                if rule not in ("rescale", "reveal_cancel"):
-                    raise ValueError(f"rule must be 'rescale' or 'reveal_cancel', got {rule!r}")
-                values = _core.deeplift(core, X, reference, t, rule, threads)
-            elif method == "integrated_gradients":
-                n_steps = _count(n_steps, "n_steps", 1, _core.MAX_N_STEPS)
-                _check_integration(integration)
-                values = _core.integrated_gradients(core, X, reference, t, n_steps, integration, threads)
-            else:
-                values = _core.gradient(core, X, t, method == "gradient_times_input", threads)
-            results.append(np.asarray(values))
-        if method in ("deeplift", "integrated_gradients"):
-            ref_out = _core.model_outputs(core, reference, "raw", threads)
-            base_values = [float(ref_out[:, t].mean()) for t in targets]
+    if "rule" in own and not isinstance(rule, str):
+        raise ValueError(f"rule must be 'rescale' or 'reveal_cancel', got {rule!r}")
+    n_steps = _count(n_steps, "n_steps", 1, _core.MAX_N_STEPS) if "n_steps" in own else 50
+    if "integration" in own:
+        _check_integration(integration)
+    _check_exact(exact)
+    exact_code = -1 if exact is None else int(bool(exact))
+    n_permutations = (_count(n_permutations, "n_permutations", 1, _core.MAX_N_PERMUTATIONS)
+                      if "n_permutations" in own else 64)
+    uses_seed = _core.explain_uses_seed(method, exact_code, X.shape[1])
+    seed = _seed(random_state) if "random_state" in own and (uses_seed or random_state is not None) else 0
+    baseline_kind, baseline_rows = _reference(est, baseline, "baseline") if "baseline" in own else ("mean", np.empty((0, 0)))
+    background_kind, background_rows = (_reference(est, "mean" if background is None else background, "background")
+                                        if "background" in own else ("mean", np.empty((0, 0))))
+    result = _core.explain(est._core, X, method, given, baseline_kind, baseline_rows, background_kind,
+                           background_rows, targets, output, rule if isinstance(rule, str) else "rescale", n_steps,
+                           integration if isinstance(integration, str) else "gausslegendre", exact_code,
+                           n_permutations, seed, _threads(est))
+    results = [np.asarray(v) for v in result["values"]]
+    base_values = result["base_values"] or None
     values = np.stack(results, axis=-1) if class_axis else results[0]
     if not as_explanation:
         return values

@@ -8,12 +8,11 @@ faithful local linear explanation; its exact gradient (a double backward
 through ``theta``) is computed in the core.
 """
 
-import numbers
-
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from . import _core
+from ._common import core_params
 from ._estimator import ScoresActivationClassifier, ScoresActivationRegressor
 from ._explain import EXACT_SHAPLEY_MAX_FEATURES, _count, _rows, _seed, _targets
 
@@ -93,25 +92,14 @@ class _SENNMixin:
 
     # ----------------------------------------------------------------- core
     def _senn_params(self):
-        value = self.robustness_penalty
-        if not isinstance(value, numbers.Real) or isinstance(value, bool):
-            raise ValueError(f"robustness_penalty must be a number, got {value!r}")
-        p = _core.SennParams()
-        p.robustness_penalty = float(value)
-        p.validate()  # ValueError naming robustness_penalty
-        return p
+        """Validated core SennParams (the core's table; errors name robustness_penalty)."""
+        return core_params(self, 0)[2]
 
     def _new_core(self, params):
         return _core.SennEstimator(params, self._senn_params(), self._task)
 
     def _core_from_state(self, seed, state):
         return _core.SennEstimator.from_state(self._core_params(seed), self._senn_params(), state)
-
-    @classmethod
-    def _params_from_document(cls, loaded):
-        params = super()._params_from_document(loaded)
-        params["robustness_penalty"] = loaded["senn_params"].robustness_penalty
-        return params
 
     # -------------------------------------------------------- explanations
     @property

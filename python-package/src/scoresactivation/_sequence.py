@@ -7,25 +7,19 @@ steps and read by a dense head. So ``scores()`` ranks the channels as the
 tabular estimators rank their features.
 """
 
-import numbers
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils.validation import _check_y, check_array, check_consistent_length, check_is_fitted
 
 from . import _core
+from ._common import core_params, resolve_seed
 from ._estimator import (
     _checked_sample_weight,
     _class_encoding,
     _ClassesMixin,
-    _layer_sizes,
-    _resolve_seed,
     _ScoresBase,
 )
-
-ARCHITECTURES = ("lstm", "conv")
-POOLINGS = ("auto", "last", "mean")
-
 
 def _as_sequences(X, name="X"):
     """X as a float64 (n, T, C) array; ValueError naming the argument otherwise.
@@ -153,41 +147,15 @@ class _ScoresActivationSequenceBase(_ScoresBase):
 
     # ----------------------------------------------------------------- params
     def _sequence_params(self):
-        """Validated core SequenceParams; errors name the parameter."""
-        p = _core.SequenceParams()
-        if not isinstance(self.architecture, str) or self.architecture not in ARCHITECTURES:
-            raise ValueError(f"architecture must be 'lstm' or 'conv', got {self.architecture!r}")
-        p.architecture = self.architecture
-        units = _layer_sizes(self.units, "units")
-        if not units:
-            raise ValueError(f"units must list at least one encoder layer (e.g. units=(32,)), got {self.units!r}")
-        p.units = units
-        k = self.kernel_size
-        if not isinstance(k, numbers.Integral) or isinstance(k, bool):
-            raise ValueError(f"kernel_size must be an odd positive integer, got {k!r}")
-        if not 0 < int(k) < 2**62:
-            raise ValueError(f"kernel_size must be an odd integer in [1, 1025], got {k!r}")
-        p.kernel_size = int(k)
-        if not isinstance(self.pooling, str) or self.pooling not in POOLINGS:
-            raise ValueError(f"pooling must be 'auto', 'last' or 'mean', got {self.pooling!r}")
-        p.pooling = self.pooling
-        p.validate()  # the core's ranges (kernel_size odd in [1, 1025] for conv, at most 64 layers)
-        return p
+        """Validated core SequenceParams (the core's table; errors name the parameter)."""
+        return core_params(self, 0)[1]
 
     def _core_from_state(self, seed, state):
         return _core.SequenceEstimator.from_state(self._core_params(seed), self._sequence_params(), state)
 
-    @classmethod
-    def _params_from_document(cls, loaded):
-        params = super()._params_from_document(loaded)
-        sequence = loaded["sequence_params"]
-        params.update(architecture=sequence.architecture, units=tuple(sequence.units),
-                      kernel_size=sequence.kernel_size, pooling=sequence.pooling)
-        return params
-
     # -------------------------------------------------------------------- fit
     def _fit_sequences(self, X, y, sample_weight, lengths, n_classes):
-        seed = _resolve_seed(self.random_state)
+        seed = resolve_seed(self.random_state)
         params = self._core_params(seed)
         sequence = self._sequence_params()
         n, steps, channels = X.shape

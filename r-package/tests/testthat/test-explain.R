@@ -393,7 +393,7 @@ test_that("bad arguments stop with errors naming them", {
   expect_error(explain(fit, iris, baseline = list(1, 2)), "baseline must be")
   expect_error(explain(fit, iris, output = "probability"), "output = 'probability' is available for method = 'shapley'")
   expect_error(explain(fit, iris, output = "logit"), "output must be one of 'raw', 'probability'")
-  expect_error(explain(reg$fit, reg$x[1:2, ], "shapley", output = "probability"), "needs a classification model")
+  expect_error(explain(reg$fit, reg$x[1:2, ], "shapley", output = "probability"), "output = .probability. needs a classifier")
   expect_error(explain(fit, iris, "integrated_gradients", n_steps = 0), "n_steps must be a positive whole number")
   expect_error(explain(fit, iris, "integrated_gradients", n_steps = 2.5), "n_steps")
   expect_error(explain(fit, iris, "integrated_gradients", integration = "simpson"), "integration must be one of")
@@ -494,13 +494,16 @@ test_that("counts beyond the core's bounds are errors naming them, in R and from
   params <- scoresactivation:::.core_params_of(fit)
   state <- scoresactivation:::.core_state(fit)
   rows <- unname(iris_x[1:2, ])
-  expect_error(scoresactivation:::sa_shapley(params, state, rows, rows, 0L, "raw", FALSE, .Machine$integer.max, 1, 1L),
+  core_explain <- function(method, n_steps = 50L, exact = -1L, n_permutations = 64L, targets = 0L, threads = 1L) {
+    scoresactivation:::sa_explain(params, state, rows, method, character(0), "rows", rows, "rows", rows, targets,
+                                  "raw", "rescale", n_steps, "gausslegendre", exact, n_permutations, 1, threads)
+  }
+  expect_error(core_explain("shapley", exact = 0L, n_permutations = .Machine$integer.max),
                "n_permutations must be an integer in \\[1, 10000000\\]; got 2147483647")
-  expect_error(scoresactivation:::sa_integrated_gradients(params, state, rows, rows, 0L, .Machine$integer.max,
-                                                          "gausslegendre", 1L), "n_steps must be an integer")
-  expect_error(scoresactivation:::sa_deeplift(params, state, rows, rows, 0L, "rescale", 0L),
-               "n_threads must be a positive integer")
-  expect_error(scoresactivation:::sa_gradient(params, state, rows, 3L, FALSE, 1L), "target must be in \\[0, 3\\)")
+  expect_error(core_explain("integrated_gradients", n_steps = .Machine$integer.max), "n_steps must be an integer")
+  expect_error(core_explain("deeplift", threads = 0L), "n_threads must be a positive integer")
+  expect_error(core_explain("gradient", targets = 3L), "target must be in \\[0, 3\\)")
+  expect_error(core_explain("magic"), "method must be one of")
 })
 
 test_that("hostile but well-typed inputs give clear errors", {

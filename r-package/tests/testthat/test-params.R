@@ -1,4 +1,4 @@
-test_that("the hyperparameter vocabulary is the Python/C++ one", {
+test_that("the hyperparameter vocabulary is the core's table", {
   expect_identical(names(default_params()), c(
     "hidden_layer_sizes", "activation", "scores_layer", "gate", "snr_budget", "temperature",
     "entropy_penalty", "solver", "learning_rate", "scores_learning_rate",
@@ -6,51 +6,61 @@ test_that("the hyperparameter vocabulary is the Python/C++ one", {
     "max_epochs", "refine_epochs", "n_bootstrap", "early_stopping", "validation_fraction", "n_iter_no_change",
     "tol", "standardize", "random_state", "n_threads", "kernel"
   ))
+  spec <- param_spec()
+  expect_identical(setdiff(spec$name, "verbose"), names(default_params()))
+  expect_identical(spec$default[spec$name == "hidden_layer_sizes"][[1]], c(64L, 32L))
+  expect_identical(spec$choices[spec$name == "gate"][[1]], c("snr", "scale"))
+  expect_true(spec$low_open[spec$name == "snr_budget"])
+  expect_identical(param_spec("sequence")$default[param_spec("sequence")$name == "hidden_layer_sizes"][[1]],
+                   integer(0))
 })
 
-test_that("scores_activation() defaults are the core's defaults", {
-  f <- formals(scoresactivation:::scores_activation.default)
-  defaults <- default_params()
-  from_formals <- lapply(f[names(defaults)], eval)
-  expect_identical(from_formals, defaults)
-  # random_state and n_threads are NULL (None in Python), 0 and 1 in params.hpp.
-  expect_null(defaults$random_state)
-  expect_null(defaults$n_threads)
-  core <- scoresactivation:::sa_default_params()
-  expect_identical(core$random_state, 0)
-  expect_identical(core$n_threads, 1L)
-  core["random_state"] <- list(NULL)
-  core["n_threads"] <- list(NULL)
-  expect_identical(core[names(defaults)], defaults)
+# The formals of every fitting function against the core's table (the same
+# table the Python signatures are tested against in tests/python/test_param_spec.py).
+formals_of <- function(f, drop = c("x", "y", "...", "sample_weight", "verbose")) {
+  f <- formals(f)
+  lapply(f[setdiff(names(f), drop)], eval)
+}
+table_defaults <- function(family, drop = "verbose") {
+  spec <- param_spec(family)
+  keep <- !spec$name %in% drop
+  stats::setNames(spec$default[keep], spec$name[keep])
+}
+
+test_that("scores_activation() formals are the core's table", {
+  from_formals <- formals_of(scoresactivation:::scores_activation.default)
+  expect_identical(from_formals, table_defaults("tabular"))
+  expect_identical(default_params(), table_defaults("tabular"))
+  expect_null(default_params()$random_state)
+  expect_null(default_params()$n_threads)
+  expect_false(eval(formals(scoresactivation:::scores_activation.default)$verbose))
+  expect_identical(param_spec()$default[param_spec()$name == "verbose"][[1]], 0)
 })
 
-test_that("the defaults equal the Python estimator's (source tree only)", {
-  source_file <- test_path("..", "..", "..", "python-package", "src", "scoresactivation", "_estimator.py")
-  skip_if_not(file.exists(source_file), "not run from the source tree")
-  lines <- readLines(source_file, warn = FALSE)
-  start <- grep("def __init__(", lines, fixed = TRUE)[1L]
-  end <- start + grep("^    \\):", lines[-seq_len(start)])[1L]
-  body <- trimws(lines[(start + 1L):(end - 1L)])
-  body <- sub(",$", "", body[grepl("=", body, fixed = TRUE)])
-  python <- list()
-  for (entry in body) {
-    name <- sub("=.*$", "", entry)
-    value <- sub("^[^=]*=", "", entry)
-    python[name] <- list(
-      if (value == "None") NULL
-      else if (value %in% c("True", "False")) value == "True"
-      else if (grepl("^\\(", value)) as.double(strsplit(gsub("[() ]", "", value), ",")[[1L]])
-      else if (grepl("^\"", value)) gsub("\"", "", value)
-      else as.double(value)
-    )
-  }
-  expect_setequal(setdiff(names(python), "verbose"), names(default_params()))
-  r <- default_params()
-  for (name in names(r)) {
-    v <- r[[name]]
-    if (is.numeric(v)) v <- as.double(v)
-    expect_identical(v, python[[name]], info = name)
-  }
+test_that("senn() and scores_activation_sequence() formals are the core's table", {
+  senn_formals <- formals_of(scoresactivation:::senn.default)
+  senn_table <- table_defaults("senn")
+  # senn() takes the training parameters through ... (as scores_activation() names them).
+  expect_identical(senn_formals, senn_table[names(senn_formals)])
+  expect_true(all(setdiff(names(senn_table), names(senn_formals)) %in% names(default_params())))
+  seq_formals <- formals_of(scoresactivation::scores_activation_sequence, drop = c("x", "y", "...",
+                                                                                          "sample_weight", "verbose", "lengths"))
+  seq_table <- table_defaults("sequence")
+  expect_identical(seq_formals, seq_table[names(seq_formals)])
+  expect_true(all(setdiff(names(seq_table), names(seq_formals)) %in% names(default_params())))
+})
+
+test_that("a bad value is refused by the core's rule, naming the parameter and its range", {
+  d <- iris[c(1:20, 51:70), ]
+  expect_error(scores_activation(Species ~ ., d, batch_size = 0),
+               "batch_size must be an integer in [1, 1e+15], got 0", fixed = TRUE)
+  expect_error(scores_activation(Species ~ ., d, snr_budget = 0),
+               "snr_budget must be a number in (0, 1000000], got 0", fixed = TRUE)
+  expect_error(scores_activation(Species ~ ., d, activation = "gelu"),
+               "activation must be one of 'relu', 'tanh', 'logistic', 'identity', got 'gelu'", fixed = TRUE)
+  expect_error(scores_activation(Species ~ ., d, early_stopping = NA), "early_stopping must be true or false, got null",
+               fixed = TRUE)
+  expect_error(scores_activation(Species ~ ., d, batch_size = c(8, 16)), "batch_size must be an integer")
 })
 
 test_that("n_threads: NULL is all cores, negative counts back, as in Python", {

@@ -32,10 +32,10 @@ test_that("hostile documents are refused with the key named, before any allocati
   expect_rejected(change(function(d) { d$n_outputs <- 4; d }), "'classes' has 3 entries, expected 4")
   expect_rejected(change(function(d) { d$classes <- list("a", "a", "b"); d }), "repeats an earlier label")
   expect_rejected(change(function(d) { d$seed <- -1; d }), "'seed'")
-  expect_rejected(change(function(d) { d$params$n_threads <- 1e5; d }), "'params.n_threads'")
+  expect_rejected(change(function(d) { d$params$n_threads <- 1.5; d }), "'params.n_threads'")
   expect_rejected(change(function(d) { d$params$batch_size <- 2^63; d }), "'params.batch_size'")
   expect_rejected(change(function(d) { d$params$hidden_layer_sizes <- list(8, 0); d }),
-                  "'params.hidden_layer_sizes\\[1\\]'")
+                  "'params.hidden_layer_sizes' must be a list of at most 64 integers in \\[1, 1048576\\], got \\[8, 0\\]")
   expect_rejected(change(function(d) { d$format_version <- 99; d }), "newer than this library reads")
   expect_rejected(change(function(d) { d$task <- "regression"; d }), "'estimator'")
   for (key in c("task", "params", "seed", "n_features", "arrays", "format_version")) {
@@ -127,12 +127,11 @@ test_that("every hyperparameter out of range or of the wrong type is refused by 
     bool = list("yes", 1, NA, c(TRUE, FALSE)),
     string = list(1, NA_character_, "nonsense", c("a", "b"))
   )
-  kinds <- c(
-    setNames(rep("int", length(scoresactivation:::.int_params)), scoresactivation:::.int_params),
-    setNames(rep("double", length(scoresactivation:::.double_params)), scoresactivation:::.double_params),
-    setNames(rep("bool", length(scoresactivation:::.bool_params)), scoresactivation:::.bool_params),
-    setNames(rep("string", length(scoresactivation:::.string_params)), scoresactivation:::.string_params)
-  )
+  spec <- param_spec()
+  kind_of <- c(integer = "int", number = "double", boolean = "bool", string = "string")
+  scalar <- spec$type %in% names(kind_of)
+  kinds <- setNames(kind_of[spec$type[scalar]], spec$name[scalar])
+  expect_length(kinds, 24L)  # every scalar hyperparameter of the table
   for (name in names(kinds)) {
     for (value in wrong[[kinds[[name]]]]) {
       args <- list(x = x, y = y, max_epochs = 2L, n_threads = 1L)

@@ -202,7 +202,7 @@ test_that("bad input gives errors naming the argument", {
   for (bad in list(-1, NA, "a", c(1, 2), NULL, TRUE)) {
     expect_error(quick_senn(d$x, d$y, robustness_penalty = bad), "robustness_penalty", info = .describe_bad(bad))
   }
-  expect_error(quick_senn(d$x, d$y, robustness_penalty = 2e6), "robustness_penalty must be a number in \\[0, 1e6\\]")
+  expect_error(quick_senn(d$x, d$y, robustness_penalty = 2e6), "robustness_penalty must be a number in \\[0, 1000000\\], got 2000000")
   expect_error(senn(Species ~ ., data = iris, robustness_penalty = -1), "robustness_penalty")
   expect_error(quick_senn(d$x, d$y, no_such = 1), "unknown argument\\(s\\): no_such")
   expect_error(quick_senn(d$x, d$y, max_epochs = -1), "max_epochs")

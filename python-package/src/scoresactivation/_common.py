@@ -1,0 +1,118 @@
+"""What the estimators, explain() and the metrics share: the core's table of
+hyperparameters and its seed and thread rules (one copy of each)."""
+
+import functools
+import numbers
+import os
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from . import _core
+
+SEED_LIMIT = 2**32  # random_state: an integer in [0, 2**32), as in R and the core's table
+
+
+@functools.lru_cache(maxsize=None)
+def param_spec(family="tabular"):
+    """The table of hyperparameters the C++ core checks, for one model family.
+
+    Parameters
+    ----------
+    family : {"tabular", "sequence", "senn"}, default="tabular"
+        The estimators: ScoresActivationClassifier/Regressor, the sequence
+        estimators, or the SENN estimators.
+
+    Returns
+    -------
+    tuple of dict
+        One dict per parameter, in the core's order: ``name``, ``group``
+        (``"training"``, ``"sequence"``, ``"senn"`` or ``"front_end"``),
+        ``type``, ``default`` (as the estimators' signatures have it),
+        ``low``/``high`` and ``low_open``/``high_open`` (the range),
+        ``min_length``/``max_length`` (layer lists), ``choices`` and ``doc``.
+        R's ``param_spec()`` reads the same table.
+
+    Examples
+    --------
+    >>> from scoresactivation import param_spec
+    >>> [s["default"] for s in param_spec() if s["name"] == "batch_size"]
+    [64]
+    """
+    table = []
+    for spec in _core.param_spec(family):
+        if spec["type"] == "integer":
+            spec["default"] = int(spec["default"])
+        elif spec["type"] == "sizes":
+            spec["default"] = tuple(int(v) for v in spec["default"])
+        elif spec["type"] == "verbosity":
+            spec["default"] = int(spec["default"])
+        table.append(spec)
+    return tuple(table)
+
+
+def plain(value):
+    """numpy scalars and arrays, tuples -> the Python values the core's JSON
+    form takes (anything else passes on, for the core to refuse by name)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (tuple, list, np.ndarray)):
+        return [plain(v) for v in value]
+    return value
+
+
+def resolve_seed(random_state, name="random_state"):
+    """The core's seed: an integer in [0, 2**32) passes through; None or a
+    numpy RandomState draws one in [0, 2**31 - 1) (so np.random.seed makes a
+    fit reproducible, as R's set.seed does)."""
+    bad = ValueError(f"{name} must be None, an integer in [0, 2**32) or a numpy RandomState, got {random_state!r}")
+    if isinstance(random_state, (bool, np.bool_)):
+        raise bad
+    if isinstance(random_state, numbers.Integral):
+        if not 0 <= random_state < SEED_LIMIT:
+            raise bad
+        return int(random_state)
+    try:
+        rng = check_random_state(random_state)
+    except ValueError:
+        raise bad from None
+    return int(rng.randint(0, 2**31 - 1))
+
+
+def resolve_threads(n_threads):
+    """The core's thread rule (None: all cores; -1: all, -2: all but one;
+    capped at the core's limit); ValueError naming n_threads otherwise."""
+    return _core.resolve_threads(plain(n_threads), os.cpu_count() or 1)
+
+
+def threads_of(est):
+    """The thread count of a fitted estimator's calls."""
+    return resolve_threads(est.n_threads)
+
+
+def core_params(est, seed):
+    """(Params, SequenceParams, SennParams) of est's family from its
+    hyperparameters, checked against the core's table (ValueError naming the
+    parameter), with the seed and the resolved thread count."""
+    given = {spec["name"]: plain(getattr(est, spec["name"])) for spec in param_spec(est._family)
+             if spec["name"] not in ("random_state", "n_threads")}  # resolved below
+    training, sequence, senn = _core.make_params(given, est._family)
+    training.random_state = seed
+    training.n_threads = resolve_threads(est.n_threads)
+    return training, sequence, senn
+
+
+def params_from_document(loaded):
+    """The constructor's hyperparameters from a document the core has read:
+    its values in the table's Python types (layer sizes as tuples)."""
+    params = {}
+    for spec in param_spec(loaded["family"]):
+        if spec["name"] not in loaded["params"]:
+            continue  # a front end's own: taken from the document as written
+        value = loaded["params"][spec["name"]]
+        if spec["type"] == "integer":
+            value = int(value)
+        elif spec["type"] == "sizes":
+            value = tuple(int(v) for v in value)
+        params[spec["name"]] = value
+    return params
