@@ -13,10 +13,6 @@ sa_explain_method_options <- function(method) {
     .Call(`_scoresactivation_sa_explain_method_options`, method)
 }
 
-sa_auto_exact_shapley_max_features <- function() {
-    .Call(`_scoresactivation_sa_auto_exact_shapley_max_features`)
-}
-
 sa_permutation_importance <- function(params, state, x, y, sample_weight, n_repeats, seed, n_threads) {
     .Call(`_scoresactivation_sa_permutation_importance`, params, state, x, y, sample_weight, n_repeats, seed, n_threads)
 }

@@ -5,9 +5,6 @@
 .local_methods <- c("deeplift", "integrated_gradients", "gradient", "gradient_times_input", "shapley")
 .global_methods <- c(.local_methods, "scores", "permutation")
 .integrations <- c("gausslegendre", "riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid")
-# EXACT_SHAPLEY_MAX_FEATURES of the Python package: exact = NULL means exact
-# Shapley values up to this many features, sampled ones above.
-.exact_shapley_max_features <- function() sa_auto_exact_shapley_max_features()
 # The core's bound of a count (core/include/scoresactivation/attribution_limits.hpp),
 # checked here too so that R names it before converting to a C int.
 .max_count <- function(name) sa_max_counts()[[name]]
@@ -223,17 +220,11 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
 # tabular and SENN models.
 .shapley_settings <- function(object, d, background, exact, n_permutations, random_state) {
   background_rows <- .reference_rows(object, if (is.null(background)) "mean" else background, "background")
-  if (is.null(exact)) {
-    use_exact <- d <= .exact_shapley_max_features()
-  } else {
-    if (!is.logical(exact) || length(exact) != 1L || is.na(exact)) {
-      .stop("exact must be NULL, TRUE or FALSE, got ", .describe(exact))
-    }
-    use_exact <- exact
-  }
+  # The core's rule (exact up to 12 features by default); a seed is drawn only to sample.
+  sampled <- sa_explain_uses_seed("shapley", .exact_code(exact), d)
   n_permutations <- .count_arg(n_permutations, "n_permutations", .max_count("n_permutations"))
-  list(background = background_rows, exact = use_exact, n_permutations = n_permutations,
-       seed = if (use_exact) 0 else .resolve_seed(random_state))
+  list(background = background_rows, exact = !sampled, n_permutations = n_permutations,
+       seed = if (sampled || !is.null(random_state)) .resolve_seed(random_state) else 0)
 }
 
 # An option of explain() that the method does not read is an error (given:

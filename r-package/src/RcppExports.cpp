@@ -63,16 +63,6 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// sa_auto_exact_shapley_max_features
-int sa_auto_exact_shapley_max_features();
-RcppExport SEXP _scoresactivation_sa_auto_exact_shapley_max_features() {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
-    rcpp_result_gen = Rcpp::wrap(sa_auto_exact_shapley_max_features());
-    return rcpp_result_gen;
-END_RCPP
-}
 // sa_permutation_importance
 Rcpp::List sa_permutation_importance(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_repeats, double seed, int n_threads);
 RcppExport SEXP _scoresactivation_sa_permutation_importance(SEXP paramsSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_repeatsSEXP, SEXP seedSEXP, SEXP n_threadsSEXP) {
@@ -710,7 +700,6 @@ static const R_CallMethodDef CallEntries[] = {
     {"_scoresactivation_sa_explain", (DL_FUNC) &_scoresactivation_sa_explain, 18},
     {"_scoresactivation_sa_explain_uses_seed", (DL_FUNC) &_scoresactivation_sa_explain_uses_seed, 3},
     {"_scoresactivation_sa_explain_method_options", (DL_FUNC) &_scoresactivation_sa_explain_method_options, 1},
-    {"_scoresactivation_sa_auto_exact_shapley_max_features", (DL_FUNC) &_scoresactivation_sa_auto_exact_shapley_max_features, 0},
     {"_scoresactivation_sa_permutation_importance", (DL_FUNC) &_scoresactivation_sa_permutation_importance, 8},
     {"_scoresactivation_sa_model_outputs", (DL_FUNC) &_scoresactivation_sa_model_outputs, 5},
     {"_scoresactivation_sa_consistency", (DL_FUNC) &_scoresactivation_sa_consistency, 2},

@@ -72,9 +72,6 @@ bool sa_explain_uses_seed(std::string method, int exact, int n_features) {
 // [[Rcpp::export]]
 std::vector<std::string> sa_explain_method_options(std::string method) { return sa::explain_method_options(method); }
 
-// [[Rcpp::export]]
-int sa_auto_exact_shapley_max_features() { return static_cast<int>(sa::kAutoExactShapleyMaxFeatures); }
-
 // Permutation importance with the model's own loss; y holds class indices
 // (0-based) or regression targets. Returns list(importances_mean,
 // importances_std, importances (d, n_repeats), baseline_loss).

@@ -30,9 +30,6 @@ from ._common import threads_of as _threads
 
 LOCAL_METHODS = ("deeplift", "integrated_gradients", "gradient", "gradient_times_input", "shapley")
 GLOBAL_METHODS = LOCAL_METHODS + ("scores", "permutation")
-EXACT_SHAPLEY_MAX_FEATURES = _core.AUTO_EXACT_SHAPLEY_MAX_FEATURES  # Shapley values are exact up to this d
-
-
 class _Default:
     """A keyword default that shows as its value in help() but tells explain()
     that the caller did not pass the option."""

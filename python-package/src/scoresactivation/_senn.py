@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import _core
 from ._common import core_params
 from ._estimator import ScoresActivationClassifier, ScoresActivationRegressor
-from ._explain import EXACT_SHAPLEY_MAX_FEATURES, _count, _rows, _seed, _targets
+from ._explain import _count, _rows, _seed, _targets
 
 LOCAL_METHODS = ("theta", "contributions", "gradient", "shapley")
 SHAPLEY_OPTIONS = ("background", "exact", "n_permutations", "random_state")
@@ -153,9 +153,11 @@ class _SENNMixin:
         rows = _rows(self, "mean" if background is None else background, "background")
         if exact is not None and not isinstance(exact, (bool, np.bool_)):
             raise ValueError(f"exact must be True, False or None, got {exact!r}")
-        use_exact = X.shape[1] <= EXACT_SHAPLEY_MAX_FEATURES if exact is None else bool(exact)
+        # The core's rule (exact up to 12 features by default); a seed is drawn only to sample.
+        sampled = _core.explain_uses_seed("shapley", -1 if exact is None else int(bool(exact)), X.shape[1])
+        use_exact = not sampled
         n_permutations = _count(n_permutations, "n_permutations", 1, _core.MAX_N_PERMUTATIONS)
-        seed = _seed(random_state)
+        seed = _seed(random_state) if sampled or random_state is not None else 0
         per_target = []
         for t in targets:
             def output(rows_, t=t):
