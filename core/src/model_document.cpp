@@ -232,4 +232,50 @@ ModelDocument read_model_document(const JsonValue& doc) {
   return out;
 }
 
+JsonValue write_model_document(const ModelDocumentParts& parts) {
+  const ModelState& s = parts.state;
+  const Task task = task_from_string(s.task);
+  auto add = [](JsonValue& object, const std::string& key, JsonValue value) {
+    object.object.emplace_back(key, std::move(value));
+  };
+  JsonValue doc = JsonValue::make_object();
+  add(doc, "format", JsonValue::of(std::string("scoresactivation")));
+  add(doc, "format_version", JsonValue::of_integer(kModelFormatVersion));
+  add(doc, "library_version", JsonValue::of(parts.library_version));
+  const std::string family_name = parts.family == ModelFamily::senn       ? "SENN"
+                                  : parts.family == ModelFamily::sequence ? "ScoresActivationSequence"
+                                                                          : "ScoresActivation";
+  add(doc, "estimator", JsonValue::of(family_name + (task == Task::classification ? "Classifier" : "Regressor")));
+  add(doc, "task", JsonValue::of(s.task));
+  // The family's params in the table's order, the front end's own among them.
+  const JsonValue own = params_to_json(parts.params, parts.family);
+  JsonValue params = JsonValue::make_object();
+  for (const ParamSpec& spec : param_spec(parts.family)) {
+    const JsonValue* v = spec.group == ParamGroup::front_end ? parts.front_end_params.find(spec.name) : own.find(spec.name);
+    if (v != nullptr) add(params, spec.name, *v);
+  }
+  add(doc, "params", params);
+  add(doc, "seed", JsonValue::of_integer(static_cast<double>(parts.seed)));
+  add(doc, "n_features", JsonValue::of_integer(static_cast<double>(s.n_features)));
+  add(doc, "n_outputs", JsonValue::of_integer(static_cast<double>(s.n_outputs)));
+  add(doc, "n_epochs_run", JsonValue::of_integer(static_cast<double>(s.n_epochs_run)));
+  add(doc, "best_epoch", JsonValue::of_integer(static_cast<double>(s.best_epoch)));
+  add(doc, "feature_names", parts.feature_names);
+  add(doc, "classes", parts.classes);
+  JsonValue arrays = JsonValue::make_object();
+  for (const auto& kv : s.arrays) {  // a std::map: sorted by name
+    JsonValue shape = JsonValue::make_array(), data = JsonValue::make_array();
+    for (long n : kv.second.shape) shape.array.push_back(JsonValue::of_integer(static_cast<double>(n)));
+    data.array.reserve(kv.second.data.size());
+    for (double x : kv.second.data) data.array.push_back(JsonValue::of(x));
+    JsonValue a = JsonValue::make_object();
+    add(a, "shape", shape);
+    add(a, "data", data);
+    add(arrays, kv.first, a);
+  }
+  add(doc, "arrays", arrays);
+  read_model_document(doc);  // what the front ends will read back
+  return doc;
+}
+
 }  // namespace scoresactivation

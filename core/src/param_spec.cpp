@@ -15,7 +15,7 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // ------------------------------------------------------- JSON <-> fields
-JsonValue to_json(long v) { return JsonValue::of(static_cast<double>(v)); }
+JsonValue to_json(long v) { return JsonValue::of_integer(static_cast<double>(v)); }
 JsonValue to_json(double v) { return JsonValue::of(v); }
 JsonValue to_json(bool v) { return JsonValue::of(v); }
 JsonValue to_json(const std::string& v) { return JsonValue::of(v); }

@@ -100,7 +100,7 @@ sa::JsonValue json_from_python(const py::handle& obj, int depth = 0, const char*
       PyErr_Clear();
       return sa::JsonValue::of(std::numeric_limits<double>::infinity());
     }
-    return sa::JsonValue::of(x);
+    return sa::JsonValue::of_integer(x);
   }
   if (py::isinstance<py::float_>(obj)) return sa::JsonValue::of(obj.cast<double>());
   if (py::isinstance<py::dict>(obj)) {
@@ -123,13 +123,15 @@ sa::JsonValue json_from_python(const py::handle& obj, int depth = 0, const char*
                               std::string(py::str(obj.get_type().attr("__name__"))) + " is not JSON");
 }
 
-// The core's JsonValue -> the Python values json.load would give (numbers
-// as float: the caller converts by the parameter table's types).
+// The core's JsonValue -> the Python values json.load would give (integers
+// as int, other numbers as float).
 py::object json_to_python(const sa::JsonValue& v) {
   switch (v.type) {
     case sa::JsonValue::Type::null: return py::none();
     case sa::JsonValue::Type::boolean: return py::bool_(v.boolean);
-    case sa::JsonValue::Type::number: return py::float_(v.number);
+    case sa::JsonValue::Type::number:
+      if (v.integer && std::abs(v.number) < 9007199254740992.0) return py::int_(static_cast<long long>(v.number));
+      return py::float_(v.number);
     case sa::JsonValue::Type::string: return py::str(v.string);
     case sa::JsonValue::Type::array: {
       py::list out;
@@ -173,6 +175,24 @@ py::tuple make_params(const py::dict& given, const std::string& family) {
   sa::ParamSet set;
   sa::apply_params(json_from_python(given, 0, "params"), sa::model_family_from_string(family), set);
   return py::make_tuple(set.training, set.sequence, set.senn);
+}
+
+// The document the core lays out (model_document.hpp), as the dict json.dump writes.
+py::object write_model_document(const std::string& family, const sa::Params& params,
+                                const sa::SequenceParams& sequence, const sa::SennParams& senn,
+                                const py::dict& front_end_params, std::uint64_t seed, const py::dict& state,
+                                const py::object& feature_names, const py::object& classes,
+                                const std::string& library_version) {
+  sa::ModelDocumentParts parts;
+  parts.family = sa::model_family_from_string(family);
+  parts.params = sa::ParamSet{params, sequence, senn};
+  parts.front_end_params = json_from_python(front_end_params, 0, "params");
+  parts.seed = seed;
+  parts.state = state_from_dict(state);
+  parts.feature_names = json_from_python(feature_names, 0, "feature_names");
+  parts.classes = json_from_python(classes, 0, "classes");
+  parts.library_version = library_version;
+  return json_to_python(sa::write_model_document(parts));
 }
 
 py::dict read_model_document(const py::object& doc) {
@@ -733,6 +753,10 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("n_threads"), py::arg("cores"), "The core's thread rule: None -> cores, -n -> cores + 1 - n, capped.");
   m.def("thread_limit", &sa::thread_limit, "Thread counts above this (4 x the hardware threads) run on this many.");
+  m.def("write_model_document", &write_model_document, py::arg("family"), py::arg("params"),
+        py::arg("sequence_params"), py::arg("senn_params"), py::arg("front_end_params"), py::arg("seed"),
+        py::arg("state"), py::arg("feature_names"), py::arg("classes"), py::arg("library_version"),
+        "The model document (docs/model-format.md) as a dict, laid out and checked by the core.");
   m.def("read_model_document", &read_model_document, py::arg("document"),
         "Validates a parsed model document (docs/model-format.md); raises ValueError naming the key.");
 }

@@ -81,12 +81,12 @@ sa_avx2_available <- function() {
     .Call(`_scoresactivation_sa_avx2_available`)
 }
 
-sa_model_format_version <- function() {
-    .Call(`_scoresactivation_sa_model_format_version`)
-}
-
 sa_thread_limit <- function() {
     .Call(`_scoresactivation_sa_thread_limit`)
+}
+
+sa_write_model_document <- function(family, params, front_end, seed, state, feature_names, classes, library_version) {
+    .Call(`_scoresactivation_sa_write_model_document`, family, params, front_end, seed, state, feature_names, classes, library_version)
 }
 
 sa_read_model_document <- function(document) {

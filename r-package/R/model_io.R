@@ -94,9 +94,6 @@ load_model <- function(path) {
   }
 }
 
-# The model format version this package writes and reads (from the core).
-.format_version <- function() sa_model_format_version()
-
 # Finite doubles as JSON numbers that parse back to the same bits: the
 # shortest of 15, 16 or 17 significant digits that round-trips (jsonlite's
 # own writer stops at 15). Checked with the JSON parser itself: R's
@@ -122,42 +119,27 @@ load_model <- function(path) {
 .to_document <- function(fit) {
   sequence <- .is_sequence(fit)
   senn <- .is_senn(fit)
-  p <- c(fit$params, fit$sequence_params, fit$senn_params)
-  params <- list()
   family <- if (senn) "senn" else if (sequence) "sequence" else "tabular"
-  spec <- .param_table(family)
-  for (name in c(.param_names(), if (sequence) .sequence_param_names(), if (senn) .senn_param_names())) {
-    v <- p[[name]]
-    params[name] <- list(
-      if (is.null(v)) NULL
-      else if (identical(spec[[name]]$type, "sizes")) .json_array(v)
-      else if (is.numeric(v)) .json_scalar(v)
-      else v
-    )
+  params <- c(fit$params, fit$sequence_params, fit$senn_params)
+  front_end <- list(random_state = fit$params$random_state, n_threads = fit$params$n_threads)
+  labels <- function(v) if (is.null(v)) NULL else as.list(if (is.factor(v)) as.character(v) else v)
+  doc <- .core(sa_write_model_document(family, params, front_end, fit$seed, .core_state(fit),
+                                       labels(fit$feature_names), labels(fit$classes),
+                                       as.character(utils::packageVersion("scoresactivation"))))
+  .json_ready(doc)
+}
+
+# The core's document (sa_write_model_document) ready for jsonlite: every
+# number written exactly (.json_numbers), arrays of numbers as arrays even
+# of length 1.
+.json_ready <- function(x) {
+  if (inherits(x, "sa_numbers")) return(.json_array(unclass(x)))
+  if (inherits(x, "sa_number")) return(.json_scalar(unclass(x)))
+  if (is.list(x)) {
+    for (i in seq_along(x)) if (!is.null(x[[i]])) x[[i]] <- .json_ready(x[[i]])
+    return(x)
   }
-  classes <- fit$classes
-  if (!is.null(classes)) classes <- if (is.numeric(classes)) .json_array(classes) else I(classes)
-  arrays <- list()
-  for (name in sort(names(fit$arrays))) {
-    a <- .array_to_core(fit$arrays[[name]])
-    arrays[[name]] <- list(shape = I(as.integer(a$shape)), data = .json_array(a$data))
-  }
-  list(
-    format = "scoresactivation",
-    format_version = .format_version(),
-    library_version = as.character(utils::packageVersion("scoresactivation")),
-    estimator = .estimator_name(fit$task, sequence, senn),
-    task = fit$task,
-    params = params,
-    seed = .json_scalar(fit$seed),
-    n_features = fit$n_features,
-    n_outputs = fit$n_outputs,
-    n_epochs_run = fit$n_epochs_run,
-    best_epoch = fit$best_epoch,
-    feature_names = if (is.null(fit$feature_names)) NULL else I(as.character(fit$feature_names)),
-    classes = classes,
-    arrays = arrays
-  )
+  x
 }
 
 .from_document <- function(doc) {

@@ -298,16 +298,6 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// sa_model_format_version
-int sa_model_format_version();
-RcppExport SEXP _scoresactivation_sa_model_format_version() {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
-    rcpp_result_gen = Rcpp::wrap(sa_model_format_version());
-    return rcpp_result_gen;
-END_RCPP
-}
 // sa_thread_limit
 int sa_thread_limit();
 RcppExport SEXP _scoresactivation_sa_thread_limit() {
@@ -315,6 +305,24 @@ BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
     rcpp_result_gen = Rcpp::wrap(sa_thread_limit());
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_write_model_document
+SEXP sa_write_model_document(std::string family, Rcpp::List params, Rcpp::List front_end, double seed, Rcpp::List state, SEXP feature_names, SEXP classes, std::string library_version);
+RcppExport SEXP _scoresactivation_sa_write_model_document(SEXP familySEXP, SEXP paramsSEXP, SEXP front_endSEXP, SEXP seedSEXP, SEXP stateSEXP, SEXP feature_namesSEXP, SEXP classesSEXP, SEXP library_versionSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< std::string >::type family(familySEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type front_end(front_endSEXP);
+    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type feature_names(feature_namesSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type classes(classesSEXP);
+    Rcpp::traits::input_parameter< std::string >::type library_version(library_versionSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_write_model_document(family, params, front_end, seed, state, feature_names, classes, library_version));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -717,8 +725,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_scoresactivation_sa_check_params", (DL_FUNC) &_scoresactivation_sa_check_params, 2},
     {"_scoresactivation_sa_resolve_threads", (DL_FUNC) &_scoresactivation_sa_resolve_threads, 2},
     {"_scoresactivation_sa_avx2_available", (DL_FUNC) &_scoresactivation_sa_avx2_available, 0},
-    {"_scoresactivation_sa_model_format_version", (DL_FUNC) &_scoresactivation_sa_model_format_version, 0},
     {"_scoresactivation_sa_thread_limit", (DL_FUNC) &_scoresactivation_sa_thread_limit, 0},
+    {"_scoresactivation_sa_write_model_document", (DL_FUNC) &_scoresactivation_sa_write_model_document, 8},
     {"_scoresactivation_sa_read_model_document", (DL_FUNC) &_scoresactivation_sa_read_model_document, 1},
     {"_scoresactivation_sa_fit", (DL_FUNC) &_scoresactivation_sa_fit, 8},
     {"_scoresactivation_sa_check_state", (DL_FUNC) &_scoresactivation_sa_check_state, 2},

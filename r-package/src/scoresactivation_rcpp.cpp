@@ -68,12 +68,73 @@ int sa_resolve_threads(SEXP n_threads, int cores) {
 // [[Rcpp::export]]
 bool sa_avx2_available() { return sa::avx2_kernels_available(); }
 
-// [[Rcpp::export]]
-int sa_model_format_version() { return sa::kModelFormatVersion; }
-
 // Thread counts above this (4 x the hardware threads) run on this many.
 // [[Rcpp::export]]
 int sa_thread_limit() { return sa::thread_limit(); }
+
+namespace {
+
+// The core's JsonValue -> what jsonlite writes back as that JSON (with
+// R/model_io.R's .json_ready, which writes the numbers exactly): objects as
+// named lists, arrays of numbers as numeric vectors of class "sa_numbers",
+// other arrays as unnamed lists, a number as a numeric of class "sa_number".
+SEXP r_json(const sa::JsonValue& v) {
+  switch (v.type) {
+    case sa::JsonValue::Type::null: return R_NilValue;
+    case sa::JsonValue::Type::boolean: return Rcpp::wrap(v.boolean);
+    case sa::JsonValue::Type::string: return Rcpp::wrap(v.string);
+    case sa::JsonValue::Type::number: {
+      Rcpp::NumericVector x = Rcpp::NumericVector::create(v.number);
+      x.attr("class") = "sa_number";
+      return x;
+    }
+    case sa::JsonValue::Type::array: {
+      const bool numbers = !v.array.empty() && std::all_of(v.array.begin(), v.array.end(), [](const sa::JsonValue& e) {
+        return e.type == sa::JsonValue::Type::number;
+      });
+      if (numbers) {
+        Rcpp::NumericVector x(v.array.size());
+        for (std::size_t i = 0; i < v.array.size(); ++i) x[i] = v.array[i].number;
+        x.attr("class") = "sa_numbers";
+        return x;
+      }
+      Rcpp::List out(v.array.size());
+      for (std::size_t i = 0; i < v.array.size(); ++i) out[i] = r_json(v.array[i]);
+      return out;
+    }
+    case sa::JsonValue::Type::object: {
+      Rcpp::List out(v.object.size());
+      Rcpp::CharacterVector names(v.object.size());
+      for (std::size_t i = 0; i < v.object.size(); ++i) {
+        out[i] = r_json(v.object[i].second);
+        names[i] = v.object[i].first;
+      }
+      out.attr("names") = names;
+      return out;
+    }
+  }
+  return R_NilValue;
+}
+
+}  // namespace
+
+// The model document (docs/model-format.md) laid out and checked by the
+// core: params (the family's hyperparameters, as R/params.R keeps them),
+// front_end (random_state, n_threads as given), labels as lists.
+// [[Rcpp::export]]
+SEXP sa_write_model_document(std::string family, Rcpp::List params, Rcpp::List front_end, double seed,
+                             Rcpp::List state, SEXP feature_names, SEXP classes, std::string library_version) {
+  sa::ModelDocumentParts parts;
+  parts.family = sa::model_family_from_string(family);
+  parts.params = param_set_from_list(params, parts.family);
+  parts.front_end_params = json_from_r(front_end, 0, "params");
+  parts.seed = seed_from_double(seed);
+  parts.state = state_from_list(state);
+  parts.feature_names = json_from_r(feature_names, 0, "feature_names");
+  parts.classes = json_from_r(classes, 0, "classes");
+  parts.library_version = library_version;
+  return r_json(sa::write_model_document(parts));
+}
 
 // The core's check of a parsed model document (docs/model-format.md);
 // returns list(format_version, task, params, seed, state, sequence, senn),

@@ -253,3 +253,42 @@ TEST(Standardisation, HugeTargetsPredictFinitely) {
   EXPECT_THROW(est.fit(x, data.y, Eigen::VectorXd(), 0), std::invalid_argument);
   EXPECT_TRUE(est.decision_function(data.x).allFinite());  // the previous model stays
 }
+
+// The core lays out the documents both front ends write: a fixture read and
+// written again keeps every value, in the documented key order, in this
+// library's format version, with counts marked as integers.
+TEST(ModelDocument, WrittenByTheCoreReadsBackTheSame) {
+  const json doc = fixture("classification_model.json");
+  const ModelDocument d = read(doc);
+  ModelDocumentParts parts;
+  parts.family = ModelFamily::tabular;
+  parts.params = ParamSet{d.core_params, d.sequence_params, d.senn_params};
+  parts.front_end_params = JsonValue::make_object();
+  parts.front_end_params.object.emplace_back("random_state", JsonValue::of_integer(7));
+  parts.seed = d.seed;
+  parts.state = d.state;
+  parts.feature_names = d.feature_names;
+  parts.classes = d.classes;
+  parts.library_version = "9.9.9";
+  const JsonValue written = write_model_document(parts);
+  std::vector<std::string> keys;
+  for (const auto& kv : written.object) keys.push_back(kv.first);
+  EXPECT_EQ(keys, (std::vector<std::string>{"format", "format_version", "library_version", "estimator", "task", "params",
+                                            "seed", "n_features", "n_outputs", "n_epochs_run", "best_epoch",
+                                            "feature_names", "classes", "arrays"}));
+  EXPECT_EQ(written.find("format_version")->number, kModelFormatVersion);
+  EXPECT_TRUE(written.find("n_features")->integer);
+  EXPECT_TRUE(written.find("params")->find("batch_size")->integer);
+  EXPECT_FALSE(written.find("params")->find("learning_rate")->integer);
+  EXPECT_EQ(written.find("params")->find("random_state")->number, 7.0);
+  const ModelDocument again = read_model_document(written);
+  EXPECT_EQ(again.estimator, d.estimator);
+  EXPECT_EQ(again.seed, d.seed);
+  EXPECT_EQ(again.library_version, "9.9.9");
+  ASSERT_EQ(again.state.arrays.size(), d.state.arrays.size());
+  for (const auto& kv : d.state.arrays) EXPECT_EQ(again.state.arrays.at(kv.first).data, kv.second.data) << kv.first;
+  EXPECT_EQ(again.core_params.hidden_layer_sizes, d.core_params.hidden_layer_sizes);
+  // A document the core could not read back is refused before it is returned.
+  parts.state.arrays.begin()->second.data[0] = kNaN;
+  EXPECT_THROW(write_model_document(parts), std::invalid_argument);
+}

@@ -1,7 +1,9 @@
-// A parsed JSON value. The core reads no JSON text: each front end parses a
-// model file with its own JSON library (Python's json, R's jsonlite) and
-// hands the result over in this form, so one validator in the core checks
-// every document the same way (model_document.hpp).
+// A parsed JSON value. The core reads and writes no JSON text: each front
+// end parses a model file with its own JSON library (Python's json, R's
+// jsonlite) and hands the result over in this form, so one validator in the
+// core checks every document the same way; and the core lays out every
+// document it writes in this form for the front end's library to serialise
+// (model_document.hpp).
 #pragma once
 
 #include <string>
@@ -16,6 +18,10 @@ struct JsonValue {
   Type type = Type::null;
   bool boolean = false;
   double number = 0.0;  // numbers are doubles, as in JSON; may be non-finite as parsed
+  // A count, size or seed (written without a fraction), or an integer as the
+  // front end's language had it (Python int, R integer): the converters back
+  // to Python and R keep it an integer.
+  bool integer = false;
   std::string string;
   std::vector<JsonValue> array;
   std::vector<std::pair<std::string, JsonValue>> object;  // in document order
@@ -31,6 +37,11 @@ struct JsonValue {
     JsonValue v;
     v.type = Type::number;
     v.number = x;
+    return v;
+  }
+  static JsonValue of_integer(double x) {
+    JsonValue v = of(x);
+    v.integer = true;
     return v;
   }
   static JsonValue of(std::string s) {

@@ -13,6 +13,7 @@
 
 #include "scoresactivation/json_value.hpp"
 #include "scoresactivation/model_state.hpp"
+#include "scoresactivation/param_spec.hpp"
 #include "scoresactivation/params.hpp"
 #include "scoresactivation/senn_network.hpp"
 #include "scoresactivation/sequence_network.hpp"
@@ -40,5 +41,24 @@ struct ModelDocument {
 };
 
 ModelDocument read_model_document(const JsonValue& document);
+
+// What a front end hands over to write a document: the fitted model and the
+// values only it knows (labels, names, its own params).
+struct ModelDocumentParts {
+  ModelFamily family = ModelFamily::tabular;
+  ParamSet params;       // the family's hyperparameters (front-end ones ignored)
+  JsonValue front_end_params = JsonValue::make_object();  // random_state, n_threads, verbose, as given
+  std::uint64_t seed = 0;
+  ModelState state;
+  JsonValue feature_names;  // null, or n_features strings
+  JsonValue classes;        // null (regression), or n_outputs labels
+  std::string library_version;
+};
+
+// The document of docs/model-format.md in this library's format version,
+// laid out in the documented key order (arrays sorted by name). Checked by
+// read_model_document before it is returned, so no front end can write a
+// document it could not read (std::invalid_argument naming the key).
+JsonValue write_model_document(const ModelDocumentParts& parts);
 
 }  // namespace scoresactivation

@@ -9,7 +9,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _core, _model_io
-from ._common import core_params, params_from_document, resolve_seed
+from ._common import core_params, params_from_document, plain, resolve_seed
 
 __version__ = "0.1.0"
 
@@ -151,17 +151,18 @@ class _ScoresBase(BaseEstimator):
         pass
 
     def to_dict(self):
-        """The model document of docs/model-format.md as a dict."""
+        """The model document of docs/model-format.md as a dict, laid out and checked by the core."""
         check_is_fitted(self, "n_epochs_")
-        return _model_io.state_to_document(
-            estimator_name=type(self).__name__,
-            params=self.get_params(deep=False),
-            seed=self._seed,
-            state=self._core.state(),
-            feature_names=getattr(self, "feature_names_in_", None),
-            classes=self._classes_for_document(),
-            library_version=__version__,
-        )
+        training, sequence, senn = core_params(self, self._seed)
+        random_state = plain(self.random_state)
+        front_end = {"random_state": random_state if isinstance(random_state, int) else None,
+                     "n_threads": plain(self.n_threads), "verbose": plain(self.verbose)}
+        names = getattr(self, "feature_names_in_", None)
+        classes = self._classes_for_document()
+        return _core.write_model_document(
+            self._family, training, sequence, senn, front_end, self._seed, self._core.state(),
+            None if names is None else [str(f) for f in names],
+            None if classes is None else plain(list(classes)), __version__)
 
     def save(self, path):
         """Writes the fitted model to a JSON file (docs/model-format.md).

@@ -1,4 +1,4 @@
-"""The JSON model document (docs/model-format.md), written and read with json."""
+"""The JSON model document (docs/model-format.md): laid out and checked by the core, serialised with json."""
 
 import contextlib
 import json
@@ -6,44 +6,7 @@ import os
 import stat
 import tempfile
 
-import numpy as np
-
 from . import _core
-
-FORMAT_NAME = "scoresactivation"
-FORMAT_VERSION = _core.MODEL_FORMAT_VERSION
-
-
-def _json_value(value):
-    """Plain Python types for json (numpy scalars and arrays)."""
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [_json_value(v) for v in value]
-    return value
-
-
-def state_to_document(*, estimator_name, params, seed, state, feature_names, classes, library_version):
-    arrays = {
-        name: {"shape": list(arr.shape), "data": np.asarray(arr, dtype=np.float64).ravel().tolist()}
-        for name, arr in sorted(state["arrays"].items())
-    }
-    return {
-        "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
-        "library_version": library_version,
-        "estimator": estimator_name,
-        "task": state["task"],
-        "params": {k: _json_value(v) for k, v in params.items()},
-        "seed": int(seed),
-        "n_features": int(state["n_features"]),
-        "n_outputs": int(state["n_outputs"]),
-        "n_epochs_run": int(state["n_epochs_run"]),
-        "best_epoch": int(state["best_epoch"]),
-        "feature_names": None if feature_names is None else [str(f) for f in feature_names],
-        "classes": None if classes is None else _json_value(list(classes)),
-        "arrays": arrays,
-    }
 
 
 def read(doc):

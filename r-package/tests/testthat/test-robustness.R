@@ -90,7 +90,7 @@ test_that("a failed save leaves the earlier file intact and no temporary behind"
   before <- readBin(path, "raw", file.size(path))
   broken <- fit
   broken$arrays$input_mean[1] <- NaN
-  expect_error(save_model(broken, path), "non-finite")
+  expect_error(save_model(broken, path), "'arrays.input_mean.data\\[0\\]' must be a finite number")
   expect_identical(readBin(path, "raw", file.size(path)), before)
   expect_identical(list.files(folder, all.files = TRUE, no.. = TRUE), "model.json")
   Sys.chmod(path, "640")
