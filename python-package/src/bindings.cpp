@@ -24,6 +24,7 @@
 #include "scoresactivation/sequence_deeplift.hpp"
 #include "scoresactivation/sequence_estimator.hpp"
 #include "scoresactivation/shapley.hpp"
+#include "scoresactivation/version.hpp"
 
 #include <cmath>
 #include <limits>
@@ -737,6 +738,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("avx2_kernels_available", &sa::avx2_kernels_available,
         "Whether this CPU and build run the AVX2+FMA matrix kernels.");
   m.attr("MODEL_FORMAT_VERSION") = sa::kModelFormatVersion;
+  m.attr("__version__") = sa::kLibraryVersion;
   m.def("param_spec", &param_spec_of, py::arg("family") = "tabular",
         "The table of hyperparameters of a family ('tabular', 'sequence', 'senn'): one dict per parameter.");
   {

@@ -77,6 +77,10 @@ sa_resolve_threads <- function(n_threads, cores) {
     .Call(`_scoresactivation_sa_resolve_threads`, n_threads, cores)
 }
 
+sa_library_version <- function() {
+    .Call(`_scoresactivation_sa_library_version`)
+}
+
 sa_avx2_available <- function() {
     .Call(`_scoresactivation_sa_avx2_available`)
 }

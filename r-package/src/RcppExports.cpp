@@ -288,6 +288,16 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// sa_library_version
+std::string sa_library_version();
+RcppExport SEXP _scoresactivation_sa_library_version() {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    rcpp_result_gen = Rcpp::wrap(sa_library_version());
+    return rcpp_result_gen;
+END_RCPP
+}
 // sa_avx2_available
 bool sa_avx2_available();
 RcppExport SEXP _scoresactivation_sa_avx2_available() {
@@ -724,6 +734,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_scoresactivation_sa_param_spec", (DL_FUNC) &_scoresactivation_sa_param_spec, 1},
     {"_scoresactivation_sa_check_params", (DL_FUNC) &_scoresactivation_sa_check_params, 2},
     {"_scoresactivation_sa_resolve_threads", (DL_FUNC) &_scoresactivation_sa_resolve_threads, 2},
+    {"_scoresactivation_sa_library_version", (DL_FUNC) &_scoresactivation_sa_library_version, 0},
     {"_scoresactivation_sa_avx2_available", (DL_FUNC) &_scoresactivation_sa_avx2_available, 0},
     {"_scoresactivation_sa_thread_limit", (DL_FUNC) &_scoresactivation_sa_thread_limit, 0},
     {"_scoresactivation_sa_write_model_document", (DL_FUNC) &_scoresactivation_sa_write_model_document, 8},

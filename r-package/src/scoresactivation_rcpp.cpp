@@ -20,6 +20,7 @@
 #include "scoresactivation/parallel.hpp"
 #include "scoresactivation/params.hpp"
 #include "rcpp_glue.h"
+#include "scoresactivation/version.hpp"
 
 namespace sa = scoresactivation;
 using namespace sa_r;
@@ -64,6 +65,10 @@ Rcpp::List sa_check_params(Rcpp::List params, std::string family) {
 int sa_resolve_threads(SEXP n_threads, int cores) {
   return sa::resolve_threads(json_from_r(n_threads, 0, "n_threads"), cores);
 }
+
+// The core's version (version.hpp), which DESCRIPTION must repeat.
+// [[Rcpp::export]]
+std::string sa_library_version() { return sa::kLibraryVersion; }
 
 // [[Rcpp::export]]
 bool sa_avx2_available() { return sa::avx2_kernels_available(); }

@@ -11,7 +11,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from . import _core, _model_io
 from ._common import core_params, params_from_document, plain, resolve_seed
 
-__version__ = "0.1.0"
+__version__ = _core.__version__  # the core's version.hpp, the one place it is written
 
 def _checked_sample_weight(sample_weight, X):
     """sample_weight as float64 (n,) checked against X's rows, or an empty array when None."""
