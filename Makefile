@@ -40,6 +40,8 @@ PY_SOURCES := $(shell find python-package -type f -not -path 'python-package/bui
 	-not -name '*.pyc' -not -name '*.o' -not -name '*.so') $(CORE_SOURCES)
 R_SOURCES := $(shell find r-package -type f -not -path '*.Rcheck*' -not -name '*.o' -not -name '*.so' 2>/dev/null) $(CORE_SOURCES)
 
+# (make docs: the reference sites, also built by make test)
+.PHONY: docs test-docs
 .PHONY: help demo test deps test-cpp test-python test-sdist test-r test-cross check-r python-install r-install clean \
 	test-asan test-fuzz fuzz fuzz-build fuzz-cpp fuzz-python check-memory bench
 
@@ -47,6 +49,7 @@ help:
 	@echo "make demo   set everything up, fit on built-in data, print the ranking beside SHAP's"
 	@echo "make test   set everything up and run every test suite (C++, Python, R, cross-language)"
 	@echo "optional, slow: make fuzz (1e6 inputs per fuzz target), make check-memory (R tests under valgrind)"
+	@echo "                make docs (the Python API reference and the R site, in build/docs)"
 	@echo "                make bench (the benchmarks behind docs/sequence.md, docs/senn.md, docs/consistency.md, docs/benchmarks.md)"
 
 # ------------------------------------------------------------------ set-up
@@ -130,7 +133,7 @@ demo: $(STAMPS)/python-package $(STAMPS)/r-package
 	@Rscript docs/examples/demo.R
 
 # ------------------------------------------------------------------- tests
-test: test-cpp test-asan test-fuzz test-python test-sdist test-r test-cross check-r
+test: test-cpp test-asan test-fuzz test-python test-sdist test-r test-cross check-r test-docs
 	@echo "All test suites passed."
 
 # Failures in full, passing tests as one summary line (the log keeps every name).
@@ -244,7 +247,7 @@ test-sdist: $(STAMPS)/venv-test
 	@rm -rf build/sdist && mkdir -p build/sdist
 	@$(PY) -m build -o build/sdist python-package >build/sdist/build.log 2>&1 || { cat build/sdist/build.log; exit 1; }
 	@$(PY) tests/packaging/check_sdist.py build/sdist/scoresactivation-*.tar.gz
-	@$(VENV)/bin/auditwheel repair -w build/sdist/wheelhouse build/sdist/scoresactivation-*.whl >build/sdist/auditwheel.log 2>&1 \
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/auditwheel repair -w build/sdist/wheelhouse build/sdist/scoresactivation-*.whl >build/sdist/auditwheel.log 2>&1 \
 	  || { cat build/sdist/auditwheel.log; exit 1; }
 	@ls build/sdist/wheelhouse/*manylinux*.whl | sed 's|^|wheel: |'
 	@$(PYTHON) -m venv build/sdist/venv
@@ -266,6 +269,28 @@ check-r: $(STAMPS)/apt-test
 	@cd build/r-check && MAKEFLAGS=-j$(JOBS) _R_CHECK_FORCE_SUGGESTS_=false R CMD check --no-manual scoresactivation_*.tar.gz >check.log 2>&1; \
 	  status=$$?; tail -n 20 check.log; \
 	  if [ $$status -ne 0 ] || grep -qE '^Status: .*(ERROR|WARNING)' check.log; then echo "R CMD check failed"; exit 1; fi
+
+# ------------------------------------------------------------ reference docs
+# The Python API reference (Sphinx + numpydoc, docs/api; warnings are errors,
+# and a public object without a docstring is one) and the R package's site
+# (pkgdown, r-package/_pkgdown.yml; from the installed package, offline).
+DOCS_PY_PACKAGES := sphinx numpydoc
+DOCS_APT_PACKAGES := r-cran-pkgdown
+$(STAMPS)/docs-deps: $(STAMPS)/venv-test Makefile
+	$(call apt_install,$(DOCS_APT_PACKAGES))
+	@$(PY) -m pip install -q $(DOCS_PY_PACKAGES)
+	@touch $@
+
+docs: test-docs
+	@echo "Python reference: build/docs/python/index.html; R site: build/docs/r/index.html"
+
+test-docs: $(STAMPS)/python-package $(STAMPS)/r-package $(STAMPS)/docs-deps
+	@rm -rf build/docs docs/api/generated && mkdir -p build/docs
+	@$(PY) -m sphinx -E -W --keep-going -q -b html docs/api build/docs/python
+	@Rscript -e 'options(pkgdown.internet = FALSE); pkgdown::build_site("r-package", override = list(destination = "$(CURDIR)/build/docs/r"), install = FALSE, new_process = FALSE, preview = FALSE)' \
+	  >build/docs/pkgdown.log 2>&1 || { cat build/docs/pkgdown.log; exit 1; }
+	@if grep -qE '^(Warning|Error)' build/docs/pkgdown.log; then cat build/docs/pkgdown.log; echo "pkgdown warned"; exit 1; fi
+	@echo "docs: Python reference ($$(ls build/docs/python/generated | wc -l) pages) and R site ($$(ls build/docs/r/reference/*.html | wc -l) topics) built"
 
 clean:
 	rm -rf build $(STAMPS) $(VENV)

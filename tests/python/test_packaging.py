@@ -32,3 +32,8 @@ def _sdist(tmp_path, extra):
 def test_check_sdist_refuses_build_products(tmp_path, extra, ok):
     result = subprocess.run([sys.executable, str(CHECK), str(_sdist(tmp_path, extra))], capture_output=True, text=True)
     assert (result.returncode == 0) == ok, result.stdout + result.stderr
+
+
+def test_the_python_package_carries_the_projects_license():
+    """python-package/LICENSE is a copy (an sdist cannot carry a link out of its folder)."""
+    assert (ROOT / "python-package" / "LICENSE").read_text() == (ROOT / "LICENSE").read_text()

@@ -35,6 +35,13 @@ class ConsistencyReport:
 
     @property
     def consensus_ranking(self):
+        """The features from the most to the least important by the consensus rank.
+
+        Returns
+        -------
+        ndarray
+            Feature names when the report has them, else column indices.
+        """
         order = np.argsort(self.consensus_rank, kind="stable")
         return np.asarray(self.feature_names, dtype=object)[order] if self.feature_names is not None else order
 

@@ -465,20 +465,20 @@ class ScoresActivationClassifier(_ClassesMixin, ClassifierMixin, _ScoresActivati
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-    feature_importances_ : ndarray of shape (n_features_in_,)
+    feature_importances_ : ndarray of shape (n_features,)
         The learned scores, summing to 1.
-    scores_history_ : ndarray of shape (n_epochs_, n_features_in_)
+    scores_history_ : ndarray of shape (n_epochs, n_features)
         The scores after each epoch.
-    scores_bootstrap_ : ndarray of shape (n_bootstrap, n_features_in_)
+    scores_bootstrap_ : ndarray of shape (n_bootstrap, n_features)
         The scores of the bootstrap refits (only with ``n_bootstrap`` > 0).
-    scores_std_ : ndarray of shape (n_features_in_,)
+    scores_std_ : ndarray of shape (n_features,)
         Their standard deviation per feature (only with ``n_bootstrap`` > 0).
-    loss_curve_, validation_loss_curve_ : ndarray of shape (n_epochs_,)
+    loss_curve_, validation_loss_curve_ : ndarray of shape (n_epochs,)
     n_epochs_ : int
     best_epoch_ : int
         The epoch whose weights were kept.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Only when X had string column names.
     """
 
@@ -494,14 +494,44 @@ class ScoresActivationClassifier(_ClassesMixin, ClassifierMixin, _ScoresActivati
         return self._fit(X, encoded, sample_weight, len(self.classes_))
 
     def predict_proba(self, X):
-        """Class probabilities, (n_samples, n_classes) in the order of classes_."""
+        """Class probabilities, (n_samples, n_classes) in the order of ``classes_``."""
         X = self._check_X(X)
         return np.asarray(self._core.predict_proba(X))
 
     def predict_log_proba(self, X):
+        """Logarithms of the class probabilities, (n_samples, n_classes).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
         return np.log(self.predict_proba(X))
 
     def predict(self, X):
+        """The most probable class of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from scoresactivation import ScoresActivationClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> est = ScoresActivationClassifier(max_epochs=20, random_state=0).fit(X, y)
+        >>> est.predict(X[:3]).shape
+        (3,)
+        """
         probabilities = self.predict_proba(X)
         return self.classes_[np.argmax(probabilities, axis=1)]
 
@@ -527,6 +557,16 @@ class ScoresActivationRegressor(RegressorMixin, _ScoresActivationBase):
         return self._fit(X, y, sample_weight, 0)
 
     def predict(self, X):
+        """The regression output of each row, in the units of y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
         X = self._check_X(X)
         return np.asarray(self._core.decision_function(X))[:, 0]
 

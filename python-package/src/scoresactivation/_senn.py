@@ -172,8 +172,8 @@ class _SENNMixin:
 
         ``method="scores"``: the learned scores (no data needed); a method of
         :meth:`explain`: mean absolute value over the rows of X (and the
-        classes): "contributions" gives mean |theta_i(x) z_i|, "theta" mean
-        |theta_i(x)|.
+        classes): "contributions" gives mean ``|theta_i(x) z_i|``, "theta" mean
+        ``|theta_i(x)|``.
         """
         if not isinstance(method, str) or method not in GLOBAL_METHODS:
             raise ValueError(f"method must be one of {', '.join(GLOBAL_METHODS)}; got {method!r}")

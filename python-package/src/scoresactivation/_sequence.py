@@ -238,8 +238,8 @@ class _ScoresActivationSequenceBase(_ScoresBase):
         - ``"deepactif"``: DeepACTIF (Hosp 2025) from the forward activations
           over X: ``hook="input"`` (default; the gate-weighted input of the
           encoder) or ``"encoder"`` (the first encoder layer's output, mapped
-          to the channels by each unit's share of |input weight|), the mean
-          |activation| over each sequence's valid steps, aggregated over the
+          to the channels by each unit's share of ``|input weight|``), the mean
+          ``|activation|`` over each sequence's valid steps, aggregated over the
           sequences by ``aggregation="mean"`` (default, chosen by
           measurement: docs/sequence.md), ``"inv"`` (the paper's inverse
           weighting of min-max normalised mean and sd) or ``"meanstd"``. Non-negative, not normalised.
@@ -292,12 +292,12 @@ _PARAMETERS_DOC = """
 
     Attributes
     ----------
-    feature_importances_ : ndarray of shape (n_features_in_,)
+    feature_importances_ : ndarray of shape (n_features,)
         The learned channel scores, summing to 1.
-    scores_history_ : ndarray of shape (n_epochs_, n_features_in_)
+    scores_history_ : ndarray of shape (n_epochs, n_features)
     scores_bootstrap_, scores_std_ : ndarray
         With ``n_bootstrap`` > 0, as in the tabular estimators.
-    loss_curve_, validation_loss_curve_ : ndarray of shape (n_epochs_,)
+    loss_curve_, validation_loss_curve_ : ndarray of shape (n_epochs,)
     n_epochs_, best_epoch_ : int
     n_features_in_ : int
         The number of channels C.
@@ -323,9 +323,8 @@ class ScoresActivationSequenceClassifier(_ClassesMixin, ClassifierMixin, _Scores
     time step, by ``feature_importances_ = softmax(s / temperature)`` (with
     the training noise of the "snr" gate), so the channels are ranked while
     the network trains.
-""" + _PARAMETERS_DOC + """
-    classes_ : ndarray of shape (n_classes,)
-"""
+""" + _PARAMETERS_DOC.replace("    n_epochs_, best_epoch_ : int\n",
+                               "    classes_ : ndarray of shape (n_classes,)\n    n_epochs_, best_epoch_ : int\n")
 
     _task = "classification"
 
@@ -341,14 +340,39 @@ class ScoresActivationSequenceClassifier(_ClassesMixin, ClassifierMixin, _Scores
         return self._fit_sequences(X, encoded, sample_weight, lengths, len(self.classes_))
 
     def predict_proba(self, X, lengths=None):
-        """Class probabilities, (n_samples, n_classes) in the order of classes_."""
+        """Class probabilities, (n_samples, n_classes) in the order of ``classes_``."""
         x, steps, lengths = self._check_X(X, lengths)
         return np.asarray(self._core.predict_proba(x, steps, lengths))
 
     def predict_log_proba(self, X, lengths=None):
+        """Logarithms of the class probabilities, (n_samples, n_classes).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, n_channels)
+        lengths : array-like of shape (n_samples,), optional
+            The valid steps of each sequence (default: all).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
         return np.log(self.predict_proba(X, lengths))
 
     def predict(self, X, lengths=None):
+        """The most probable class of each sequence.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, n_channels)
+        lengths : array-like of shape (n_samples,), optional
+            The valid steps of each sequence (default: all).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
         probabilities = self.predict_proba(X, lengths)
         return self.classes_[np.argmax(probabilities, axis=1)]
 
@@ -380,6 +404,18 @@ class ScoresActivationSequenceRegressor(RegressorMixin, _ScoresActivationSequenc
         return self._fit_sequences(X, y.astype(np.float64), sample_weight, lengths, 0)
 
     def predict(self, X, lengths=None):
+        """The regression output of each sequence, in the units of y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, n_channels)
+        lengths : array-like of shape (n_samples,), optional
+            The valid steps of each sequence (default: all).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
         return self._decision(X, lengths)[:, 0]
 
     def score(self, X, y, sample_weight=None, lengths=None):
