@@ -17,13 +17,17 @@ def test_there_are_notebooks():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_is_committed_without_outputs(path):
+def test_notebook_is_committed_with_its_outputs_and_a_working_install_line(path):
+    """A reader on GitHub sees the results; the install line works from a clone
+    (the package is not on PyPI: 'pip install scoresactivation' would not resolve)."""
     nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            assert not cell.outputs and cell.execution_count is None, (
-                f"{path.name} holds outputs: clear them before committing "
-                "(jupyter nbconvert --clear-output --inplace)")
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert code and all(cell.outputs and cell.execution_count for cell in code), (
+        f"{path.name}: run it and commit it with its outputs")
+    assert not [out for cell in code for out in cell.outputs if out.output_type == "error"]
+    text = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    assert "pip install scoresactivation" not in text
+    assert "./python-package" in text
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
