@@ -266,6 +266,39 @@ auto without_gil(const char* what, Work&& work) -> decltype(work()) {
   }
 }
 
+// explain()'s options from a dict of ExplainOptions' fields; an absent key
+// keeps the core's default. References: "<name>" (kind) and "<name>_rows".
+sa::ExplainOptions explain_options(const py::dict& d) {
+  sa::ExplainOptions o;
+  const auto read = [&](const char* key, auto& field) {
+    if (d.contains(key)) field = d[key].cast<std::decay_t<decltype(field)>>();
+  };
+  read("method", o.method);
+  read("given", o.given);
+  read("baseline", o.baseline.kind);
+  read("baseline_rows", o.baseline.rows);
+  read("background", o.background.kind);
+  read("background_rows", o.background.rows);
+  read("targets", o.targets);
+  read("output", o.output);
+  read("rule", o.rule);
+  read("n_steps", o.n_steps);
+  read("integration", o.integration);
+  read("exact", o.exact);
+  read("n_permutations", o.n_permutations);
+  read("seed", o.seed);
+  read("n_threads", o.n_threads);
+  return o;
+}
+
+py::dict explanation_dict(const sa::Explanation& r) {
+  py::dict d;
+  d["values"] = r.values;
+  d["base_values"] = r.base_values;
+  d["row_base_values"] = r.row_base_values;
+  return d;
+}
+
 // A Python callable rows -> one value per row as the core's model-agnostic
 // output (called with the GIL held; output must outlive the result).
 sa::TargetOutput target_output_of(const py::function& output) {
@@ -481,51 +514,60 @@ PYBIND11_MODULE(_core, m) {
   // Attribution methods and metrics (the heavy work runs without the GIL).
   using Matrix = Eigen::MatrixXd;
   using sa::ExplainedModel;
-  // explain(): the core's policy (explain.hpp); Python converts types only.
+  // explain(): the core's policy (explain.hpp) for each family; Python
+  // converts types only. options: a dict of ExplainOptions' fields (absent:
+  // the core's default), references as kind + rows.
   m.def(
       "explain",
-      [](const sa::Estimator& est, const Matrix& x, const std::string& method, const std::vector<std::string>& given,
-         const std::string& baseline, const Matrix& baseline_rows, const std::string& background,
-         const Matrix& background_rows, const std::vector<long>& targets, const std::string& output,
-         const std::string& rule, long n_steps, const std::string& integration, int exact, long n_permutations,
-         std::uint64_t seed, int n_threads) {
-        sa::ExplainOptions o;
-        o.method = method;
-        o.given = given;
-        o.baseline = {baseline, baseline_rows};
-        o.background = {background, background_rows};
-        o.targets = targets;
-        o.output = output;
-        o.rule = rule;
-        o.n_steps = n_steps;
-        o.integration = integration;
-        o.exact = exact;
-        o.n_permutations = n_permutations;
-        o.seed = seed;
-        o.n_threads = n_threads;
-        const sa::Explanation r = without_gil("explain interrupted", [&] {
+      [](const sa::Estimator& est, const Matrix& x, const py::dict& options) {
+        const sa::ExplainOptions o = explain_options(options);
+        return explanation_dict(without_gil("explain interrupted", [&] {
           return sa::explain(est, x, o, python_interrupt_requested);
-        });
-        py::dict d;
-        d["values"] = r.values;
-        d["base_values"] = r.base_values;
-        return d;
+        }));
       },
-      py::arg("estimator"), py::arg("X"), py::arg("method"), py::arg("given"), py::arg("baseline"),
-      py::arg("baseline_rows"), py::arg("background"), py::arg("background_rows"), py::arg("targets"),
-      py::arg("output"), py::arg("rule"), py::arg("n_steps"), py::arg("integration"), py::arg("exact"),
-      py::arg("n_permutations"), py::arg("seed"), py::arg("n_threads"));
-  m.def("explain_method_options", &sa::explain_method_options, py::arg("method"),
-        "The options of explain() a method reads (ValueError for an unknown method).");
+      py::arg("estimator"), py::arg("X"), py::arg("options"));
+  m.def(
+      "explain",
+      [](const sa::SequenceEstimator& est, const py::array_t<double, py::array::forcecast>& x_in, long steps,
+         const Eigen::VectorXd& lengths, const py::dict& options) {
+        const MatrixArg x = matrix_arg(x_in, "X");
+        const sa::ExplainOptions o = explain_options(options);
+        return explanation_dict(without_gil("explain interrupted", [&] {
+          return sa::explain(est, x.map, steps, lengths, o, python_interrupt_requested);
+        }));
+      },
+      py::arg("estimator"), py::arg("X"), py::arg("steps"), py::arg("lengths"), py::arg("options"));
+  m.def(
+      "explain",
+      [](const sa::SennEstimator& est, const py::array_t<double, py::array::forcecast>& x_in,
+         const py::dict& options) {
+        const MatrixArg x = matrix_arg(x_in, "X");
+        const sa::ExplainOptions o = explain_options(options);
+        return explanation_dict(without_gil("explain interrupted", [&] {
+          return sa::explain(est, x.map, o, python_interrupt_requested);
+        }));
+      },
+      py::arg("estimator"), py::arg("X"), py::arg("options"));
+  m.def(
+      "explain_methods",
+      [](const std::string& family) { return sa::explain_methods(sa::model_family_from_string(family)); },
+      py::arg("family") = "tabular", "The local methods of explain() for a model family, the default first.");
+  m.def(
+      "explain_method_options",
+      [](const std::string& method, const std::string& family) {
+        return sa::explain_method_options(method, sa::model_family_from_string(family));
+      },
+      py::arg("method"), py::arg("family") = "tabular",
+      "The options of explain() a method reads (ValueError for an unknown method).");
   m.def(
       "explain_uses_seed",
-      [](const std::string& method, int exact, long n_features) {
+      [](const std::string& method, int exact, long n_players) {
         sa::ExplainOptions o;
         o.method = method;
         o.exact = exact;
-        return sa::explain_uses_seed(o, n_features);
+        return sa::explain_uses_seed(o, n_players);
       },
-      py::arg("method"), py::arg("exact"), py::arg("n_features"));
+      py::arg("method"), py::arg("exact"), py::arg("n_players"));
   m.attr("AUTO_EXACT_SHAPLEY_MAX_FEATURES") = sa::kAutoExactShapleyMaxFeatures;
   m.def(
       "permutation_importance",
@@ -569,45 +611,6 @@ PYBIND11_MODULE(_core, m) {
       py::arg("estimator"), py::arg("X"), py::arg("steps"), py::arg("lengths"), py::arg("hook"),
       py::arg("aggregation"), py::arg("block_rows"), py::arg("n_threads"));
   m.def(
-      "sequence_gradient",
-      [](const sa::SequenceEstimator& est, const Array& x_in, long steps, const Eigen::VectorXd& lengths,
-         long target, bool times_input, int n_threads) {
-        const MatrixArg x = matrix_arg(x_in, "X");
-        return without_gil("gradients interrupted", [&] {
-          return sa::sequence_input_gradient(est, x.map, steps, lengths, target, times_input, n_threads,
-                                             python_interrupt_requested);
-        });
-      },
-      py::arg("estimator"), py::arg("X"), py::arg("steps"), py::arg("lengths"), py::arg("target"),
-      py::arg("times_input"), py::arg("n_threads"));
-  m.def(
-      "sequence_integrated_gradients",
-      [](const sa::SequenceEstimator& est, const Array& x_in, long steps, const Eigen::VectorXd& lengths,
-         const Array& references_in, long target, long n_steps, const std::string& method, int n_threads) {
-        const MatrixArg x = matrix_arg(x_in, "X");
-        const MatrixArg references = matrix_arg(references_in, "baseline");
-        const sa::Quadrature rule = sa::quadrature_from_string(method);
-        return without_gil("integrated gradients interrupted", [&] {
-          return sa::sequence_integrated_gradients(est, x.map, steps, lengths, references.map, target, n_steps,
-                                                   rule, n_threads, python_interrupt_requested);
-        });
-      },
-      py::arg("estimator"), py::arg("X"), py::arg("steps"), py::arg("lengths"), py::arg("references"),
-      py::arg("target"), py::arg("n_steps"), py::arg("method"), py::arg("n_threads"));
-  m.def(
-      "sequence_deeplift",
-      [](const sa::SequenceEstimator& est, const Matrix& x, long steps, const Eigen::VectorXd& lengths,
-         const Matrix& references, long target, int n_threads) {
-        return without_gil("DeepLIFT interrupted", [&] {
-          return sa::sequence_deeplift(est, x, steps, lengths, references, target, n_threads,
-                                       python_interrupt_requested);
-        });
-      },
-      py::arg("estimator"), py::arg("X"), py::arg("steps"), py::arg("lengths"), py::arg("references"),
-      py::arg("target"), py::arg("n_threads"));
-  m.def("sequence_reference", &sa::sequence_reference, py::arg("estimator"), py::arg("steps"),
-        py::arg("reference"));
-  m.def(
       "sequence_permutation_importance",
       [](const sa::SequenceEstimator& est, const Array& x_in, long steps, const Eigen::VectorXd& lengths,
          const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight, long n_repeats, std::uint64_t seed,
@@ -626,29 +629,6 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("estimator"), py::arg("X"), py::arg("steps"), py::arg("lengths"), py::arg("y"),
       py::arg("sample_weight"), py::arg("n_repeats"), py::arg("seed"), py::arg("n_threads"));
-  m.def(
-      "sequence_shapley",
-      [](const sa::SequenceEstimator& est, const Array& x_in, long steps, const Eigen::VectorXd& lengths,
-         const Array& background_in, long target, const std::string& output, const std::string& method,
-         long n_permutations, std::uint64_t seed, int n_threads) {
-        const MatrixArg x = matrix_arg(x_in, "X");
-        const MatrixArg background = matrix_arg(background_in, "background");
-        const sa::ExplainedOutput out = sa::explained_output_from_string(output);
-        const sa::SequenceShapleyResult r = without_gil("Shapley values interrupted", [&] {
-          return sa::sequence_shapley(est, x.map, steps, lengths, background.map, target, out, method,
-                                      n_permutations, seed, n_threads, python_interrupt_requested);
-        });
-        py::dict d;
-        d["values"] = r.values;
-        d["standard_error"] = r.standard_error;
-        d["base_value"] = r.base_value;
-        d["base_values"] = r.base_values;
-        d["evaluations_per_row"] = r.evaluations_per_row;
-        return d;
-      },
-      py::arg("estimator"), py::arg("X"), py::arg("steps"), py::arg("lengths"), py::arg("background"),
-      py::arg("target"), py::arg("output"), py::arg("method"), py::arg("n_permutations"), py::arg("seed"),
-      py::arg("n_threads"));
   m.attr("MAX_DEEPACTIF_BLOCK_ROWS") = sa::kMaxDeepActifBlockRows;
   m.attr("AUTO_EXACT_SEQUENCE_SHAPLEY_CHANNELS") = sa::kAutoExactSequenceShapleyChannels;
   m.def("spearman", &sa::spearman, py::arg("a"), py::arg("b"));
@@ -702,21 +682,6 @@ PYBIND11_MODULE(_core, m) {
         return sa::faithfulness_correlation(f, x, attributions, reference, python_interrupt_requested);
       },
       py::arg("output"), py::arg("X"), py::arg("attributions"), py::arg("reference"));
-  m.def(
-      "shapley_of",
-      [](const py::function& output, const Matrix& x, const Matrix& background, bool exact, long n_permutations,
-         std::uint64_t seed) {
-        const sa::TargetOutput f = target_output_of(output);
-        const sa::ShapleyResult r = sa::shapley_of(f, x, background, exact, n_permutations, seed,
-                                                   python_interrupt_requested);
-        py::dict out;
-        out["values"] = r.values;
-        out["standard_error"] = r.standard_error;
-        out["base_value"] = r.base_value;
-        return out;
-      },
-      py::arg("output"), py::arg("X"), py::arg("background"), py::arg("exact"), py::arg("n_permutations"),
-      py::arg("seed"));
   m.def(
       "deletion_curve_of",
       [](const py::function& output, const Matrix& x, const Matrix& attributions, const Eigen::RowVectorXd& baseline,

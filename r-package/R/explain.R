@@ -2,9 +2,9 @@
 # The same methods, argument names and defaults as the Python package
 # (python-package/src/scoresactivation/_explain.py).
 
-.local_methods <- c("deeplift", "integrated_gradients", "gradient", "gradient_times_input", "shapley")
-.global_methods <- c(.local_methods, "scores", "permutation")
-.integrations <- c("gausslegendre", "riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid")
+# The local methods of each family, the default first (the core's list).
+.local_methods <- function(family = "tabular") sa_explain_methods(family)
+.global_methods <- function() c(.local_methods(), "scores", "permutation")
 # The core's bound of a count (core/include/scoresactivation/attribution_limits.hpp),
 # checked here too so that R names it before converting to a C int.
 .max_count <- function(name) sa_max_counts()[[name]]
@@ -136,43 +136,63 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
   .check_fit(object)
   .no_extra_args(...)
   if (missing(newdata) || is.null(newdata)) .stop("newdata is required: the rows to explain")
-  method <- .choice(method, .local_methods, "method")
+  method <- .choice(method, .local_methods(), "method")
   given <- c(baseline = !missing(baseline), rule = !missing(rule), n_steps = !missing(n_steps),
              integration = !missing(integration), background = !missing(background), exact = !missing(exact),
              n_permutations = !missing(n_permutations),
              # NULL is the default; global_importance passes it on as such.
              random_state = !missing(random_state) && !is.null(random_state))
-  output <- .choice(output, c("raw", "probability"), "output")
-  own <- .method_options_of(method)
+  values <- list(baseline = baseline, rule = rule, n_steps = n_steps, integration = integration,
+                 background = background, exact = exact, n_permutations = n_permutations,
+                 random_state = random_state)
   x <- .newdata_matrix(object, newdata)
-  targets <- .explain_targets(object, target)
   rows <- rownames(x)
   dimnames(x) <- NULL
-  # Conversions of R values only: the policy (which option a method reads,
-  # references, exactness, base values) is the core's explain().
-  if ("rule" %in% own) rule <- .choice(rule, c("rescale", "reveal_cancel"), "rule")
-  n_steps <- if ("n_steps" %in% own) .count_arg(n_steps, "n_steps", .max_count("n_steps")) else 50L
-  if ("integration" %in% own) integration <- .choice(integration, .integrations, "integration")
-  exact_code <- .exact_code(exact)
-  n_permutations <- if ("n_permutations" %in% own) {
-    .count_arg(n_permutations, "n_permutations", .max_count("n_permutations"))
-  } else 64L
-  sampled <- sa_explain_uses_seed(method, exact_code, ncol(x))
-  seed <- if ("random_state" %in% own && (sampled || !is.null(random_state))) .resolve_seed(random_state) else 0
-  baseline <- if ("baseline" %in% own) .reference_arg(object, baseline, "baseline") else .reference_arg(object, "mean")
-  background <- .reference_arg(object, if ("background" %in% own && !is.null(background)) background else "mean",
-                               "background")
-  r <- .core(sa_explain(.core_params_of(object), .core_state(object), x, method, names(given)[given],
-                        baseline$kind, baseline$rows, background$kind, background$rows, targets$index, output,
-                        if (is.character(rule) && length(rule) == 1L) rule else "rescale", n_steps,
-                        if (is.character(integration) && length(integration) == 1L) integration else "gausslegendre",
-                        exact_code, n_permutations, seed, .resolve_threads(object$params$n_threads)))
-  base_values <- if (length(r$base_values)) r$base_values
-  .attribution_result(object, r$values, targets, rows, base_values)
+  params <- .core_params_of(object)
+  state <- .core_state(object)
+  r <- .core_explain(object, method, "tabular", values, given, target, output, ncol(x),
+                     function(value, arg) .reference_arg(object, value, arg),
+                     function(options) sa_explain(params, state, x, options))
+  .attribution_result(object, r$result$values, r$targets, rows, if (length(r$result$base_values)) r$result$base_values)
 }
 
-# The options of explain() a method reads (the core's table).
-.method_options_of <- function(method) .core(sa_explain_method_options(method))
+# The core's explain() for any family (core/include/scoresactivation/explain.hpp
+# holds the policy: which options a method reads, references, output rules,
+# exactness, base values). Here only R values are converted: the options the
+# method reads, the targets, and a seed drawn from R's generator only where
+# the core says the call samples. values: every option's value; given: named
+# logicals, TRUE where the caller passed one; reference(value, arg) gives
+# list(kind, rows); call(options) runs the family's core explain. Returns
+# list(result, targets).
+.core_explain <- function(object, method, family, values, given, target, output, n_players, reference, call) {
+  own <- .core(sa_explain_method_options(method, family))
+  output <- .choice(output, c("raw", "probability"), "output")
+  targets <- .explain_targets(object, target)
+  options <- list(method = method, given = names(given)[given], targets = targets$index, output = output,
+                  n_threads = .resolve_threads(object$params$n_threads))
+  for (name in intersect(c("rule", "integration"), own)) options[[name]] <- .string_arg(values[[name]], name)
+  if ("n_steps" %in% own) options$n_steps <- .count_arg(values$n_steps, "n_steps", .max_count("n_steps"))
+  if ("exact" %in% own) options$exact <- .exact_code(values$exact)
+  if ("n_permutations" %in% own) {
+    options$n_permutations <- .count_arg(values$n_permutations, "n_permutations", .max_count("n_permutations"))
+  }
+  if ("random_state" %in% own) {
+    sampled <- sa_explain_uses_seed(method, if (is.null(options$exact)) -1L else options$exact, n_players)
+    if (sampled || !is.null(values$random_state)) options$seed <- .resolve_seed(values$random_state)
+  }
+  for (name in intersect(c("baseline", "background"), own)) {
+    ref <- reference(if (is.null(values[[name]])) "mean" else values[[name]], name)
+    options[[name]] <- ref$kind
+    options[[paste0(name, "_rows")]] <- ref$rows
+  }
+  list(result = .core(call(options)), targets = targets)
+}
+
+# A string option whose value the core checks (rule, integration).
+.string_arg <- function(value, arg) {
+  if (!is.character(value) || length(value) != 1L || is.na(value)) .stop(arg, " must be a string; got ", .describe(value))
+  value
+}
 
 # exact as the core takes it: -1 (NULL: exact up to 12 features), 0 or 1.
 .exact_code <- function(exact) {
@@ -213,47 +233,6 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
   }
   attr(values, "base_values") <- base_values
   values
-}
-
-# Shapley values' options, checked: the background rows (the training mean
-# by default), exact or sampled, the permutations and the seed. Shared by the
-# tabular and SENN models.
-.shapley_settings <- function(object, d, background, exact, n_permutations, random_state) {
-  background_rows <- .reference_rows(object, if (is.null(background)) "mean" else background, "background")
-  # The core's rule (exact up to 12 features by default); a seed is drawn only to sample.
-  sampled <- sa_explain_uses_seed("shapley", .exact_code(exact), d)
-  n_permutations <- .count_arg(n_permutations, "n_permutations", .max_count("n_permutations"))
-  list(background = background_rows, exact = !sampled, n_permutations = n_permutations,
-       seed = if (sampled || !is.null(random_state)) .resolve_seed(random_state) else 0)
-}
-
-# An option of explain() that the method does not read is an error (given:
-# named logicals, TRUE where the caller passed the option). Shared by the
-# tabular and sequence models.
-.refuse_foreign_options <- function(method, given, own, exact) {
-  foreign <- setdiff(names(given)[given], own)
-  if (length(foreign)) {
-    .stop(paste(foreign, collapse = ", "), if (length(foreign) == 1L) " does" else " do",
-          " not apply to method = '", method, "' (its options: ",
-          if (length(own)) paste(own, collapse = ", ") else "none", ")")
-  }
-  if (method == "shapley" && isTRUE(exact) && isTRUE(given[["n_permutations"]])) {
-    .stop("n_permutations does not apply to exact Shapley values (exact = TRUE); pass exact = FALSE to sample ",
-          "permutations")
-  }
-}
-
-# output: "raw" for every method, "probability" for Shapley values of a classifier.
-.check_output <- function(object, method, output) {
-  output <- .choice(output, c("raw", "probability"), "output")
-  if (output == "probability" && method != "shapley") {
-    .stop("output = 'probability' is available for method = 'shapley' only; ",
-          "the other methods explain the logit (output = 'raw')")
-  }
-  if (output == "probability" && !identical(object$task, "classification")) {
-    .stop("output = 'probability' needs a classification model")
-  }
-  output
 }
 
 # Output indices (0-based) to explain, their labels, and whether the result
@@ -413,7 +392,7 @@ global_importance <- function(object, ...) UseMethod("global_importance")
 global_importance.scores_activation <- function(object, newdata = NULL, y = NULL, method = "scores", n_repeats = 5,
                                                 random_state = NULL, ...) {
   .check_fit(object)
-  method <- .choice(method, .global_methods, "method")
+  method <- .choice(method, .global_methods(), "method")
   if (method != "permutation" && !missing(n_repeats)) {
     .stop("n_repeats does not apply to method = '", method, "'; it is the shuffles per feature of ",
           "method = 'permutation'")

@@ -238,8 +238,7 @@ base_values <- function(object) {
   b
 }
 
-.senn_local_methods <- c("theta", "contributions", "gradient", "shapley")
-.senn_global_methods <- c("scores", .senn_local_methods)
+.senn_global_methods <- function() c("scores", .local_methods("senn"))
 
 #' The explanations of a SENN model
 #'
@@ -293,32 +292,21 @@ explain.senn <- function(object, newdata, method = c("theta", "contributions", "
   .check_senn_fit(object)
   .no_extra_args(...)
   if (missing(newdata) || is.null(newdata)) .stop("newdata is required: the rows to explain")
-  method <- if (missing(method)) "theta" else .choice(method, .senn_local_methods, "method")
+  method <- if (missing(method)) "theta" else .choice(method, .local_methods("senn"), "method")
   given <- c(background = !missing(background), exact = !missing(exact), n_permutations = !missing(n_permutations),
              random_state = !missing(random_state) && !is.null(random_state))
-  .refuse_foreign_options(method, given, if (method == "shapley") names(given) else character(0), exact)
+  values <- list(background = background, exact = exact, n_permutations = n_permutations,
+                 random_state = random_state)
   x <- .newdata_matrix(object, newdata)
-  targets <- .explain_targets(object, target)
   rows <- rownames(x)
   dimnames(x) <- NULL
-  d <- ncol(x)
-  base_values <- NULL
-  if (method == "gradient") {
-    core <- .senn_core(object)
-    results <- lapply(targets$index, function(t) .core(sa_senn_gradient(core$params, core$senn, core$state, x, t)))
-  } else if (method == "shapley") {
-    s <- .shapley_settings(object, d, background, exact, n_permutations, random_state)
-    results <- lapply(targets$index, function(t) {
-      output <- function(rows) .senn_compute(object, rows, "decision")[, t + 1L]
-      .core(sa_shapley_of(output, x, s$background, s$exact, s$n_permutations, s$seed))
-    })
-    base_values <- vapply(results, function(r) r$base_value, numeric(1))
-    results <- lapply(results, function(r) r$values)
-  } else {
-    all_outputs <- .senn_compute(object, x, method)  # (n, n_outputs * d), column k * d + i
-    results <- lapply(targets$index, function(t) all_outputs[, t * d + seq_len(d), drop = FALSE])
-    if (method == "contributions") base_values <- unname(base_values(object))[targets$index + 1L]
-  }
+  core <- .senn_core(object)
+  r <- .core_explain(object, method, "senn", values, given, target, "raw", ncol(x),
+                     function(value, arg) .reference_arg(object, value, arg),
+                     function(options) sa_senn_explain(core$params, core$senn, core$state, x, options))
+  results <- r$result$values
+  targets <- r$targets
+  base_values <- if (length(r$result$base_values)) r$result$base_values
   .attribution_result(object, results, targets, rows, base_values)
 }
 
@@ -348,7 +336,7 @@ global_importance.senn <- function(object, newdata = NULL,
                                    target = NULL, ...) {
   .check_senn_fit(object)
   .no_extra_args(...)
-  method <- if (missing(method)) "scores" else .choice(method, .senn_global_methods, "method")
+  method <- if (missing(method)) "scores" else .choice(method, .senn_global_methods(), "method")
   if (method == "scores") {
     if (!is.null(target)) .stop("target does not apply to method = 'scores' (the scores are global)")
     return(scores(object))

@@ -359,33 +359,20 @@ predict.scores_activation_sequence <- function(object, newdata, lengths = NULL, 
 
 # ----------------------------------------------------------- attributions
 
-.sequence_local_methods <- c("integrated_gradients", "deeplift", "gradient", "gradient_times_input", "shapley")
-.sequence_global_methods <- c("scores", "deepactif", "permutation", .sequence_local_methods)
-.sequence_method_options <- list(
-  integrated_gradients = c("baseline", "n_steps", "integration"),
-  deeplift = c("baseline", "rule"),
-  gradient = character(0),
-  gradient_times_input = character(0),
-  shapley = c("background", "exact", "n_permutations", "random_state")
-)
+.sequence_global_methods <- function() c("scores", "deepactif", "permutation", .local_methods("sequence"))
 .sequence_max_count <- function(name) sa_sequence_max_counts()[[name]]
 
-# Reference sequences (r, steps * C) in the core's layout from "mean" (each
-# channel's training mean at every step), "zeros", a (T, C) matrix (one
-# sequence) or an (r, T, C) array; T must be that of newdata.
+# A reference option as the core takes it: list(kind = "mean" | "zeros",
+# rows = an empty matrix) or list(kind = "rows", rows = the sequences in the
+# core's (r, steps * C) layout) from a (T, C) matrix (one sequence) or an
+# (r, T, C) array; T must be that of newdata.
 .sequence_references <- function(object, values, steps, arg) {
-  core <- .sequence_core(object)
   channels <- object$n_features
   if (is.character(values) && is.null(dim(values))) {
-    if (identical(values, "mean")) {
-      if (!isTRUE(object$params$standardize)) {
-        .stop(arg, " = \"mean\" needs the training mean, which a model fitted with standardize = FALSE ",
-              "does not store; pass a sequence instead (a (T, C) matrix or an (r, T, C) array)")
-      }
-    } else if (!identical(values, "zeros")) {
+    if (!identical(values, "mean") && !identical(values, "zeros")) {
       .stop(arg, " must be 'mean', 'zeros', a (T, C) matrix or an (r, T, C) array; got ", .describe(values))
     }
-    return(.core(sa_sequence_reference(core$params, core$sequence, core$state, steps, values)))
+    return(list(kind = values, rows = matrix(0, 0L, 0L)))
   }
   if (is.matrix(values) && (is.numeric(values) || is.logical(values))) {
     values <- array(values, c(1L, dim(values)), dimnames = list(NULL, rownames(values), colnames(values)))
@@ -410,21 +397,7 @@ predict.scores_activation_sequence <- function(object, newdata, lengths = NULL, 
     .stop(arg, " has ", d[2L], " time steps, but newdata has ", steps, "; the reference sequences need the same T")
   }
   .check_sequence_values(x, numeric(0), arg)
-  .core_layout(x)
-}
-
-# The base value of each row: the mean output over the reference rows, each
-# cut to the row's length, (n, n_outputs).
-.reference_base_values <- function(object, core, reference, input, output) {
-  lens <- if (length(input$lengths)) input$lengths else rep(input$steps, input$n)
-  out <- matrix(0, input$n, object$n_outputs)
-  for (len in sort(unique(lens))) {
-    at <- which(lens == len)
-    cut <- if (len == input$steps) numeric(0) else rep(as.double(len), nrow(reference))
-    means <- colMeans(.sequence_outputs(object, core, reference, input$steps, cut, output))
-    out[at, ] <- rep(means, each = length(at))
-  }
-  out
+  list(kind = "rows", rows = .core_layout(x))
 }
 
 #' Local attributions of a sequence model: integrated gradients, DeepLIFT,
@@ -525,73 +498,33 @@ explain.scores_activation_sequence <- function(object, newdata, method = "integr
   .check_sequence_fit(object)
   .no_extra_args(...)
   if (missing(newdata) || is.null(newdata)) .stop("newdata is required: the sequences to explain")
-  method <- .choice(method, .sequence_local_methods, "method")
+  method <- .choice(method, .local_methods("sequence"), "method")
   given <- c(baseline = !missing(baseline), rule = !missing(rule), n_steps = !missing(n_steps),
              integration = !missing(integration),
              background = !missing(background), exact = !missing(exact), n_permutations = !missing(n_permutations),
              random_state = !missing(random_state) && !is.null(random_state))
-  .refuse_foreign_options(method, given, .sequence_method_options[[method]], exact)
-  output <- .check_output(object, method, output)
+  values <- list(baseline = baseline, rule = rule, n_steps = n_steps, integration = integration,
+                 background = background, exact = exact, n_permutations = n_permutations,
+                 random_state = random_state)
   input <- .sequence_input(object, newdata, lengths)
-  targets <- .explain_targets(object, target)
-  threads <- .resolve_threads(object$params$n_threads)
   core <- .sequence_core(object)
   channels <- object$n_features
-  base_values <- NULL
-
+  r <- .core_explain(object, method, "sequence", values, given, target, output, channels,
+                     function(value, arg) .sequence_references(object, value, input$steps, arg),
+                     function(options) {
+                       sa_sequence_explain(core$params, core$sequence, core$state, input$x, input$steps,
+                                           input$lengths, options)
+                     })
+  targets <- r$targets
+  results <- r$result$values
+  base_values <- if (length(r$result$row_base_values)) unlist(r$result$row_base_values, use.names = FALSE)
   if (method == "shapley") {
-    rows <- .sequence_references(object, if (is.null(background)) "mean" else background, input$steps, "background")
-    if (is.null(exact)) {
-      how <- "auto"
-      sampled <- channels > .sequence_max_count("auto_exact_channels")
-    } else {
-      if (!is.logical(exact) || length(exact) != 1L || is.na(exact)) {
-        .stop("exact must be NULL, TRUE or FALSE, got ", .describe(exact))
-      }
-      how <- if (exact) "exact" else "sampled"
-      sampled <- !exact
-    }
-    n_permutations <- .count_arg(n_permutations, "n_permutations", .sequence_max_count("n_permutations"))
-    seed <- if (sampled) .resolve_seed(random_state) else 0
-    results <- lapply(targets$index, function(t) {
-      .core(sa_sequence_shapley(core$params, core$sequence, core$state, input$x, input$steps, input$lengths, rows, t,
-                                output, how, n_permutations, seed, threads))
-    })
-    base_values <- vapply(results, function(r) r$base_values, numeric(input$n))
-    values <- vapply(results, function(r) r$values, matrix(0, input$n, channels))
-    dim(values) <- c(input$n, channels, length(results))
+    values <- array(unlist(results, use.names = FALSE), c(input$n, channels, length(results)))
     labels <- list(input$rows, .feature_labels(object))
   } else {
-    if (method %in% c("integrated_gradients", "deeplift")) {
-      reference <- .sequence_references(object, baseline, input$steps, "baseline")
-    }
-    if (method == "deeplift" && !identical(rule, "rescale")) {
-      .stop("rule must be 'rescale' for sequence models (the rescale rule, with the product rule for the LSTM's ",
-            "gates); got ", .describe(rule))
-    }
-    if (method == "integrated_gradients") {
-      n_steps <- .count_arg(n_steps, "n_steps", .sequence_max_count("n_steps"))
-      integration <- .choice(integration, .integrations, "integration")  # n_steps >= 2 for the trapezoid: the core's rule
-    }
-    width <- input$steps * channels
-    values <- vapply(targets$index, function(t) {
-      if (method == "integrated_gradients") {
-        .core(sa_sequence_integrated_gradients(core$params, core$sequence, core$state, input$x, input$steps,
-                                               input$lengths, reference, t, n_steps, integration, threads))
-      } else if (method == "deeplift") {
-        .core(sa_sequence_deeplift(core$params, core$sequence, core$state, input$x, input$steps, input$lengths,
-                                   reference, t, threads))
-      } else {
-        .core(sa_sequence_gradient(core$params, core$sequence, core$state, input$x, input$steps, input$lengths, t,
-                                   method == "gradient_times_input", threads))
-      }
-    }, matrix(0, input$n, width))
     # (n, C, T, targets) in memory order -> (n, T, C, targets)
-    values <- aperm(array(values, c(input$n, channels, input$steps, length(targets$index))), c(1L, 3L, 2L, 4L))
-    if (method %in% c("integrated_gradients", "deeplift")) {
-      base_values <- .reference_base_values(object, core, reference, input, "raw")[, targets$index + 1L,
-                                                                                  drop = FALSE]
-    }
+    values <- aperm(array(unlist(results, use.names = FALSE), c(input$n, channels, input$steps, length(results))),
+                    c(1L, 3L, 2L, 4L))
     labels <- list(input$rows, input$step_names, .feature_labels(object))
   }
 
@@ -678,7 +611,7 @@ global_importance.scores_activation_sequence <- function(object, newdata = NULL,
                                                          lengths = NULL, n_repeats = 5, random_state = NULL,
                                                          hook = "input", aggregation = "mean", ...) {
   .check_sequence_fit(object)
-  method <- .choice(method, .sequence_global_methods, "method")
+  method <- .choice(method, .sequence_global_methods(), "method")
   if (method != "permutation" && !missing(n_repeats)) {
     .stop("n_repeats does not apply to method = '", method, "'; it is the shuffles per channel of ",
           "method = 'permutation'")
@@ -695,7 +628,7 @@ global_importance.scores_activation_sequence <- function(object, newdata = NULL,
     return(scores(object))
   }
   if (is.null(newdata)) .stop("method = '", method, "' needs newdata")
-  if (method %in% .sequence_local_methods) {
+  if (method %in% .local_methods("sequence")) {
     values <- explain(object, newdata, method, lengths = lengths, random_state = random_state, ...)
     a <- abs(values)
     d <- dim(a)

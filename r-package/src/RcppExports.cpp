@@ -12,54 +12,52 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // sa_explain
-Rcpp::List sa_explain(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, std::string method, Rcpp::CharacterVector given, std::string baseline, Rcpp::NumericMatrix baseline_rows, std::string background, Rcpp::NumericMatrix background_rows, Rcpp::IntegerVector targets, std::string output, std::string rule, int n_steps, std::string integration, int exact, int n_permutations, double seed, int n_threads);
-RcppExport SEXP _scoresactivation_sa_explain(SEXP paramsSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP methodSEXP, SEXP givenSEXP, SEXP baselineSEXP, SEXP baseline_rowsSEXP, SEXP backgroundSEXP, SEXP background_rowsSEXP, SEXP targetsSEXP, SEXP outputSEXP, SEXP ruleSEXP, SEXP n_stepsSEXP, SEXP integrationSEXP, SEXP exactSEXP, SEXP n_permutationsSEXP, SEXP seedSEXP, SEXP n_threadsSEXP) {
+Rcpp::List sa_explain(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, Rcpp::List options);
+RcppExport SEXP _scoresactivation_sa_explain(SEXP paramsSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP optionsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
-    Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
-    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type given(givenSEXP);
-    Rcpp::traits::input_parameter< std::string >::type baseline(baselineSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type baseline_rows(baseline_rowsSEXP);
-    Rcpp::traits::input_parameter< std::string >::type background(backgroundSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type background_rows(background_rowsSEXP);
-    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type targets(targetsSEXP);
-    Rcpp::traits::input_parameter< std::string >::type output(outputSEXP);
-    Rcpp::traits::input_parameter< std::string >::type rule(ruleSEXP);
-    Rcpp::traits::input_parameter< int >::type n_steps(n_stepsSEXP);
-    Rcpp::traits::input_parameter< std::string >::type integration(integrationSEXP);
-    Rcpp::traits::input_parameter< int >::type exact(exactSEXP);
-    Rcpp::traits::input_parameter< int >::type n_permutations(n_permutationsSEXP);
-    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
-    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_explain(params, state, x, method, given, baseline, baseline_rows, background, background_rows, targets, output, rule, n_steps, integration, exact, n_permutations, seed, n_threads));
+    Rcpp::traits::input_parameter< Rcpp::List >::type options(optionsSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_explain(params, state, x, options));
     return rcpp_result_gen;
 END_RCPP
 }
 // sa_explain_uses_seed
-bool sa_explain_uses_seed(std::string method, int exact, int n_features);
-RcppExport SEXP _scoresactivation_sa_explain_uses_seed(SEXP methodSEXP, SEXP exactSEXP, SEXP n_featuresSEXP) {
+bool sa_explain_uses_seed(std::string method, int exact, int n_players);
+RcppExport SEXP _scoresactivation_sa_explain_uses_seed(SEXP methodSEXP, SEXP exactSEXP, SEXP n_playersSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
     Rcpp::traits::input_parameter< int >::type exact(exactSEXP);
-    Rcpp::traits::input_parameter< int >::type n_features(n_featuresSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_explain_uses_seed(method, exact, n_features));
+    Rcpp::traits::input_parameter< int >::type n_players(n_playersSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_explain_uses_seed(method, exact, n_players));
+    return rcpp_result_gen;
+END_RCPP
+}
+// sa_explain_methods
+std::vector<std::string> sa_explain_methods(std::string family);
+RcppExport SEXP _scoresactivation_sa_explain_methods(SEXP familySEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< std::string >::type family(familySEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_explain_methods(family));
     return rcpp_result_gen;
 END_RCPP
 }
 // sa_explain_method_options
-std::vector<std::string> sa_explain_method_options(std::string method);
-RcppExport SEXP _scoresactivation_sa_explain_method_options(SEXP methodSEXP) {
+std::vector<std::string> sa_explain_method_options(std::string method, std::string family);
+RcppExport SEXP _scoresactivation_sa_explain_method_options(SEXP methodSEXP, SEXP familySEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_explain_method_options(method));
+    Rcpp::traits::input_parameter< std::string >::type family(familySEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_explain_method_options(method, family));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -194,22 +192,6 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type baseline(baselineSEXP);
     Rcpp::traits::input_parameter< bool >::type insertion(insertionSEXP);
     rcpp_result_gen = Rcpp::wrap(sa_deletion_curve_of(output, x, attributions, baseline, insertion));
-    return rcpp_result_gen;
-END_RCPP
-}
-// sa_shapley_of
-Rcpp::List sa_shapley_of(Rcpp::Function output, Rcpp::NumericMatrix x, Rcpp::NumericMatrix background, bool exact, int n_permutations, double seed);
-RcppExport SEXP _scoresactivation_sa_shapley_of(SEXP outputSEXP, SEXP xSEXP, SEXP backgroundSEXP, SEXP exactSEXP, SEXP n_permutationsSEXP, SEXP seedSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
-    Rcpp::traits::input_parameter< Rcpp::Function >::type output(outputSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type background(backgroundSEXP);
-    Rcpp::traits::input_parameter< bool >::type exact(exactSEXP);
-    Rcpp::traits::input_parameter< int >::type n_permutations(n_permutationsSEXP);
-    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_shapley_of(output, x, background, exact, n_permutations, seed));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -450,9 +432,9 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// sa_senn_gradient
-Rcpp::NumericMatrix sa_senn_gradient(Rcpp::List params, Rcpp::List senn, Rcpp::List state, SEXP x, int target);
-RcppExport SEXP _scoresactivation_sa_senn_gradient(SEXP paramsSEXP, SEXP sennSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP targetSEXP) {
+// sa_senn_explain
+Rcpp::List sa_senn_explain(Rcpp::List params, Rcpp::List senn, Rcpp::List state, SEXP x, Rcpp::List options);
+RcppExport SEXP _scoresactivation_sa_senn_explain(SEXP paramsSEXP, SEXP sennSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP optionsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -460,8 +442,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::List >::type senn(sennSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
     Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
-    Rcpp::traits::input_parameter< int >::type target(targetSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_senn_gradient(params, senn, state, x, target));
+    Rcpp::traits::input_parameter< Rcpp::List >::type options(optionsSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_senn_explain(params, senn, state, x, options));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -585,9 +567,9 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// sa_sequence_gradient
-Rcpp::NumericMatrix sa_sequence_gradient(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps, Rcpp::NumericVector lengths, int target, bool times_input, int n_threads);
-RcppExport SEXP _scoresactivation_sa_sequence_gradient(SEXP paramsSEXP, SEXP sequenceSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP stepsSEXP, SEXP lengthsSEXP, SEXP targetSEXP, SEXP times_inputSEXP, SEXP n_threadsSEXP) {
+// sa_sequence_explain
+Rcpp::List sa_sequence_explain(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps, Rcpp::NumericVector lengths, Rcpp::List options);
+RcppExport SEXP _scoresactivation_sa_sequence_explain(SEXP paramsSEXP, SEXP sequenceSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP stepsSEXP, SEXP lengthsSEXP, SEXP optionsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -597,65 +579,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
     Rcpp::traits::input_parameter< int >::type steps(stepsSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type lengths(lengthsSEXP);
-    Rcpp::traits::input_parameter< int >::type target(targetSEXP);
-    Rcpp::traits::input_parameter< bool >::type times_input(times_inputSEXP);
-    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_sequence_gradient(params, sequence, state, x, steps, lengths, target, times_input, n_threads));
-    return rcpp_result_gen;
-END_RCPP
-}
-// sa_sequence_integrated_gradients
-Rcpp::NumericMatrix sa_sequence_integrated_gradients(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps, Rcpp::NumericVector lengths, SEXP references, int target, int n_steps, std::string integration, int n_threads);
-RcppExport SEXP _scoresactivation_sa_sequence_integrated_gradients(SEXP paramsSEXP, SEXP sequenceSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP stepsSEXP, SEXP lengthsSEXP, SEXP referencesSEXP, SEXP targetSEXP, SEXP n_stepsSEXP, SEXP integrationSEXP, SEXP n_threadsSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
-    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
-    Rcpp::traits::input_parameter< Rcpp::List >::type sequence(sequenceSEXP);
-    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
-    Rcpp::traits::input_parameter< int >::type steps(stepsSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type lengths(lengthsSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type references(referencesSEXP);
-    Rcpp::traits::input_parameter< int >::type target(targetSEXP);
-    Rcpp::traits::input_parameter< int >::type n_steps(n_stepsSEXP);
-    Rcpp::traits::input_parameter< std::string >::type integration(integrationSEXP);
-    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_sequence_integrated_gradients(params, sequence, state, x, steps, lengths, references, target, n_steps, integration, n_threads));
-    return rcpp_result_gen;
-END_RCPP
-}
-// sa_sequence_deeplift
-Rcpp::NumericMatrix sa_sequence_deeplift(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps, Rcpp::NumericVector lengths, SEXP references, int target, int n_threads);
-RcppExport SEXP _scoresactivation_sa_sequence_deeplift(SEXP paramsSEXP, SEXP sequenceSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP stepsSEXP, SEXP lengthsSEXP, SEXP referencesSEXP, SEXP targetSEXP, SEXP n_threadsSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
-    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
-    Rcpp::traits::input_parameter< Rcpp::List >::type sequence(sequenceSEXP);
-    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
-    Rcpp::traits::input_parameter< int >::type steps(stepsSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type lengths(lengthsSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type references(referencesSEXP);
-    Rcpp::traits::input_parameter< int >::type target(targetSEXP);
-    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_sequence_deeplift(params, sequence, state, x, steps, lengths, references, target, n_threads));
-    return rcpp_result_gen;
-END_RCPP
-}
-// sa_sequence_reference
-Rcpp::NumericMatrix sa_sequence_reference(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, int steps, std::string reference);
-RcppExport SEXP _scoresactivation_sa_sequence_reference(SEXP paramsSEXP, SEXP sequenceSEXP, SEXP stateSEXP, SEXP stepsSEXP, SEXP referenceSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
-    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
-    Rcpp::traits::input_parameter< Rcpp::List >::type sequence(sequenceSEXP);
-    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
-    Rcpp::traits::input_parameter< int >::type steps(stepsSEXP);
-    Rcpp::traits::input_parameter< std::string >::type reference(referenceSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_sequence_reference(params, sequence, state, steps, reference));
+    Rcpp::traits::input_parameter< Rcpp::List >::type options(optionsSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_sequence_explain(params, sequence, state, x, steps, lengths, options));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -680,29 +605,6 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// sa_sequence_shapley
-Rcpp::List sa_sequence_shapley(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps, Rcpp::NumericVector lengths, SEXP background, int target, std::string output, std::string method, int n_permutations, double seed, int n_threads);
-RcppExport SEXP _scoresactivation_sa_sequence_shapley(SEXP paramsSEXP, SEXP sequenceSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP stepsSEXP, SEXP lengthsSEXP, SEXP backgroundSEXP, SEXP targetSEXP, SEXP outputSEXP, SEXP methodSEXP, SEXP n_permutationsSEXP, SEXP seedSEXP, SEXP n_threadsSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
-    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
-    Rcpp::traits::input_parameter< Rcpp::List >::type sequence(sequenceSEXP);
-    Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
-    Rcpp::traits::input_parameter< int >::type steps(stepsSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type lengths(lengthsSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type background(backgroundSEXP);
-    Rcpp::traits::input_parameter< int >::type target(targetSEXP);
-    Rcpp::traits::input_parameter< std::string >::type output(outputSEXP);
-    Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
-    Rcpp::traits::input_parameter< int >::type n_permutations(n_permutationsSEXP);
-    Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
-    Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_sequence_shapley(params, sequence, state, x, steps, lengths, background, target, output, method, n_permutations, seed, n_threads));
-    return rcpp_result_gen;
-END_RCPP
-}
 // sa_sequence_max_counts
 Rcpp::NumericVector sa_sequence_max_counts();
 RcppExport SEXP _scoresactivation_sa_sequence_max_counts() {
@@ -715,9 +617,10 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
-    {"_scoresactivation_sa_explain", (DL_FUNC) &_scoresactivation_sa_explain, 18},
+    {"_scoresactivation_sa_explain", (DL_FUNC) &_scoresactivation_sa_explain, 4},
     {"_scoresactivation_sa_explain_uses_seed", (DL_FUNC) &_scoresactivation_sa_explain_uses_seed, 3},
-    {"_scoresactivation_sa_explain_method_options", (DL_FUNC) &_scoresactivation_sa_explain_method_options, 1},
+    {"_scoresactivation_sa_explain_methods", (DL_FUNC) &_scoresactivation_sa_explain_methods, 1},
+    {"_scoresactivation_sa_explain_method_options", (DL_FUNC) &_scoresactivation_sa_explain_method_options, 2},
     {"_scoresactivation_sa_permutation_importance", (DL_FUNC) &_scoresactivation_sa_permutation_importance, 8},
     {"_scoresactivation_sa_model_outputs", (DL_FUNC) &_scoresactivation_sa_model_outputs, 5},
     {"_scoresactivation_sa_consistency", (DL_FUNC) &_scoresactivation_sa_consistency, 2},
@@ -727,7 +630,6 @@ static const R_CallMethodDef CallEntries[] = {
     {"_scoresactivation_sa_deletion_curve", (DL_FUNC) &_scoresactivation_sa_deletion_curve, 9},
     {"_scoresactivation_sa_faithfulness", (DL_FUNC) &_scoresactivation_sa_faithfulness, 8},
     {"_scoresactivation_sa_deletion_curve_of", (DL_FUNC) &_scoresactivation_sa_deletion_curve_of, 5},
-    {"_scoresactivation_sa_shapley_of", (DL_FUNC) &_scoresactivation_sa_shapley_of, 6},
     {"_scoresactivation_sa_faithfulness_of", (DL_FUNC) &_scoresactivation_sa_faithfulness_of, 4},
     {"_scoresactivation_sa_local_lipschitz", (DL_FUNC) &_scoresactivation_sa_local_lipschitz, 6},
     {"_scoresactivation_sa_max_counts", (DL_FUNC) &_scoresactivation_sa_max_counts, 0},
@@ -746,7 +648,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_scoresactivation_sa_senn_fit", (DL_FUNC) &_scoresactivation_sa_senn_fit, 9},
     {"_scoresactivation_sa_senn_check_state", (DL_FUNC) &_scoresactivation_sa_senn_check_state, 3},
     {"_scoresactivation_sa_senn_predict", (DL_FUNC) &_scoresactivation_sa_senn_predict, 5},
-    {"_scoresactivation_sa_senn_gradient", (DL_FUNC) &_scoresactivation_sa_senn_gradient, 5},
+    {"_scoresactivation_sa_senn_explain", (DL_FUNC) &_scoresactivation_sa_senn_explain, 5},
     {"_scoresactivation_sa_senn_base_values", (DL_FUNC) &_scoresactivation_sa_senn_base_values, 3},
     {"_scoresactivation_sa_senn_scores", (DL_FUNC) &_scoresactivation_sa_senn_scores, 3},
     {"_scoresactivation_sa_resolved_pooling", (DL_FUNC) &_scoresactivation_sa_resolved_pooling, 1},
@@ -755,12 +657,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_scoresactivation_sa_sequence_predict", (DL_FUNC) &_scoresactivation_sa_sequence_predict, 7},
     {"_scoresactivation_sa_sequence_scores", (DL_FUNC) &_scoresactivation_sa_sequence_scores, 3},
     {"_scoresactivation_sa_sequence_deepactif", (DL_FUNC) &_scoresactivation_sa_sequence_deepactif, 9},
-    {"_scoresactivation_sa_sequence_gradient", (DL_FUNC) &_scoresactivation_sa_sequence_gradient, 9},
-    {"_scoresactivation_sa_sequence_integrated_gradients", (DL_FUNC) &_scoresactivation_sa_sequence_integrated_gradients, 11},
-    {"_scoresactivation_sa_sequence_deeplift", (DL_FUNC) &_scoresactivation_sa_sequence_deeplift, 9},
-    {"_scoresactivation_sa_sequence_reference", (DL_FUNC) &_scoresactivation_sa_sequence_reference, 5},
+    {"_scoresactivation_sa_sequence_explain", (DL_FUNC) &_scoresactivation_sa_sequence_explain, 7},
     {"_scoresactivation_sa_sequence_permutation_importance", (DL_FUNC) &_scoresactivation_sa_sequence_permutation_importance, 11},
-    {"_scoresactivation_sa_sequence_shapley", (DL_FUNC) &_scoresactivation_sa_sequence_shapley, 13},
     {"_scoresactivation_sa_sequence_max_counts", (DL_FUNC) &_scoresactivation_sa_sequence_max_counts, 0},
     {NULL, NULL, 0}
 };

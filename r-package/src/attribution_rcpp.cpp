@@ -27,50 +27,39 @@ using namespace sa_r;
 
 
 // explain(): the core's policy (explain.hpp) for every local method of a
-// tabular model; R converts types only. targets are 0-based output indices,
-// exact -1 (auto), 0 or 1. Returns list(values = list of (n, d) matrices,
-// one per target, base_values = numeric, empty for the gradients).
+// tabular model; R converts types only. options: a named list of
+// ExplainOptions' fields (targets 0-based, exact -1 auto / 0 / 1). Returns
+// list(values = list of (n, d) matrices, one per target, base_values =
+// numeric, empty for the gradients, row_base_values).
 // [[Rcpp::export]]
-Rcpp::List sa_explain(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, std::string method,
-                      Rcpp::CharacterVector given, std::string baseline, Rcpp::NumericMatrix baseline_rows,
-                      std::string background, Rcpp::NumericMatrix background_rows, Rcpp::IntegerVector targets,
-                      std::string output, std::string rule, int n_steps, std::string integration, int exact,
-                      int n_permutations, double seed, int n_threads) {
+Rcpp::List sa_explain(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, Rcpp::List options) {
   const sa::Estimator estimator = estimator_from(params, state);
-  sa::ExplainOptions o;
-  o.method = method;
-  o.given = strings_from(given);
-  o.baseline = {baseline, to_eigen(baseline_rows)};
-  o.background = {background, to_eigen(background_rows)};
-  o.targets.assign(targets.begin(), targets.end());
-  o.output = output;
-  o.rule = rule;
-  o.n_steps = n_steps;
-  o.integration = integration;
-  o.exact = exact;
-  o.n_permutations = n_permutations;
-  o.seed = seed_from_double(seed);
-  o.n_threads = n_threads;
+  const sa::ExplainOptions o = explain_options_from(options);
   const Eigen::MatrixXd xe = to_eigen(x);
-  const sa::Explanation r = interruptible([&] { return sa::explain(estimator, xe, o, r_interrupt_requested); });
-  Rcpp::List values;
-  for (const Eigen::MatrixXd& v : r.values) values.push_back(to_r(v));
-  return Rcpp::List::create(Rcpp::Named("values") = values,
-                            Rcpp::Named("base_values") = Rcpp::NumericVector(r.base_values.begin(), r.base_values.end()));
+  return explanation_to_r(interruptible([&] { return sa::explain(estimator, xe, o, r_interrupt_requested); }));
 }
 
-// Whether explain() samples, so that R draws a seed only then.
+// Whether explain() samples, so that R draws a seed only then (n_players:
+// features, or a sequence model's channels).
 // [[Rcpp::export]]
-bool sa_explain_uses_seed(std::string method, int exact, int n_features) {
+bool sa_explain_uses_seed(std::string method, int exact, int n_players) {
   sa::ExplainOptions o;
   o.method = method;
   o.exact = exact;
-  return sa::explain_uses_seed(o, n_features);
+  return sa::explain_uses_seed(o, n_players);
+}
+
+// The local methods of a family ("tabular", "sequence", "senn"), the default first.
+// [[Rcpp::export]]
+std::vector<std::string> sa_explain_methods(std::string family) {
+  return sa::explain_methods(sa::model_family_from_string(family));
 }
 
 // The options of explain() each method reads (an error for an unknown method).
 // [[Rcpp::export]]
-std::vector<std::string> sa_explain_method_options(std::string method) { return sa::explain_method_options(method); }
+std::vector<std::string> sa_explain_method_options(std::string method, std::string family) {
+  return sa::explain_method_options(method, sa::model_family_from_string(family));
+}
 
 // Permutation importance with the model's own loss; y holds class indices
 // (0-based) or regression targets. Returns list(importances_mean,
@@ -178,16 +167,6 @@ Rcpp::List sa_deletion_curve_of(Rcpp::Function output, Rcpp::NumericMatrix x, Rc
   const sa::PerturbationCurve c = sa::deletion_curve(r_target_output(output), to_eigen(x), to_eigen(attributions),
                                                      to_vector(baseline).transpose(), insertion);
   return Rcpp::List::create(Rcpp::Named("curves") = to_r(c.curves), Rcpp::Named("auc") = c.auc);
-}
-
-// [[Rcpp::export]]
-Rcpp::List sa_shapley_of(Rcpp::Function output, Rcpp::NumericMatrix x, Rcpp::NumericMatrix background, bool exact,
-                         int n_permutations, double seed) {
-  const sa::ShapleyResult r = sa::shapley_of(r_target_output(output), to_eigen(x), to_eigen(background), exact,
-                                             n_permutations, seed_from_double(seed));
-  return Rcpp::List::create(Rcpp::Named("values") = to_r(r.values),
-                            Rcpp::Named("standard_error") = to_r(r.standard_error),
-                            Rcpp::Named("base_value") = r.base_value);
 }
 
 // [[Rcpp::export]]

@@ -19,6 +19,7 @@
 
 #include "scoresactivation/callbacks.hpp"
 #include "scoresactivation/estimator.hpp"
+#include "scoresactivation/explain.hpp"
 #include "scoresactivation/model_state.hpp"
 #include "scoresactivation/param_spec.hpp"
 #include "scoresactivation/params.hpp"
@@ -294,6 +295,43 @@ inline Eigen::VectorXd to_vector(const Rcpp::NumericVector& v) {
 
 inline Rcpp::NumericVector to_r_vector(const Eigen::VectorXd& v) {
   return Rcpp::NumericVector(v.data(), v.data() + v.size());
+}
+
+// explain()'s options from a named list of ExplainOptions' fields (absent:
+// the core's default); references as "<name>" (kind) and "<name>_rows".
+inline sa::ExplainOptions explain_options_from(const Rcpp::List& l) {
+  sa::ExplainOptions o;
+  const auto has = [&](const char* key) { return l.containsElementNamed(key); };
+  if (has("method")) o.method = Rcpp::as<std::string>(l["method"]);
+  if (has("given")) o.given = strings_from(Rcpp::CharacterVector(l["given"]));
+  if (has("baseline")) o.baseline.kind = Rcpp::as<std::string>(l["baseline"]);
+  if (has("baseline_rows")) o.baseline.rows = to_eigen(Rcpp::NumericMatrix(l["baseline_rows"]));
+  if (has("background")) o.background.kind = Rcpp::as<std::string>(l["background"]);
+  if (has("background_rows")) o.background.rows = to_eigen(Rcpp::NumericMatrix(l["background_rows"]));
+  if (has("targets")) {
+    const Rcpp::IntegerVector t(l["targets"]);
+    o.targets.assign(t.begin(), t.end());
+  }
+  if (has("output")) o.output = Rcpp::as<std::string>(l["output"]);
+  if (has("rule")) o.rule = Rcpp::as<std::string>(l["rule"]);
+  if (has("n_steps")) o.n_steps = Rcpp::as<long>(l["n_steps"]);
+  if (has("integration")) o.integration = Rcpp::as<std::string>(l["integration"]);
+  if (has("exact")) o.exact = Rcpp::as<int>(l["exact"]);
+  if (has("n_permutations")) o.n_permutations = Rcpp::as<long>(l["n_permutations"]);
+  if (has("seed")) o.seed = seed_from_double(Rcpp::as<double>(l["seed"]));
+  if (has("n_threads")) o.n_threads = Rcpp::as<int>(l["n_threads"]);
+  return o;
+}
+
+// list(values = list of matrices, base_values = numeric,
+// row_base_values = list of numeric), one entry per target.
+inline Rcpp::List explanation_to_r(const sa::Explanation& r) {
+  Rcpp::List values, row_base_values;
+  for (const Eigen::MatrixXd& v : r.values) values.push_back(to_r(v));
+  for (const Eigen::VectorXd& v : r.row_base_values) row_base_values.push_back(to_r_vector(v));
+  return Rcpp::List::create(Rcpp::Named("values") = values,
+                            Rcpp::Named("base_values") = Rcpp::NumericVector(r.base_values.begin(), r.base_values.end()),
+                            Rcpp::Named("row_base_values") = row_base_values);
 }
 
 }  // namespace sa_r

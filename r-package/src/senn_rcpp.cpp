@@ -67,12 +67,14 @@ Rcpp::NumericMatrix sa_senn_predict(Rcpp::List params, Rcpp::List senn, Rcpp::Li
   throw std::invalid_argument("type must be 'decision', 'proba', 'theta', 'contributions' or 'robustness'");
 }
 
-// d output[target] / dx in the features' units, (n, d); target is 0-based.
+// explain(): the core's policy (explain.hpp) for SENN models: theta,
+// contributions, gradient, shapley. Returns as sa_explain.
 // [[Rcpp::export]]
-Rcpp::NumericMatrix sa_senn_gradient(Rcpp::List params, Rcpp::List senn, Rcpp::List state, SEXP x, int target) {
+Rcpp::List sa_senn_explain(Rcpp::List params, Rcpp::List senn, Rcpp::List state, SEXP x, Rcpp::List options) {
   const sa::SennEstimator estimator = senn_estimator_from(params, senn, state);
   const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "newdata");
-  return to_r(estimator.input_gradient(xe, target));
+  const sa::ExplainOptions o = explain_options_from(options);
+  return explanation_to_r(interruptible([&] { return sa::explain(estimator, xe, o, r_interrupt_requested); }));
 }
 
 // The intercepts b per output (logits), or the regression output where every

@@ -98,58 +98,18 @@ Rcpp::NumericVector sa_sequence_deepactif(Rcpp::List params, Rcpp::List sequence
       [&] { return sa::deepactif(estimator, xe, steps, le, options, n_threads, r_interrupt_requested); }));
 }
 
-// d f_target / dx (times_input = FALSE) or x * df/dx, (n, steps * channels),
-// zero at padded steps.
+// explain(): the core's policy (explain.hpp) for sequence models; x and
+// reference rows are (rows, steps * channels). Returns as sa_explain, with
+// row_base_values (a row's base value at its own length).
 // [[Rcpp::export]]
-Rcpp::NumericMatrix sa_sequence_gradient(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps,
-                                         Rcpp::NumericVector lengths, int target, bool times_input, int n_threads) {
+Rcpp::List sa_sequence_explain(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps,
+                               Rcpp::NumericVector lengths, Rcpp::List options) {
   const sa::SequenceEstimator estimator = sequence_estimator_from(params, sequence, state);
   const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "newdata");
   const Eigen::VectorXd le = to_vector(lengths);
-  return to_r(interruptible([&] {
-    return sa::sequence_input_gradient(estimator, xe, steps, le, target, times_input, n_threads,
-                                       r_interrupt_requested);
-  }));
-}
-
-// Integrated gradients (n, steps * channels) against the reference rows
-// (r, steps * channels), averaged.
-// [[Rcpp::export]]
-Rcpp::NumericMatrix sa_sequence_integrated_gradients(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x,
-                                                     int steps, Rcpp::NumericVector lengths, SEXP references,
-                                                     int target, int n_steps, std::string integration,
-                                                     int n_threads) {
-  const sa::SequenceEstimator estimator = sequence_estimator_from(params, sequence, state);
-  const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "newdata");
-  const Eigen::Map<const Eigen::MatrixXd> re = matrix_view(references, "baseline");
-  const Eigen::VectorXd le = to_vector(lengths);
-  const sa::Quadrature rule = sa::quadrature_from_string(integration);
-  return to_r(interruptible([&] {
-    return sa::sequence_integrated_gradients(estimator, xe, steps, le, re, target, n_steps, rule, n_threads,
-                                             r_interrupt_requested);
-  }));
-}
-
-// DeepLIFT (rescale rule, product rule for the LSTM's gates) against the
-// reference rows (r, steps * channels), averaged; (n, steps * channels).
-// [[Rcpp::export]]
-Rcpp::NumericMatrix sa_sequence_deeplift(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps,
-                                         Rcpp::NumericVector lengths, SEXP references, int target, int n_threads) {
-  const sa::SequenceEstimator estimator = sequence_estimator_from(params, sequence, state);
-  const Eigen::MatrixXd xe = matrix_view(x, "newdata");
-  const Eigen::MatrixXd re = matrix_view(references, "baseline");
-  const Eigen::VectorXd le = to_vector(lengths);
-  return to_r(interruptible([&] {
-    return sa::sequence_deeplift(estimator, xe, steps, le, re, target, n_threads, r_interrupt_requested);
-  }));
-}
-
-// The one-row reference "zeros" or "mean" (each channel's training mean at
-// every step), (1, steps * channels).
-// [[Rcpp::export]]
-Rcpp::NumericMatrix sa_sequence_reference(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, int steps,
-                                          std::string reference) {
-  return to_r(sa::sequence_reference(sequence_estimator_from(params, sequence, state), steps, reference));
+  const sa::ExplainOptions o = explain_options_from(options);
+  return explanation_to_r(
+      interruptible([&] { return sa::explain(estimator, xe, steps, le, o, r_interrupt_requested); }));
 }
 
 // Permutation importance per channel; y: class indices or targets. Returns
@@ -174,29 +134,6 @@ Rcpp::List sa_sequence_permutation_importance(Rcpp::List params, Rcpp::List sequ
                             Rcpp::Named("baseline_loss") = r.baseline_loss);
 }
 
-// Shapley values over the channels (n, channels); method "auto", "exact" or
-// "sampled". Returns list(values, standard_error, base_value, base_values,
-// evaluations_per_row).
-// [[Rcpp::export]]
-Rcpp::List sa_sequence_shapley(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps,
-                               Rcpp::NumericVector lengths, SEXP background, int target, std::string output,
-                               std::string method, int n_permutations, double seed, int n_threads) {
-  const sa::SequenceEstimator estimator = sequence_estimator_from(params, sequence, state);
-  const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "newdata");
-  const Eigen::Map<const Eigen::MatrixXd> be = matrix_view(background, "background");
-  const Eigen::VectorXd le = to_vector(lengths);
-  const sa::ExplainedOutput out = sa::explained_output_from_string(output);
-  const std::uint64_t core_seed = seed_from_double(seed);
-  const sa::SequenceShapleyResult r = interruptible([&] {
-    return sa::sequence_shapley(estimator, xe, steps, le, be, target, out, method, n_permutations, core_seed,
-                                n_threads, r_interrupt_requested);
-  });
-  return Rcpp::List::create(Rcpp::Named("values") = to_r(r.values),
-                            Rcpp::Named("standard_error") = to_r(r.standard_error),
-                            Rcpp::Named("base_value") = r.base_value,
-                            Rcpp::Named("base_values") = to_r_vector(r.base_values),
-                            Rcpp::Named("evaluations_per_row") = static_cast<double>(r.evaluations_per_row));
-}
 
 // The core's bounds of the sequence attributions' counts.
 // [[Rcpp::export]]

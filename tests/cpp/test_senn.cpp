@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "scoresactivation/explain.hpp"
 #include "scoresactivation/loss.hpp"
 #include "scoresactivation/senn_estimator.hpp"
 #include "test_helpers.hpp"
@@ -335,4 +336,45 @@ TEST(SennErrors, StateWithWrongShapesIsRefused) {
   Params other = training_params(2);
   other.hidden_layer_sizes = {8};
   EXPECT_THROW(SennEstimator(other, SennParams(), est.state()), std::invalid_argument);
+}
+
+// explain() (explain.hpp) for SENN models: theta, the contributions with the
+// intercepts as base values, the input gradient and Shapley values of the
+// raw output (exact: they add up to f(x) - mean f(background)).
+TEST(SennExplainPolicy, MethodsAndBaseValues) {
+  const Data d = make_data(200, 5, true);
+  SennEstimator est(training_params(10), SennParams(), Task::classification);
+  est.fit(d.x, d.y, Eigen::VectorXd(), 2);
+  const Eigen::MatrixXd x = d.x.topRows(4);
+  ExplainOptions o;
+  o.method = "contributions";
+  o.targets = {1};
+  const Explanation c = explain(est, x, o);
+  EXPECT_TRUE(c.values[0].isApprox(est.contributions(x).middleCols(6, 6)));
+  EXPECT_EQ(c.base_values, std::vector<double>{est.base_values()[1]});
+  o.method = "theta";
+  const Explanation t = explain(est, x, o);
+  EXPECT_TRUE(t.base_values.empty());
+  EXPECT_TRUE(t.values[0].isApprox(est.relevances(x).middleCols(6, 6)));
+  o.method = "gradient";
+  EXPECT_TRUE(explain(est, x, o).values[0].isApprox(est.input_gradient(x, 1)));
+  o.method = "shapley";
+  o.background.kind = "rows";
+  o.background.rows = d.x.bottomRows(5);
+  const Explanation s = explain(est, x, o);
+  const Eigen::MatrixXd out = est.decision_function(x);
+  const double base = est.decision_function(o.background.rows).col(1).mean();
+  EXPECT_NEAR(s.base_values[0], base, 1e-12);
+  for (long i = 0; i < x.rows(); ++i) EXPECT_NEAR(s.values[0].row(i).sum() + base, out(i, 1), 1e-9);
+
+  o.given = {"background"};
+  o.method = "theta";
+  EXPECT_THROW(explain(est, x, o), std::invalid_argument);
+  o = ExplainOptions();
+  o.method = "deeplift";
+  o.targets = {0};
+  EXPECT_THROW(explain(est, x, o), std::invalid_argument);  // not a SENN method
+  o.method = "shapley";
+  o.output = "probability";
+  EXPECT_THROW(explain(est, x, o), std::invalid_argument);
 }

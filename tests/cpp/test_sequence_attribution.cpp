@@ -14,7 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "scoresactivation/explain.hpp"
 #include "scoresactivation/sequence_attribution.hpp"
+#include "scoresactivation/sequence_deeplift.hpp"
 #include "test_helpers.hpp"
 
 using namespace scoresactivation;
@@ -547,4 +549,102 @@ TEST(SequenceAttributionErrors, BadArgumentsNameTheArgument) {
   const SequenceEstimator fresh(training_params(2), sequence_params("lstm"), Task::regression);
   EXPECT_THROW(deepactif(fresh, x, steps, none, options, 1), std::logic_error);
   EXPECT_THROW(sequence_reference(fresh, steps, "mean"), std::logic_error);
+}
+
+// explain() (explain.hpp) for sequence models: the method functions with
+// the references resolved, a base value per row from the references cut to
+// its length (so that DeepLIFT's attributions + base value = f(x) per row,
+// ragged rows included), and the policy's refusals.
+TEST(SequenceExplainPolicy, EqualsTheMethodsWithABaseValuePerRow) {
+  const SequenceData d = make_sequences(160, 8, 21, true);
+  const SequenceEstimator est = fit("lstm", Task::classification, d, 15);
+  const Eigen::MatrixXd x = d.x.topRows(6);
+  const Eigen::VectorXd lengths = ragged(6, d.steps);
+  const Eigen::MatrixXd mean = sequence_reference(est, d.steps, "mean");
+  ExplainOptions o;
+  o.method = "deeplift";
+  o.targets = {1, 0};
+  const Explanation e = explain(est, x, d.steps, lengths, o);
+  ASSERT_EQ(e.values.size(), 2u);
+  ASSERT_EQ(e.row_base_values.size(), 2u);
+  EXPECT_TRUE(bit_identical(e.values[0], sequence_deeplift(est, x, d.steps, lengths, mean, 1, 1)));
+  const Eigen::MatrixXd out = est.decision_function(x, d.steps, lengths);
+  for (std::size_t k = 0; k < 2; ++k)
+    for (long i = 0; i < x.rows(); ++i)
+      EXPECT_NEAR(e.values[k].row(i).sum() + e.row_base_values[k][i], out(i, o.targets[k]), 1e-8) << i;
+  // Rows of different lengths have different base values; full length is base_values.
+  EXPECT_NE(e.row_base_values[0][0], e.row_base_values[0][1]);
+  EXPECT_DOUBLE_EQ(e.base_values[0], est.decision_function(mean, d.steps, Eigen::VectorXd())(0, 1));
+
+  o.method = "integrated_gradients";
+  o.baseline.kind = "zeros";
+  const Explanation ig = explain(est, x, d.steps, lengths, o);
+  EXPECT_TRUE(bit_identical(ig.values[1], sequence_integrated_gradients(est, x, d.steps, lengths,
+                                                                        Eigen::MatrixXd::Zero(1, 8 * kChannels), 0, 50,
+                                                                        Quadrature::gauss_legendre, 1)));
+  o = ExplainOptions();
+  o.method = "gradient_times_input";
+  o.targets = {0};
+  const Explanation g = explain(est, x, d.steps, lengths, o);
+  EXPECT_TRUE(g.base_values.empty());
+  EXPECT_TRUE(bit_identical(g.values[0], sequence_input_gradient(est, x, d.steps, lengths, 0, true, 1)));
+
+  o.method = "shapley";  // 4 channels: exact, the training mean's sequence as background
+  o.output = "probability";
+  const Explanation s = explain(est, x, d.steps, lengths, o);
+  const SequenceShapleyResult direct =
+      sequence_shapley(est, x, d.steps, lengths, mean, 0, ExplainedOutput::probability, "exact", 64, 0, 1);
+  EXPECT_TRUE(bit_identical(s.values[0], direct.values));
+  EXPECT_TRUE(bit_identical(s.row_base_values[0], direct.base_values));
+}
+
+TEST(SequenceExplainPolicy, RefusalsNameTheOption) {
+  const SequenceData d = make_sequences(80, 8, 22);
+  const SequenceEstimator est = fit("conv", Task::regression, d, 3);
+  const Eigen::MatrixXd x = d.x.topRows(2);
+  auto message = [&](ExplainOptions o) -> std::string {
+    if (o.targets.empty()) o.targets = {0};
+    try {
+      explain(est, x, d.steps, Eigen::VectorXd(), o);
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+    return "";
+  };
+  ExplainOptions o;
+  o.rule = "reveal_cancel";
+  EXPECT_NE(message(o).find("rule must be 'rescale' for sequence models"), std::string::npos);
+  o = ExplainOptions();
+  o.method = "theta";
+  EXPECT_NE(message(o).find("method must be one of integrated_gradients, deeplift"), std::string::npos);
+  o.method = "gradient";
+  o.given = {"background"};
+  EXPECT_EQ(message(o), "background does not apply to method = 'gradient' (its options: none)");
+  o = ExplainOptions();
+  o.output = "probability";
+  o.method = "shapley";
+  EXPECT_EQ(message(o), "output = 'probability' needs a classifier");
+  o = ExplainOptions();
+  o.baseline.kind = "rows";
+  o.baseline.rows = Eigen::MatrixXd::Zero(1, 7);
+  EXPECT_NE(message(o).find("baseline must be sequences of 8 steps and 4 channels"), std::string::npos);
+  o.baseline.rows = Eigen::MatrixXd::Constant(1, 8 * kChannels, std::nan(""));
+  EXPECT_NE(message(o).find("baseline contains NaN"), std::string::npos);
+  o = ExplainOptions();
+  o.targets = {1};
+  EXPECT_EQ(message(o), "target must be in [0, 1); got 1");
+  Params unscaled = training_params(2);
+  unscaled.standardize = false;
+  SequenceEstimator raw(unscaled, sequence_params("conv"), Task::regression);
+  raw.fit(d.x, d.steps, d.lengths, d.y, Eigen::VectorXd(), 0);
+  ExplainOptions mean;
+  mean.targets = {0};
+  try {
+    explain(raw, x, d.steps, Eigen::VectorXd(), mean);
+    ADD_FAILURE() << "baseline = 'mean' without standardize";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("baseline = 'mean' needs the training mean"), std::string::npos);
+  }
+  const SequenceEstimator fresh(training_params(2), sequence_params("lstm"), Task::regression);
+  EXPECT_THROW(explain(fresh, x, d.steps, Eigen::VectorXd(), mean), std::logic_error);
 }

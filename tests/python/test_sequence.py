@@ -592,7 +592,7 @@ def test_attribution_options_are_checked(regressor, classifier, data):
 def test_standardize_false_has_no_mean_reference(data):
     X, y = data
     est = ScoresActivationSequenceRegressor(standardize=False, **TINY).fit(X, y)
-    with pytest.raises(ValueError, match="standardize=False"):
+    with pytest.raises(ValueError, match="needs the training mean, which a model fitted with standardize = FALSE/False"):
         est.explain(X[:2])
     values = est.explain(X[:2], baseline="zeros", n_steps=8)
     assert values.shape == (2, 10, 4)

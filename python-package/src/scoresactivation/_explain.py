@@ -28,7 +28,7 @@ from . import _core
 from ._common import resolve_seed as _seed  # noqa: F401 (the sequence and SENN explain() import it from here)
 from ._common import threads_of as _threads
 
-LOCAL_METHODS = ("deeplift", "integrated_gradients", "gradient", "gradient_times_input", "shapley")
+LOCAL_METHODS = tuple(_core.explain_methods("tabular"))
 GLOBAL_METHODS = LOCAL_METHODS + ("scores", "permutation")
 class _Default:
     """A keyword default that shows as its value in help() but tells explain()
@@ -91,33 +91,56 @@ def _targets(est, target):
     return [int(matches[0])], False
 
 
-def _resolve_options(method, own, options):
-    """The options' values (defaults unwrapped), in their order; ValueError for
-    one the caller passed that ``method`` does not read (``own``: those it reads).
-
-    Shared by the tabular and sequence explain()."""
-    # random_state=None is the default (global_importance passes it on as such).
-    given = [k for k, v in options.items() if not isinstance(v, _Default) and not (k == "random_state" and v is None)]
-    foreign = [k for k in given if k not in own]
-    if foreign:
-        raise ValueError(f"{', '.join(foreign)} {'does' if len(foreign) == 1 else 'do'} not apply to "
-                         f"method = {method!r} (its options: {', '.join(own) or 'none'})")
-    exact = options.get("exact")
-    if method == "shapley" and isinstance(exact, (bool, np.bool_)) and exact and "n_permutations" in given:
-        raise ValueError("n_permutations does not apply to exact Shapley values (exact=True); pass exact=False "
-                         "to sample permutations")
-    return {k: v.value if isinstance(v, _Default) else v for k, v in options.items()}
+def _given(options):
+    """The options the caller passed (random_state=None is the default;
+    global_importance passes it on as such)."""
+    return [k for k, v in options.items() if not isinstance(v, _Default) and not (k == "random_state" and v is None)]
 
 
-def _check_output(est, method, output):
-    """output: "raw" for every method, "probability" for Shapley values of a classifier."""
-    if output not in ("raw", "probability"):
+def core_explain(est, X, method, family, options, target, output, n_players, reference, call):
+    """The core's explain() for any family: converts the options' Python
+    values, draws a seed only where the core says the call samples, and
+    returns (per-target values, the core's result, whether a class axis is
+    returned). The policy (which options a method reads, references, output
+    rules, exactness, base values) is the core's.
+
+    options: the method options with _Default wrappers where not passed;
+    reference(value, name) -> (kind, rows) converts a baseline/background;
+    call(core_options) runs the family's core explain."""
+    if not isinstance(method, str):
+        raise ValueError(f"method must be one of {', '.join(_core.explain_methods(family))}; got {method!r}")
+    own = _core.explain_method_options(method, family)
+    given = _given(options)
+    values = {k: v.value if isinstance(v, _Default) else v for k, v in options.items()}
+    if not isinstance(output, str):
         raise ValueError(f"output must be 'raw' or 'probability', got {output!r}")
-    if output == "probability" and method != "shapley":
-        raise ValueError("output='probability' is available for method='shapley' only; "
-                         "the other methods explain the logit (output='raw')")
-    if output == "probability" and not hasattr(est, "classes_"):
-        raise ValueError("output='probability' needs a classifier")
+    targets, class_axis = _targets(est, target)
+    core_options = dict(method=method, given=given, targets=targets, output=output, n_threads=_threads(est))
+    if "rule" in own:
+        if not isinstance(values["rule"], str):
+            raise ValueError(f"rule must be a string such as 'rescale', got {values['rule']!r}")
+        core_options["rule"] = values["rule"]
+    if "n_steps" in own:
+        core_options["n_steps"] = _count(values["n_steps"], "n_steps", 1, _core.MAX_N_STEPS)
+    if "integration" in own:
+        _check_integration(values["integration"])
+        core_options["integration"] = values["integration"]
+    if "exact" in own:
+        _check_exact(values["exact"])
+        core_options["exact"] = -1 if values["exact"] is None else int(bool(values["exact"]))
+    if "n_permutations" in own:
+        core_options["n_permutations"] = _count(values["n_permutations"], "n_permutations", 1,
+                                                _core.MAX_N_PERMUTATIONS)
+    if "random_state" in own:
+        sampled = _core.explain_uses_seed(method, core_options.get("exact", -1), n_players)
+        if sampled or values["random_state"] is not None:
+            core_options["seed"] = _seed(values["random_state"])
+    for name in ("baseline", "background"):
+        if name in own:
+            value = values[name]
+            core_options[name], core_options[name + "_rows"] = reference("mean" if value is None else value, name)
+    result = call(core_options)
+    return [np.asarray(v) for v in result["values"]], result, class_axis
 
 
 def _check_exact(exact):
@@ -182,38 +205,15 @@ def explain(est, X, method="deeplift", *, baseline=_Default("mean"), target=None
             random_state=_Default(None), as_explanation=False):
     """The core's explain() (its policy: options per method, references, exactness, base values);
     here only the conversion of Python values."""
-    if not isinstance(method, str) or method not in LOCAL_METHODS:
-        raise ValueError(f"method must be one of {', '.join(LOCAL_METHODS)}; got {method!r}")
     options = dict(baseline=baseline, rule=rule, n_steps=n_steps, integration=integration, background=background,
                    exact=exact, n_permutations=n_permutations, random_state=random_state)
-    # random_state=None is the default (global_importance passes it on as such).
-    given = [k for k, v in options.items() if not isinstance(v, _Default) and not (k == "random_state" and v is None)]
-    baseline, rule, n_steps, integration, background, exact, n_permutations, random_state = (
-        v.value if isinstance(v, _Default) else v for v in options.values())
-    own = _core.explain_method_options(method)
-    if not isinstance(output, str):
-        raise ValueError(f"output must be 'raw' or 'probability', got {output!r}")
+    if not isinstance(method, str) or method not in LOCAL_METHODS:  # before X is checked
+        raise ValueError(f"method must be one of {', '.join(LOCAL_METHODS)}; got {method!r}")
     X = est._check_X(X)
-    targets, class_axis = _targets(est, target)
-    if "rule" in own and not isinstance(rule, str):
-        raise ValueError(f"rule must be 'rescale' or 'reveal_cancel', got {rule!r}")
-    n_steps = _count(n_steps, "n_steps", 1, _core.MAX_N_STEPS) if "n_steps" in own else 50
-    if "integration" in own:
-        _check_integration(integration)
-    _check_exact(exact)
-    exact_code = -1 if exact is None else int(bool(exact))
-    n_permutations = (_count(n_permutations, "n_permutations", 1, _core.MAX_N_PERMUTATIONS)
-                      if "n_permutations" in own else 64)
-    uses_seed = _core.explain_uses_seed(method, exact_code, X.shape[1])
-    seed = _seed(random_state) if "random_state" in own and (uses_seed or random_state is not None) else 0
-    baseline_kind, baseline_rows = _reference(est, baseline, "baseline") if "baseline" in own else ("mean", np.empty((0, 0)))
-    background_kind, background_rows = (_reference(est, "mean" if background is None else background, "background")
-                                        if "background" in own else ("mean", np.empty((0, 0))))
-    result = _core.explain(est._core, X, method, given, baseline_kind, baseline_rows, background_kind,
-                           background_rows, targets, output, rule if isinstance(rule, str) else "rescale", n_steps,
-                           integration if isinstance(integration, str) else "gausslegendre", exact_code,
-                           n_permutations, seed, _threads(est))
-    results = [np.asarray(v) for v in result["values"]]
+    results, result, class_axis = core_explain(
+        est, X, method, "tabular", options, target, output, X.shape[1],
+        lambda value, name: _reference(est, value, name),
+        lambda core_options: _core.explain(est._core, X, core_options))
     base_values = result["base_values"] or None
     values = np.stack(results, axis=-1) if class_axis else results[0]
     if not as_explanation:

@@ -14,10 +14,11 @@ from sklearn.utils.validation import check_is_fitted
 from . import _core
 from ._common import core_params
 from ._estimator import ScoresActivationClassifier, ScoresActivationRegressor
-from ._explain import _count, _rows, _seed, _targets
+from ._explain import _Default, _reference, core_explain
 
-LOCAL_METHODS = ("theta", "contributions", "gradient", "shapley")
-SHAPLEY_OPTIONS = ("background", "exact", "n_permutations", "random_state")
+LOCAL_METHODS = tuple(_core.explain_methods("senn"))
+# Shapley values' options and their defaults (the core's; None: the training mean, auto-exact, drawn seed).
+SHAPLEY_OPTIONS = {"background": None, "exact": None, "n_permutations": 64, "random_state": None}
 GLOBAL_METHODS = ("scores",) + LOCAL_METHODS
 
 
@@ -130,42 +131,18 @@ class _SENNMixin:
             core's model-agnostic explainer.
         target : class label or None
         """
-        if not isinstance(method, str) or method not in LOCAL_METHODS:
+        if not isinstance(method, str) or method not in LOCAL_METHODS:  # before X is checked
             raise ValueError(f"method must be one of {', '.join(LOCAL_METHODS)}; got {method!r}")
         unknown = sorted(set(shapley_options) - set(SHAPLEY_OPTIONS))
-        if unknown or (shapley_options and method != "shapley"):
-            raise TypeError(f"explain(method={method!r}) takes no argument(s) "
-                            f"{', '.join(unknown or sorted(shapley_options))}")
+        if unknown:
+            raise TypeError(f"explain() got unexpected keyword argument(s) {', '.join(unknown)}")
+        options = {name: shapley_options.get(name, _Default(default)) for name, default in SHAPLEY_OPTIONS.items()}
         X = self._check_X(X)
-        targets, class_axis = _targets(self, target)
-        d = X.shape[1]
-        if method == "shapley":
-            return self._shapley(X, targets, class_axis, **shapley_options)
-        if method == "gradient":
-            per_target = [np.asarray(self._core.input_gradient(X, t)) for t in targets]
-        else:
-            values = self._core.relevances(X) if method == "theta" else self._core.contributions(X)
-            values = np.asarray(values).reshape(X.shape[0], -1, d)  # (n, n_outputs, d)
-            per_target = [values[:, t, :] for t in targets]
-        return np.stack(per_target, axis=-1) if class_axis else per_target[0]
-
-    def _shapley(self, X, targets, class_axis, background=None, exact=None, n_permutations=64, random_state=None):
-        rows = _rows(self, "mean" if background is None else background, "background")
-        if exact is not None and not isinstance(exact, (bool, np.bool_)):
-            raise ValueError(f"exact must be True, False or None, got {exact!r}")
-        # The core's rule (exact up to 12 features by default); a seed is drawn only to sample.
-        sampled = _core.explain_uses_seed("shapley", -1 if exact is None else int(bool(exact)), X.shape[1])
-        use_exact = not sampled
-        n_permutations = _count(n_permutations, "n_permutations", 1, _core.MAX_N_PERMUTATIONS)
-        seed = _seed(random_state) if sampled or random_state is not None else 0
-        per_target = []
-        for t in targets:
-            def output(rows_, t=t):
-                return np.asarray(self._core.decision_function(rows_))[:, t]
-
-            per_target.append(np.asarray(
-                _core.shapley_of(output, X, rows, use_exact, n_permutations, seed)["values"]))
-        return np.stack(per_target, axis=-1) if class_axis else per_target[0]
+        results, _, class_axis = core_explain(
+            self, X, method, "senn", options, target, "raw", X.shape[1],
+            lambda value, name: _reference(self, value, name),
+            lambda core_options: _core.explain(self._core, X, core_options))
+        return np.stack(results, axis=-1) if class_axis else results[0]
 
     def global_importance(self, X=None, y=None, method="scores", **kwargs):
         """One importance per feature (column order).

@@ -26,45 +26,29 @@ import numpy as np
 
 from . import _core
 from ._explain import (
-    _check_exact,
     _check_global_arguments,
-    _check_integration,
-    _check_output,
     _count,
     _Default,
-    _resolve_options,
     _seed,
-    _targets,
     _threads,
     _true_responses,
+    core_explain,
 )
 
-LOCAL_METHODS = ("integrated_gradients", "deeplift", "gradient", "gradient_times_input", "shapley")
+LOCAL_METHODS = tuple(_core.explain_methods("sequence"))
 GLOBAL_METHODS = ("scores", "deepactif", "permutation") + LOCAL_METHODS
-METHOD_OPTIONS = {
-    "integrated_gradients": ("baseline", "n_steps", "integration"),
-    "deeplift": ("baseline", "rule"),
-    "gradient": (),
-    "gradient_times_input": (),
-    "shapley": ("background", "exact", "n_permutations", "random_state"),
-}
 HOOKS = ("input", "encoder")
 AGGREGATIONS = ("inv", "mean", "meanstd")
 DEEPACTIF_BLOCK_ROWS = 256
 
 
-def _reference_rows(est, values, name, steps):
-    """Reference sequences as the core's (r, steps * channels) matrix, from
-    "mean" (each channel's training mean at every step), "zeros", or an array
-    (steps, channels) / (r, steps, channels)."""
+def _reference(est, values, name, steps):
+    """A reference option as the core takes it: ("mean" | "zeros", empty) or
+    ("rows", the sequences (steps, channels) / (r, steps, channels) as the
+    core's (r, steps * channels) matrix); the core checks the rest."""
     channels = est.n_features_in_
     if isinstance(values, str):
-        if values not in ("mean", "zeros"):
-            raise ValueError(f"{name} must be 'mean', 'zeros' or an array, got {values!r}")
-        if values == "mean" and not est.standardize:
-            raise ValueError(f"{name}='mean' needs the training mean, which a model fitted with standardize=False "
-                             f"does not store; pass the sequences instead, e.g. {name}=X_train.mean(axis=0)")
-        return np.asarray(_core.sequence_reference(est._core, steps, values))
+        return values, np.empty((0, 0))
     try:
         rows = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
@@ -74,57 +58,26 @@ def _reference_rows(est, values, name, steps):
     if rows.ndim != 3 or rows.shape[1:] != (steps, channels):
         raise ValueError(f"{name} must have shape ({steps}, {channels}) or (r, {steps}, {channels}) (the steps "
                          f"and channels of X), got shape {np.shape(values)}")
-    if rows.shape[0] == 0:
-        raise ValueError(f"{name} has no sequences")
-    if not np.all(np.isfinite(rows)):
-        raise ValueError(f"{name} contains NaN or infinity (it needs values at every step)")
-    return rows.reshape(rows.shape[0], steps * channels)
+    return "rows", rows.reshape(rows.shape[0], steps * channels)
 
 
 def explain(est, X, method="integrated_gradients", *, lengths=None, baseline=_Default("mean"), target=None,
-            output="raw", rule=_Default("rescale"), n_steps=_Default(50), integration=_Default("gausslegendre"), background=_Default(None),
-            exact=_Default(None), n_permutations=_Default(64), random_state=_Default(None)):
-    if not isinstance(method, str) or method not in LOCAL_METHODS:
+            output="raw", rule=_Default("rescale"), n_steps=_Default(50), integration=_Default("gausslegendre"),
+            background=_Default(None), exact=_Default(None), n_permutations=_Default(64),
+            random_state=_Default(None)):
+    """The core's explain() for sequence models; here only the conversion of Python values."""
+    if not isinstance(method, str) or method not in LOCAL_METHODS:  # before X is checked
         raise ValueError(f"method must be one of {', '.join(LOCAL_METHODS)}; got {method!r}")
-    baseline, rule, n_steps, integration, background, exact, n_permutations, random_state = _resolve_options(
-        method, METHOD_OPTIONS[method],
-        dict(baseline=baseline, rule=rule, n_steps=n_steps, integration=integration, background=background, exact=exact,
-             n_permutations=n_permutations, random_state=random_state)).values()
-    _check_output(est, method, output)
+    options = dict(baseline=baseline, rule=rule, n_steps=n_steps, integration=integration, background=background,
+                   exact=exact, n_permutations=n_permutations, random_state=random_state)
     x, steps, lengths = est._check_X(X, lengths)
     n, channels = x.shape[0], est.n_features_in_
-    targets, class_axis = _targets(est, target)
-    threads = _threads(est)
-    core = est._core
-    results = []
-    if method == "shapley":
-        rows = _reference_rows(est, "mean" if background is None else background, "background", steps)
-        _check_exact(exact)
-        how = "auto" if exact is None else ("exact" if exact else "sampled")
-        n_permutations = _count(n_permutations, "n_permutations", 1, _core.MAX_N_PERMUTATIONS)
-        seed = _seed(random_state)
-        for t in targets:
-            r = _core.sequence_shapley(core, x, steps, lengths, rows, t, output, how, n_permutations, seed, threads)
-            results.append(np.asarray(r["values"]))
-    else:
-        if method in ("integrated_gradients", "deeplift"):
-            references = _reference_rows(est, baseline, "baseline", steps)
-        if method == "deeplift" and rule != "rescale":
-            raise ValueError(f"rule must be 'rescale' for sequence models (the rescale rule, with the product "
-                             f"rule for the LSTM's gates), got {rule!r}")
-        if method == "integrated_gradients":
-            n_steps = _count(n_steps, "n_steps", 1, _core.MAX_N_STEPS)
-            _check_integration(integration)
-        for t in targets:
-            if method == "integrated_gradients":
-                values = _core.sequence_integrated_gradients(core, x, steps, lengths, references, t, n_steps,
-                                                             integration, threads)
-            elif method == "deeplift":
-                values = _core.sequence_deeplift(core, x, steps, lengths, references, t, threads)
-            else:
-                values = _core.sequence_gradient(core, x, steps, lengths, t, method == "gradient_times_input",
-                                                 threads)
-            results.append(np.asarray(values).reshape(n, steps, channels))
+    results, _, class_axis = core_explain(
+        est, x, method, "sequence", options, target, output, channels,
+        lambda value, name: _reference(est, value, name, steps),
+        lambda core_options: _core.explain(est._core, x, steps, lengths, core_options))
+    if method != "shapley":
+        results = [values.reshape(n, steps, channels) for values in results]
     return np.stack(results, axis=-1) if class_axis else results[0]
 
 

@@ -396,10 +396,10 @@ test_that("bad arguments stop with errors naming them", {
   expect_error(explain(reg$fit, reg$x[1:2, ], "shapley", output = "probability"), "output = .probability. needs a classifier")
   expect_error(explain(fit, iris, "integrated_gradients", n_steps = 0), "n_steps must be a positive whole number")
   expect_error(explain(fit, iris, "integrated_gradients", n_steps = 2.5), "n_steps")
-  expect_error(explain(fit, iris, "integrated_gradients", integration = "simpson"), "integration must be one of")
+  expect_error(explain(fit, iris, "integrated_gradients", integration = "simpson"), "integration must be 'gausslegendre', 'riemann_left'")
   expect_error(explain(fit, iris, "integrated_gradients", integration = "riemann_trapezoid", n_steps = 1),
                "n_steps must be at least 2")
-  expect_error(explain(fit, iris, rule = "linear"), "rule must be one of 'rescale', 'reveal_cancel'")
+  expect_error(explain(fit, iris, rule = "linear"), "rule must be 'rescale' or 'reveal_cancel'")
   expect_error(explain(fit, iris, "shapley", exact = FALSE, n_permutations = 0), "n_permutations")
   expect_error(explain(fit, iris, "shapley", exact = "yes"), "exact must be NULL, TRUE or FALSE")
   expect_error(explain(fit, iris, "shapley", background = iris_x[1:2, 1:3]), "background lacks the column")
@@ -495,8 +495,10 @@ test_that("counts beyond the core's bounds are errors naming them, in R and from
   state <- scoresactivation:::.core_state(fit)
   rows <- unname(iris_x[1:2, ])
   core_explain <- function(method, n_steps = 50L, exact = -1L, n_permutations = 64L, targets = 0L, threads = 1L) {
-    scoresactivation:::sa_explain(params, state, rows, method, character(0), "rows", rows, "rows", rows, targets,
-                                  "raw", "rescale", n_steps, "gausslegendre", exact, n_permutations, 1, threads)
+    options <- list(method = method, baseline = "rows", baseline_rows = rows, background = "rows",
+                    background_rows = rows, targets = targets, n_steps = n_steps, exact = exact,
+                    n_permutations = n_permutations, seed = 1, n_threads = threads)
+    scoresactivation:::sa_explain(params, state, rows, options)
   }
   expect_error(core_explain("shapley", exact = 0L, n_permutations = .Machine$integer.max),
                "n_permutations must be an integer in \\[1, 10000000\\]; got 2147483647")
