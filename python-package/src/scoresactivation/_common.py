@@ -13,6 +13,18 @@ from . import _core
 SEED_LIMIT = 2**32  # random_state: an integer in [0, 2**32), as in R and the core's table
 
 
+
+class Default:
+    """A keyword default that shows as its value in help() but tells explain()
+    that the caller did not pass the option."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __repr__(self):
+        return repr(self.value)
+
+
 @functools.lru_cache(maxsize=None)
 def param_spec(family="tabular"):
     """The table of hyperparameters the C++ core checks, for one model family.
@@ -116,3 +128,27 @@ def params_from_document(loaded):
             value = tuple(int(v) for v in value)
         params[spec["name"]] = value
     return params
+
+
+_DOC_TYPES = {"integer": "int", "number": "float", "boolean": "bool", "sizes": "tuple of int",
+              "seed": "int, RandomState or None", "threads": "int or None", "verbosity": "int"}
+
+
+def parameters_doc(family, names=None, indent="    "):
+    """numpydoc entries ("name : type, default=value" and the one-line doc)
+    of the core's table for ``names`` (None: the whole family), in table
+    order: the estimators' docs of parameters they share come from the same
+    table as their signatures and checks."""
+    lines = []
+    for spec in param_spec(family):
+        if names is not None and spec["name"] not in names:
+            continue
+        if spec["type"] == "string" and spec["choices"]:
+            kind = "{" + ", ".join(f'"{c}"' for c in spec["choices"]) + "}"
+        else:
+            kind = _DOC_TYPES.get(spec["type"], "str")
+        default = spec["default"]
+        shown = f'"{default}"' if isinstance(default, str) else repr(default)
+        lines.append(f"{indent}{spec['name']} : {kind}, default={shown}")
+        lines.append(f"{indent}    {spec['doc'].replace('|', chr(92) + '|')}")  # | starts an RST substitution
+    return "\n".join(lines) + "\n"

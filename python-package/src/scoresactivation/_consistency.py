@@ -13,14 +13,35 @@ from . import _core
 class ConsistencyReport:
     """Agreement between every two sources and the consensus ranking.
 
-    ``spearman``, ``kendall``, ``top_k_overlap``: (m, m) arrays in the order
-    of ``names``; entry (a, b) is the mean over every pair of runs of a and b,
-    the diagonal a source's agreement with itself across runs (its stability;
-    NaN with one run). ``mean_rank``: (m, d), each source's mean rank per
-    feature (1 = most important); ``consensus_rank`` (d,) its mean over the
-    sources and ``consensus_spread`` (d,) the sd over the sources;
-    ``consensus_ranking``: the features from most to least important by
-    consensus (names when given, else column indices).
+    Returned by :func:`consistency`; the fields are read-only results.
+
+    Parameters
+    ----------
+    names : list of str
+        The m sources, in the order of the matrices' rows and columns.
+    feature_names : list of str or None
+        The d features' names, when given.
+    spearman, kendall, top_k_overlap : ndarray of shape (m, m)
+        Entry (a, b): the mean over every pair of runs of sources a and b;
+        the diagonal is a source's agreement with itself across runs (its
+        stability; NaN with one run).
+    mean_rank : ndarray of shape (m, d)
+        Each source's mean rank per feature (1 = most important).
+    consensus_rank : ndarray of shape (d,)
+        The mean of ``mean_rank`` over the sources.
+    consensus_spread : ndarray of shape (d,)
+        Its standard deviation over the sources.
+    top_k : int
+        k of ``top_k_overlap``.
+
+    Examples
+    --------
+    >>> from scoresactivation import consistency
+    >>> report = consistency({"a": [3.0, 2.0, 1.0], "b": [1.0, 2.0, 3.0]})
+    >>> float(report.spearman[0, 1])
+    -1.0
+    >>> report.to_frame().shape  # needs pandas
+    (2, 2)
     """
 
     names: list
@@ -46,13 +67,33 @@ class ConsistencyReport:
         return np.asarray(self.feature_names, dtype=object)[order] if self.feature_names is not None else order
 
     def to_frame(self, metric="spearman"):
-        """The (m, m) matrix of ``metric`` as a pandas DataFrame labelled by source."""
+        """One agreement matrix as a pandas DataFrame labelled by source.
+
+        Parameters
+        ----------
+        metric : {"spearman", "kendall", "top_k_overlap"}, default="spearman"
+
+        Returns
+        -------
+        pandas.DataFrame of shape (m, m)
+        """
         import pandas as pd
 
         return pd.DataFrame(_metric(self, metric), index=self.names, columns=self.names)
 
     def plot(self, metric="spearman", ax=None):
-        """Heatmap of ``metric`` between the sources (see plotting.plot_consistency)."""
+        """Heatmap of one agreement matrix between the sources (:func:`plot_consistency`).
+
+        Parameters
+        ----------
+        metric : {"spearman", "kendall", "top_k_overlap"}, default="spearman"
+        ax : matplotlib.axes.Axes, optional
+            Where to draw (None: a new figure).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
         from .plotting import plot_consistency
 
         return plot_consistency(self, metric=metric, ax=ax)
@@ -80,6 +121,19 @@ def consistency(importances, top_k=None, feature_names=None):
     Returns
     -------
     ConsistencyReport
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scoresactivation import consistency
+    >>> report = consistency({"scores": [[0.5, 0.3, 0.2], [0.6, 0.25, 0.15]],
+    ...                       "|SHAP|": [[0.9, 0.2, 0.4]]}, top_k=1)
+    >>> report.names
+    ['scores', '|SHAP|']
+    >>> float(report.spearman[0, 0])  # the scores agree with themselves over the two runs
+    1.0
+    >>> report.consensus_ranking
+    array([0, 1, 2])
     """
     if not isinstance(importances, dict) or not importances:
         raise ValueError("importances must be a non-empty dict of name -> array (runs, n_features)")

@@ -9,7 +9,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _core, _model_io
-from ._common import core_params, params_from_document, plain, resolve_seed
+from ._common import Default, core_params, parameters_doc, params_from_document, plain, resolve_seed
 
 __version__ = _core.__version__  # the core's version.hpp, the one place it is written
 
@@ -119,14 +119,30 @@ class _ScoresBase(BaseEstimator):
         return np.asarray(self._core.scores())
 
     def scores(self):
-        """The learned global feature scores (n_features,), >= 0, summing to 1, in column order."""
+        """The learned global feature scores, in column order.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_features,)
+            Non-negative, summing to 1 (a copy of ``feature_importances_``).
+        """
         return self.feature_importances_.copy()
 
     def scores_interval(self, level=0.95):
-        """Bootstrap percentile interval of each score, (2, n_features): lower and upper bounds.
+        """Bootstrap percentile interval of each score.
 
         Needs ``n_bootstrap`` > 0. Two features whose intervals overlap are
         not reliably ordered by this data.
+
+        Parameters
+        ----------
+        level : float, default=0.95
+            Coverage of the interval, in (0, 1).
+
+        Returns
+        -------
+        interval : ndarray of shape (2, n_features)
+            Lower bounds (row 0) and upper bounds (row 1).
         """
         check_is_fitted(self, "n_epochs_")
         if not hasattr(self, "scores_bootstrap_"):
@@ -137,7 +153,14 @@ class _ScoresBase(BaseEstimator):
         return np.quantile(self.scores_bootstrap_, [alpha, 1 - alpha], axis=0)
 
     def ranking(self):
-        """Features from most to least important: names when fitted on a DataFrame, else column indices."""
+        """Features from most to least important.
+
+        Returns
+        -------
+        ranking : ndarray of shape (n_features,)
+            Feature names when fitted on a DataFrame, else column indices;
+            ties keep column order.
+        """
         order = np.argsort(-self.feature_importances_, kind="stable")
         names = getattr(self, "feature_names_in_", None)
         return names[order] if names is not None else order
@@ -151,7 +174,14 @@ class _ScoresBase(BaseEstimator):
         pass
 
     def to_dict(self):
-        """The model document of docs/model-format.md as a dict, laid out and checked by the core."""
+        """The model document of docs/model-format.md, laid out and checked by the core.
+
+        Returns
+        -------
+        doc : dict
+            JSON-ready (``json.dumps`` writes it as is); :meth:`from_dict`
+            and R's ``model_from_json`` read it back.
+        """
         check_is_fitted(self, "n_epochs_")
         training, sequence, senn = core_params(self, self._seed)
         random_state = plain(self.random_state)
@@ -169,6 +199,16 @@ class _ScoresBase(BaseEstimator):
 
         Atomic: the file is written beside ``path`` and renamed over it, so a
         failed save leaves an earlier model at ``path`` intact.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write; R's ``load_model`` reads it too.
+
+        Returns
+        -------
+        self : object
+            The estimator.
         """
         _model_io.write_document(self.to_dict(), os.fspath(path))
         return self
@@ -180,6 +220,16 @@ class _ScoresBase(BaseEstimator):
         The core checks the whole document first (schema, version, types,
         finite values, shapes, classes); any problem raises ValueError naming
         the key, before anything is built.
+
+        Parameters
+        ----------
+        doc : dict
+            A model document, as :meth:`to_dict` returns or ``json.load`` reads.
+
+        Returns
+        -------
+        estimator : object
+            A fitted estimator of this class.
         """
         return cls._from_checked(doc, _model_io.read(doc))
 
@@ -210,7 +260,18 @@ class _ScoresBase(BaseEstimator):
 
     @classmethod
     def load(cls, path):
-        """Reads a model saved by save() (in Python or R)."""
+        """Reads a model saved by :meth:`save` (in Python or R).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            A JSON model file.
+
+        Returns
+        -------
+        estimator : object
+            A fitted estimator of this class.
+        """
         return cls.from_dict(_model_io.read_document(os.fspath(path)))
 
     def __getstate__(self):
@@ -332,50 +393,83 @@ class _ScoresActivationBase(_ScoresBase):
         return X
 
     # ----------------------------------------------------------- attribution
-    def explain(self, X, method="deeplift", **kwargs):
+    def explain(self, X, method="deeplift", *, baseline=Default("mean"), target=None, output="raw",
+                rule=Default("rescale"), n_steps=Default(50), integration=Default("gausslegendre"),
+                background=Default(None), exact=Default(None), n_permutations=Default(64),
+                random_state=Default(None), as_explanation=False):
         """Local attributions of each feature for each row of X, from the C++ core.
 
-        Returns an array (n_samples, n_features) for a regressor or a single
-        ``target`` class, (n_samples, n_features, n_classes) for every class
-        (``target=None``), or a ``shap.Explanation`` with ``as_explanation=True``.
+        Each option belongs to one or two methods; passing one that the
+        method does not read is a ValueError.
 
         Parameters
         ----------
+        X : array-like of shape (n_samples, n_features)
+            The rows to explain.
         method : {"deeplift", "integrated_gradients", "gradient", "gradient_times_input", "shapley"}
-        baseline : "mean" (training mean, default), "zeros", or array (d,) / (r, d)
-            Reference input(s) of DeepLIFT and Integrated Gradients; several
-            rows are averaged over.
-        target : class label or None
+            DeepLIFT and Integrated Gradients sum to f(x) - f(baseline);
+            Shapley values are interventional, over ``background`` rows.
+        baseline : "mean", "zeros" or array-like of shape (n_features,) or (r, n_features), default="mean"
+            Reference input(s) of DeepLIFT and Integrated Gradients ("mean":
+            the training mean); several rows are averaged over.
+        target : class label or None, default=None
             The class whose logit (or probability) is explained; None: all classes.
-        output : {"raw", "probability"}
-            What Shapley values explain; the other methods explain the logit.
-        rule : {"rescale", "reveal_cancel"}
+        output : {"raw", "probability"}, default="raw"
+            What Shapley values explain; the other methods explain the logit
+            (the regression output for a regressor).
+        rule : {"rescale", "reveal_cancel"}, default="rescale"
             DeepLIFT's rule for the activations.
-        n_steps, integration
-            Integrated Gradients' quadrature.
-        background : array (m, d), optional
-            Rows that stand in for absent features in Shapley values (default:
+        n_steps : int, default=50
+            Integrated Gradients' quadrature points.
+        integration : {"gausslegendre", "riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid"}, \
+default="gausslegendre"
+            Integrated Gradients' quadrature rule.
+        background : array-like of shape (m, n_features) or None, default=None
+            Rows that stand in for absent features in Shapley values (None:
             the training mean).
-        exact : bool or None
-            Shapley: all coalitions (None: when n_features <= 12) or sampled.
-        n_permutations : int
-            Sampled Shapley: feature orders (in antithetic pairs).
-        random_state : int or None
-            Sampled Shapley's seed.
-        as_explanation : bool
-            Return a ``shap.Explanation`` for shap's plots.
+        exact : bool or None, default=None
+            Shapley values from all coalitions (None: when n_features <= 12)
+            or from sampled orders.
+        n_permutations : int, default=64
+            Sampled Shapley values: feature orders (in antithetic pairs).
+        random_state : int, RandomState or None, default=None
+            Sampled Shapley values' seed.
+        as_explanation : bool, default=False
+            Return a ``shap.Explanation`` for shap's plots (needs shap).
+
+        Returns
+        -------
+        values : ndarray or shap.Explanation
+            (n_samples, n_features) for a regressor or a single ``target``
+            class, (n_samples, n_features, n_classes) for every class.
         """
         from ._explain import explain
 
-        return explain(self, X, method, **kwargs)
+        return explain(self, X, method, baseline=baseline, target=target, output=output, rule=rule, n_steps=n_steps,
+                       integration=integration, background=background, exact=exact,
+                       n_permutations=n_permutations, random_state=random_state, as_explanation=as_explanation)
 
     def global_importance(self, X=None, y=None, method="scores", **kwargs):
         """One importance per feature (column order).
 
-        ``method="scores"``: the learned scores (no data needed);
-        ``"permutation"``: increase of the model's loss when a column is
-        shuffled (needs X and y; ``n_repeats``, ``random_state``); any local
-        method of :meth:`explain`: mean absolute attribution over X.
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), optional
+            The rows to measure on (not needed for "scores").
+        y : array-like of shape (n_samples,), optional
+            Their true responses ("permutation" only).
+        method : str, default="scores"
+            "scores": the learned scores; "permutation": the increase of the
+            model's loss when a column is shuffled (``n_repeats``,
+            ``random_state``); a local method of :meth:`explain`: the mean
+            absolute attribution over X (and the classes).
+        **kwargs
+            ``n_repeats`` and ``random_state`` of "permutation", or the
+            options of :meth:`explain` for a local method.
+
+        Returns
+        -------
+        importance : ndarray of shape (n_features,)
         """
         from ._explain import global_importance
 
@@ -480,12 +574,39 @@ class ScoresActivationClassifier(_ClassesMixin, ClassifierMixin, _ScoresActivati
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features,)
         Only when X had string column names.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from scoresactivation import ScoresActivationClassifier
+    >>> data = load_breast_cancer(as_frame=True)
+    >>> est = ScoresActivationClassifier(max_epochs=30, random_state=0).fit(data.data, data.target)
+    >>> est.scores().shape, round(float(est.scores().sum()), 6)
+    ((30,), 1.0)
+    >>> est.ranking()[:3]  # doctest: +SKIP
+    array(['worst radius', 'worst texture', 'worst perimeter'], dtype=object)
     """
 
     _task = "classification"
 
     def fit(self, X, y, sample_weight=None):
-        """Trains the network and the feature scores. Returns self."""
+        """Trains the network and the feature scores.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Numbers; a DataFrame's column names become ``feature_names_in_``.
+        y : array-like of shape (n_samples,)
+            Class labels (two or more classes).
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative row weights of the loss (and of early stopping's
+            validation loss).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator. A failed fit leaves an earlier fit intact.
+        """
         return self._transactional_fit(lambda: self._fit_classifier(X, y, sample_weight))
 
     def _fit_classifier(self, X, y, sample_weight):
@@ -494,7 +615,17 @@ class ScoresActivationClassifier(_ClassesMixin, ClassifierMixin, _ScoresActivati
         return self._fit(X, encoded, sample_weight, len(self.classes_))
 
     def predict_proba(self, X):
-        """Class probabilities, (n_samples, n_classes) in the order of ``classes_``."""
+        """Class probabilities of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            In the order of ``classes_``.
+        """
         X = self._check_X(X)
         return np.asarray(self._core.predict_proba(X))
 
@@ -537,17 +668,61 @@ class ScoresActivationClassifier(_ClassesMixin, ClassifierMixin, _ScoresActivati
 
 
 class ScoresActivationRegressor(RegressorMixin, _ScoresActivationBase):
-    """Neural network regressor whose first layer learns a global score per feature.
+    __doc__ = """Neural network regressor whose first layer learns a global score per feature.
 
     Same parameters and attributes as ScoresActivationClassifier (without
-    ``classes_``). The target is standardised inside the model; the loss is
-    half the squared error on that scale.
+    ``classes_``; its docs give the details). The target is standardised
+    inside the model; the loss is half the squared error on that scale.
+
+    Parameters
+    ----------
+""" + parameters_doc("tabular") + """
+    Attributes
+    ----------
+    feature_importances_ : ndarray of shape (n_features,)
+        The learned scores, summing to 1.
+    scores_history_ : ndarray of shape (n_epochs, n_features)
+    scores_bootstrap_, scores_std_ : ndarray
+        With ``n_bootstrap`` > 0, as in ScoresActivationClassifier.
+    loss_curve_, validation_loss_curve_ : ndarray of shape (n_epochs,)
+    n_epochs_, best_epoch_ : int
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features,)
+        Only when X had string column names.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from scoresactivation import ScoresActivationRegressor
+    >>> X, y = load_diabetes(return_X_y=True, as_frame=True)
+    >>> est = ScoresActivationRegressor(max_epochs=30, random_state=0).fit(X, y)
+    >>> est.predict(X[:2]).shape
+    (2,)
+    >>> values = est.explain(X[:2], "deeplift")  # per-row attributions, (2, 10)
+    >>> values.shape
+    (2, 10)
     """
 
     _task = "regression"
 
     def fit(self, X, y, sample_weight=None):
-        """Trains the network and the feature scores. Returns self."""
+        """Trains the network and the feature scores.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Numbers; a DataFrame's column names become ``feature_names_in_``.
+        y : array-like of shape (n_samples,)
+            The numeric target.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative row weights of the loss (and of early stopping's
+            validation loss).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator. A failed fit leaves an earlier fit intact.
+        """
         return self._transactional_fit(lambda: self._fit_regressor(X, y, sample_weight))
 
     def _fit_regressor(self, X, y, sample_weight):
@@ -572,7 +747,31 @@ class ScoresActivationRegressor(RegressorMixin, _ScoresActivationBase):
 
 
 def load_model(path):
-    """Loads a saved model as the right estimator class."""
+    """Loads a saved model (Python or R) as the right estimator class.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A JSON model file (docs/model-format.md).
+
+    Returns
+    -------
+    estimator : object
+        A fitted estimator of the class the file names (tabular, sequence or
+        SENN; classifier or regressor).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn.datasets import load_iris
+    >>> from scoresactivation import ScoresActivationClassifier, load_model
+    >>> X, y = load_iris(return_X_y=True)
+    >>> est = ScoresActivationClassifier(max_epochs=10, random_state=0).fit(X, y)
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
+    >>> loaded = load_model(est.save(path) and path)
+    >>> type(loaded).__name__, bool((loaded.predict_proba(X) == est.predict_proba(X)).all())
+    ('ScoresActivationClassifier', True)
+    """
     doc = _model_io.read_document(os.fspath(path))
     loaded = _model_io.read(doc)  # checks the whole document, once
     family = loaded["family"]

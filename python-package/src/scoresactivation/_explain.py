@@ -26,19 +26,12 @@ import numbers
 import numpy as np
 from . import _core
 from ._common import resolve_seed as _seed  # noqa: F401 (the sequence and SENN explain() import it from here)
+from ._common import Default as _Default
 from ._common import threads_of as _threads
 
 LOCAL_METHODS = tuple(_core.explain_methods("tabular"))
 GLOBAL_METHODS = LOCAL_METHODS + ("scores", "permutation")
-class _Default:
-    """A keyword default that shows as its value in help() but tells explain()
-    that the caller did not pass the option."""
 
-    def __init__(self, value):
-        self.value = value
-
-    def __repr__(self):
-        return repr(self.value)
 
 
 def _count(value, name, low, high):

@@ -12,13 +12,11 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from . import _core
-from ._common import core_params
+from ._common import Default, core_params, parameters_doc
 from ._estimator import ScoresActivationClassifier, ScoresActivationRegressor
-from ._explain import _Default, _reference, core_explain
+from ._explain import _reference, core_explain
 
 LOCAL_METHODS = tuple(_core.explain_methods("senn"))
-# Shapley values' options and their defaults (the core's; None: the training mean, auto-exact, drawn seed).
-SHAPLEY_OPTIONS = {"background": None, "exact": None, "n_permutations": 64, "random_state": None}
 GLOBAL_METHODS = ("scores",) + LOCAL_METHODS
 
 
@@ -109,34 +107,45 @@ class _SENNMixin:
         check_is_fitted(self, "n_epochs_")
         return np.asarray(self._core.base_values())
 
-    def explain(self, X, method="theta", *, target=None, **shapley_options):
+    def explain(self, X, method="theta", *, target=None, background=Default(None), exact=Default(None),
+                n_permutations=Default(64), random_state=Default(None)):
         """The model's own explanation of each row of X.
-
-        Returns (n_samples, n_features) for a regressor or a single ``target``
-        class, (n_samples, n_features, n_classes) for every class
-        (``target=None``).
 
         Parameters
         ----------
-        method : {"theta", "contributions", "gradient"}, default="theta"
+        X : array-like of shape (n_samples, n_features)
+            The rows to explain.
+        method : {"theta", "contributions", "gradient", "shapley"}, default="theta"
             "theta": the relevance coefficients theta(x) of the concepts (the
             gated, standardised features); "contributions": theta_i(x) z_i in
             the output's units, which with ``base_values_`` sum to the logit
             (or the regression prediction) exactly; "gradient": d output / d x
             in the features' units (what theta approximates once the penalty
             has done its work); "shapley": interventional Shapley values of
-            the logit (or the regression output) over ``background`` rows (the
-            training mean by default), exact up to 12 features (``exact``),
-            else ``n_permutations`` sampled orders (``random_state``), from the
-            core's model-agnostic explainer.
-        target : class label or None
+            the logit (or the regression output) from the core's
+            model-agnostic explainer.
+        target : class label or None, default=None
+            The class explained; None: all classes.
+        background : array-like of shape (m, n_features) or None, default=None
+            Shapley values: rows that stand in for absent features (None: the
+            training mean).
+        exact : bool or None, default=None
+            Shapley values from all coalitions (None: up to 12 features) or
+            sampled orders.
+        n_permutations : int, default=64
+            Sampled Shapley values: feature orders (antithetic pairs).
+        random_state : int, RandomState or None, default=None
+            Sampled Shapley values' seed.
+
+        Returns
+        -------
+        values : ndarray
+            (n_samples, n_features) for a regressor or a single ``target``
+            class, (n_samples, n_features, n_classes) for every class.
         """
         if not isinstance(method, str) or method not in LOCAL_METHODS:  # before X is checked
             raise ValueError(f"method must be one of {', '.join(LOCAL_METHODS)}; got {method!r}")
-        unknown = sorted(set(shapley_options) - set(SHAPLEY_OPTIONS))
-        if unknown:
-            raise TypeError(f"explain() got unexpected keyword argument(s) {', '.join(unknown)}")
-        options = {name: shapley_options.get(name, _Default(default)) for name, default in SHAPLEY_OPTIONS.items()}
+        options = dict(background=background, exact=exact, n_permutations=n_permutations, random_state=random_state)
         X = self._check_X(X)
         results, _, class_axis = core_explain(
             self, X, method, "senn", options, target, "raw", X.shape[1],
@@ -147,10 +156,23 @@ class _SENNMixin:
     def global_importance(self, X=None, y=None, method="scores", **kwargs):
         """One importance per feature (column order).
 
-        ``method="scores"``: the learned scores (no data needed); a method of
-        :meth:`explain`: mean absolute value over the rows of X (and the
-        classes): "contributions" gives mean ``|theta_i(x) z_i|``, "theta" mean
-        ``|theta_i(x)|``.
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), optional
+            The rows to measure on (not needed for "scores").
+        y : None
+            Not used (no method here needs the responses); must be None.
+        method : {"scores", "theta", "contributions", "gradient", "shapley"}, default="scores"
+            "scores": the learned scores; a method of :meth:`explain`: its
+            mean absolute value over the rows of X (and the classes):
+            "contributions" gives mean ``|theta_i(x) z_i|``, "theta" mean
+            ``|theta_i(x)|``.
+        **kwargs
+            The options of :meth:`explain` for that method.
+
+        Returns
+        -------
+        importance : ndarray of shape (n_features,)
         """
         if not isinstance(method, str) or method not in GLOBAL_METHODS:
             raise ValueError(f"method must be one of {', '.join(GLOBAL_METHODS)}; got {method!r}")
@@ -166,14 +188,24 @@ class _SENNMixin:
         return np.abs(values).mean(axis=(0, 2) if values.ndim == 3 else 0)
 
     def robustness(self, X):
-        """Per row, sum_k ||grad_z f_k(z) - theta_k(z)||^2 on the concepts: how far theta is
-        from the model's own local linear behaviour (what the penalty drives down)."""
+        """How far theta is from the model's own local linear behaviour, per row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        residual : ndarray of shape (n_samples,)
+            ``sum_k ||grad_z f_k(z) - theta_k(z)||^2`` on the concepts (what
+            the robustness penalty drives down).
+        """
         X = self._check_X(X)
         return np.asarray(self._core.robustness_residual(X)).reshape(-1)
 
 
 class SENNClassifier(_SENNMixin, ScoresActivationClassifier):
-    """Self-explaining neural network classifier (SENN with identity concepts).
+    __doc__ = """Self-explaining neural network classifier (SENN with identity concepts).
 
     ``logit_k(x) = sum_i theta_{k,i}(z) z_i + b_k`` with ``z`` the standardised
     features, gated by the ScoresActivation layer when ``scores_layer=True``
@@ -183,24 +215,63 @@ class SENNClassifier(_SENNMixin, ScoresActivationClassifier):
     ``sum_k ||grad_z logit_k - theta_k||^2`` (the paper's robustness loss,
     squared), with its exact gradient.
 
+    Every parameter but ``robustness_penalty`` is ScoresActivationClassifier's,
+    with the same default (its docs give the details), and so are the
+    attributes but ``base_values_``.
+
     Parameters
     ----------
-    robustness_penalty : float, default=1e-2
-        lambda of the robustness penalty; 0 trains theta without it.
-    Every other parameter is ScoresActivationClassifier's, with the same default.
-
+""" + parameters_doc("senn") + """
     Attributes
     ----------
     base_values_ : ndarray of shape (n_classes,)
         The intercepts b.
-    The others are ScoresActivationClassifier's.
+    feature_importances_ : ndarray of shape (n_features,)
+        The learned scores, summing to 1 (with ``scores_layer=True``).
+    classes_ : ndarray of shape (n_classes,)
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_iris
+    >>> from scoresactivation import SENNClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> est = SENNClassifier(max_epochs=30, random_state=0).fit(X, y)
+    >>> contributions = est.explain(X[:3], "contributions")  # (3, 4, 3): rows, features, classes
+    >>> logits = contributions.sum(axis=1) + est.base_values_  # they add up to the logits
+    >>> softmax = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    >>> bool(np.allclose(softmax, est.predict_proba(X[:3])))
+    True
     """
 
 
 class SENNRegressor(_SENNMixin, ScoresActivationRegressor):
-    """Self-explaining neural network regressor (SENN with identity concepts).
+    __doc__ = """Self-explaining neural network regressor (SENN with identity concepts).
 
     Same model and parameters as SENNClassifier with one output; the target
     is standardised inside the model, and ``explain(method="contributions")``
     and ``base_values_`` are in the target's units.
+
+    Parameters
+    ----------
+""" + parameters_doc("senn") + """
+    Attributes
+    ----------
+    base_values_ : ndarray of shape (1,)
+        The regression output where every contribution is 0.
+    feature_importances_ : ndarray of shape (n_features,)
+        The learned scores, summing to 1 (with ``scores_layer=True``).
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_diabetes
+    >>> from scoresactivation import SENNRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> est = SENNRegressor(max_epochs=30, random_state=0).fit(X, y)
+    >>> contributions = est.explain(X[:3], "contributions")  # theta_i(x) z_i, in the units of y
+    >>> bool(np.allclose(contributions.sum(axis=1) + est.base_values_[0], est.predict(X[:3])))
+    True
     """

@@ -13,7 +13,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils.validation import _check_y, check_array, check_consistent_length, check_is_fitted
 
 from . import _core
-from ._common import core_params, resolve_seed
+from ._common import Default, core_params, parameters_doc, resolve_seed
 from ._estimator import (
     _checked_sample_weight,
     _class_encoding,
@@ -187,49 +187,68 @@ class _ScoresActivationSequenceBase(_ScoresBase):
         return np.asarray(self._core.decision_function(x, steps, lengths))
 
     # ----------------------------------------------------------- attribution
-    def explain(self, X, method="integrated_gradients", lengths=None, **kwargs):
+    def explain(self, X, method="integrated_gradients", lengths=None, *, baseline=Default("mean"), target=None,
+                output="raw", rule=Default("rescale"), n_steps=Default(50), integration=Default("gausslegendre"),
+                background=Default(None), exact=Default(None), n_permutations=Default(64),
+                random_state=Default(None)):
         """Local attributions for each sequence of X, from the C++ core.
 
-        Gradient methods return an array (n_samples, n_steps, n_channels), one
-        value per time step and channel, exactly zero at padded steps (beyond
-        ``lengths``); ``method="shapley"`` treats each channel (all its steps
-        together) as one player and returns (n_samples, n_channels). A class
-        axis is appended for every class of a classifier (``target=None``).
         Everything is in the user's units; the explained output is the class
         logit or the regression value (Shapley values may also explain class
-        probabilities, ``output="probability"``).
+        probabilities, ``output="probability"``). An option of another
+        method is a ValueError.
 
         Parameters
         ----------
+        X : array-like of shape (n_samples, n_steps, n_channels)
+            The sequences to explain.
         method : {"integrated_gradients", "deeplift", "gradient", "gradient_times_input", "shapley"}
-        lengths : array (n_samples,) of int, optional
+            The gradient methods attribute to each time step and channel;
+            "shapley" treats each channel (all its steps together) as one
+            player.
+        lengths : array-like of shape (n_samples,) of int, optional
             Valid steps of each sequence of X.
-        baseline : "mean" (default), "zeros", or array (n_steps, n_channels) / (r, n_steps, n_channels)
+        baseline : "mean", "zeros" or array-like of shape (n_steps, n_channels) or (r, n_steps, n_channels), \
+default="mean"
             The reference sequence(s) of Integrated Gradients and DeepLIFT
             (rescale rule; the product rule for the LSTM's gates), averaged
             over; "mean" is each channel's training mean at every step. Each
             sequence keeps its own length, so its attributions sum to
             f(x) - f(baseline cut to that length) (exactly for DeepLIFT, up
             to the quadrature error for Integrated Gradients).
-        rule : "rescale"
-            DeepLIFT's rule (the only one for sequence models).
-        target : class label or None
+        target : class label or None, default=None
             The class whose output is explained; None: all classes.
-        output : {"raw", "probability"}
+        output : {"raw", "probability"}, default="raw"
             What Shapley values explain.
-        n_steps, integration
-            Integrated Gradients' quadrature (as in the tabular explain()).
-        background : array (m, n_steps, n_channels), optional
+        rule : {"rescale"}, default="rescale"
+            DeepLIFT's rule (the only one for sequence models).
+        n_steps : int, default=50
+            Integrated Gradients' quadrature points.
+        integration : str, default="gausslegendre"
+            Integrated Gradients' quadrature rule (as in the tabular explain()).
+        background : array-like of shape (m, n_steps, n_channels) or None, default=None
             Shapley values: sequences whose channels stand in for absent ones
-            (default: the training mean at every step).
-        exact : bool or None
+            (None: the training mean at every step).
+        exact : bool or None, default=None
             Shapley values: all 2^C coalitions (None: when C <= 12) or sampled.
-        n_permutations, random_state
-            Sampled Shapley values: channel orders (antithetic pairs) and seed.
+        n_permutations : int, default=64
+            Sampled Shapley values: channel orders (antithetic pairs).
+        random_state : int, RandomState or None, default=None
+            Sampled Shapley values' seed.
+
+        Returns
+        -------
+        values : ndarray
+            (n_samples, n_steps, n_channels) for the gradient methods, exactly
+            zero at padded steps (beyond ``lengths``); (n_samples, n_channels)
+            for "shapley". A class axis is appended for every class of a
+            classifier (``target=None``).
         """
         from ._sequence_explain import explain
 
-        return explain(self, X, method, lengths=lengths, **kwargs)
+        return explain(self, X, method, lengths=lengths, baseline=baseline, target=target, output=output, rule=rule,
+                       n_steps=n_steps, integration=integration, background=background, exact=exact,
+                       n_permutations=n_permutations, random_state=random_state)
 
     def global_importance(self, X=None, y=None, method="scores", lengths=None, **kwargs):
         """One importance per channel (channel order).
@@ -249,6 +268,26 @@ class _ScoresActivationSequenceBase(_ScoresBase):
         - any local method of :meth:`explain`: the mean over the sequences
           (and classes) of the absolute attribution, summed over the steps;
           that method's options pass through.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, n_channels), optional
+            The sequences to measure on (not needed for "scores").
+        y : array-like of shape (n_samples,), optional
+            Their true responses ("permutation" only).
+        method : str, default="scores"
+            "scores", "deepactif", "permutation" or a local method of
+            :meth:`explain`.
+        lengths : array-like of shape (n_samples,) of int, optional
+            Valid steps of each sequence of X.
+        **kwargs
+            ``hook`` and ``aggregation`` of "deepactif", ``n_repeats`` and
+            ``random_state`` of "permutation", or the options of
+            :meth:`explain` for a local method.
+
+        Returns
+        -------
+        importance : ndarray of shape (n_channels,)
         """
         from ._sequence_explain import global_importance
 
@@ -261,7 +300,17 @@ class _ScoresActivationSequenceBase(_ScoresBase):
         return tags
 
 
+_SHARED_PARAMETERS = ("scores_layer", "gate", "snr_budget", "temperature", "entropy_penalty", "solver", "learning_rate",
+                      "scores_learning_rate", "weight_decay", "momentum", "beta_1", "beta_2", "epsilon",
+                      "batch_size", "max_epochs", "refine_epochs", "n_bootstrap", "early_stopping",
+                      "validation_fraction", "n_iter_no_change", "tol", "standardize", "random_state",
+                      "n_threads", "kernel", "verbose")
 _PARAMETERS_DOC = """
+    The parameters from ``scores_layer`` on are ScoresActivationClassifier's,
+    with the same defaults (its docs give the details); the gate scores
+    channels instead of features, and ``standardize`` scales each channel by
+    its mean and sd over every valid step.
+
     Parameters
     ----------
     units : tuple of int, default=(32,)
@@ -281,15 +330,7 @@ _PARAMETERS_DOC = """
         feeds the output layer directly).
     activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
         The head's (and the conv layers') activation.
-    scores_layer, gate, snr_budget, temperature, entropy_penalty, solver,
-    learning_rate, scores_learning_rate, weight_decay, momentum, beta_1,
-    beta_2, epsilon, batch_size, max_epochs, refine_epochs, n_bootstrap,
-    early_stopping, validation_fraction, n_iter_no_change, tol, standardize,
-    random_state, n_threads, kernel, verbose
-        As in ScoresActivationClassifier, with the same defaults; the gate
-        scores channels instead of features, and ``standardize`` scales each
-        channel by its mean and sd over every valid step.
-
+""" + parameters_doc("sequence", _SHARED_PARAMETERS) + """
     Attributes
     ----------
     feature_importances_ : ndarray of shape (n_features,)
@@ -324,12 +365,42 @@ class ScoresActivationSequenceClassifier(_ClassesMixin, ClassifierMixin, _Scores
     the training noise of the "snr" gate), so the channels are ranked while
     the network trains.
 """ + _PARAMETERS_DOC.replace("    n_epochs_, best_epoch_ : int\n",
-                               "    classes_ : ndarray of shape (n_classes,)\n    n_epochs_, best_epoch_ : int\n")
+                               "    classes_ : ndarray of shape (n_classes,)\n    n_epochs_, best_epoch_ : int\n") + """
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scoresactivation import ScoresActivationSequenceClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(300, 10, 3))  # 300 sequences, 10 steps, 3 channels
+    >>> y = (X[:, :, 1].mean(axis=1) > 0).astype(int)  # only channel 1 matters
+    >>> est = ScoresActivationSequenceClassifier(units=(8,), max_epochs=30, random_state=0).fit(X, y)
+    >>> int(est.ranking()[0])
+    1
+    >>> est.explain(X[:2], "integrated_gradients", target=1).shape  # per step and channel
+    (2, 10, 3)
+    """
 
     _task = "classification"
 
     def fit(self, X, y, sample_weight=None, lengths=None):
-        """Trains the network and the channel scores on X (n_samples, n_steps, n_channels). Returns self."""
+        """Trains the network and the channel scores.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, n_channels)
+            The sequences (values beyond a sequence's length are ignored).
+        y : array-like of shape (n_samples,)
+            Class labels, one per sequence.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights of the sequences in the loss.
+        lengths : array-like of shape (n_samples,) of int, optional
+            Valid steps of each sequence, 1..n_steps (None: all).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator. A failed fit leaves an earlier fit intact.
+        """
         return self._transactional_fit(lambda: self._fit_classifier(X, y, sample_weight, lengths))
 
     def _fit_classifier(self, X, y, sample_weight, lengths):
@@ -340,7 +411,19 @@ class ScoresActivationSequenceClassifier(_ClassesMixin, ClassifierMixin, _Scores
         return self._fit_sequences(X, encoded, sample_weight, lengths, len(self.classes_))
 
     def predict_proba(self, X, lengths=None):
-        """Class probabilities, (n_samples, n_classes) in the order of ``classes_``."""
+        """Class probabilities of each sequence.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, n_channels)
+        lengths : array-like of shape (n_samples,) of int, optional
+            Valid steps of each sequence.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            In the order of ``classes_``.
+        """
         x, steps, lengths = self._check_X(X, lengths)
         return np.asarray(self._core.predict_proba(x, steps, lengths))
 
@@ -377,7 +460,19 @@ class ScoresActivationSequenceClassifier(_ClassesMixin, ClassifierMixin, _Scores
         return self.classes_[np.argmax(probabilities, axis=1)]
 
     def score(self, X, y, sample_weight=None, lengths=None):
-        """Accuracy of predict(X, lengths) against y."""
+        """Accuracy of predict(X, lengths) against y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, n_channels)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), optional
+        lengths : array-like of shape (n_samples,) of int, optional
+
+        Returns
+        -------
+        float
+        """
         from sklearn.metrics import accuracy_score
 
         return accuracy_score(y, self.predict(X, lengths), sample_weight=sample_weight)
@@ -389,12 +484,42 @@ class ScoresActivationSequenceRegressor(RegressorMixin, _ScoresActivationSequenc
     Same parameters and attributes as ScoresActivationSequenceClassifier
     (without ``classes_``). The target is standardised inside the model; the
     loss is half the squared error on that scale.
-""" + _PARAMETERS_DOC
+""" + _PARAMETERS_DOC + """
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scoresactivation import ScoresActivationSequenceRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(300, 8, 3))
+    >>> y = X[:, :, 2].sum(axis=1)  # only channel 2 matters
+    >>> est = ScoresActivationSequenceRegressor(units=(8,), max_epochs=30, random_state=0).fit(X, y)
+    >>> int(est.ranking()[0])
+    2
+    >>> est.global_importance(X, method="deepactif").shape
+    (3,)
+    """
 
     _task = "regression"
 
     def fit(self, X, y, sample_weight=None, lengths=None):
-        """Trains the network and the channel scores on X (n_samples, n_steps, n_channels). Returns self."""
+        """Trains the network and the channel scores.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, n_channels)
+            The sequences (values beyond a sequence's length are ignored).
+        y : array-like of shape (n_samples,)
+            The numeric target, one per sequence.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights of the sequences in the loss.
+        lengths : array-like of shape (n_samples,) of int, optional
+            Valid steps of each sequence, 1..n_steps (None: all).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator. A failed fit leaves an earlier fit intact.
+        """
         return self._transactional_fit(lambda: self._fit_regressor(X, y, sample_weight, lengths))
 
     def _fit_regressor(self, X, y, sample_weight, lengths):
@@ -419,7 +544,19 @@ class ScoresActivationSequenceRegressor(RegressorMixin, _ScoresActivationSequenc
         return self._decision(X, lengths)[:, 0]
 
     def score(self, X, y, sample_weight=None, lengths=None):
-        """R^2 of predict(X, lengths) against y."""
+        """R^2 of predict(X, lengths) against y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, n_channels)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), optional
+        lengths : array-like of shape (n_samples,) of int, optional
+
+        Returns
+        -------
+        float
+        """
         from sklearn.metrics import r2_score
 
         return r2_score(y, self.predict(X, lengths), sample_weight=sample_weight)

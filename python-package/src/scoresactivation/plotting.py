@@ -60,6 +60,18 @@ def plot_scores(est, ax=None, top=None, **bar_kwargs):
     Returns
     -------
     matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_diabetes
+    >>> from scoresactivation import ScoresActivationRegressor, plot_scores
+    >>> X, y = load_diabetes(return_X_y=True, as_frame=True)
+    >>> est = ScoresActivationRegressor(max_epochs=20, n_bootstrap=4, random_state=0).fit(X, y)
+    >>> ax = plot_scores(est, top=5)  # 95 % bootstrap intervals as error bars
+    >>> len(ax.patches)
+    5
     """
     plt = _pyplot("plot_scores")
     _check_scores(est, "plot_scores")
@@ -104,6 +116,18 @@ def plot_history(est, ax=None, top=None, **line_kwargs):
     matplotlib Axes
         One line per drawn feature (epochs 1..n_epochs_ on x), labelled with
         the feature's name; a legend is added when at most 12 lines are drawn.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_diabetes
+    >>> from scoresactivation import ScoresActivationRegressor, plot_history
+    >>> X, y = load_diabetes(return_X_y=True, as_frame=True)
+    >>> est = ScoresActivationRegressor(max_epochs=20, n_bootstrap=4, random_state=0).fit(X, y)
+    >>> ax = plot_history(est, top=3)
+    >>> len(ax.get_lines())
+    3
     """
     plt = _pyplot("plot_history")
     _check_scores(est, "plot_history")
@@ -128,8 +152,29 @@ def plot_history(est, ax=None, top=None, **line_kwargs):
 
 
 def to_shap_explanation(est):
-    """The global scores as a ``shap.Explanation`` (``values`` = scores, with
-    the feature names), for shap's plots: ``shap.plots.bar(to_shap_explanation(est))``.
+    """The global scores as a ``shap.Explanation``, for shap's plots.
+
+    For example ``shap.plots.bar(to_shap_explanation(est))``.
+
+    Parameters
+    ----------
+    est : fitted estimator
+        Any estimator of this package with scores (``scores_layer=True``).
+
+    Returns
+    -------
+    shap.Explanation
+        ``values`` the scores, with the feature names.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from scoresactivation import ScoresActivationRegressor, to_shap_explanation
+    >>> X, y = load_diabetes(return_X_y=True, as_frame=True)
+    >>> est = ScoresActivationRegressor(max_epochs=20, n_bootstrap=4, random_state=0).fit(X, y)
+    >>> explanation = to_shap_explanation(est)  # needs shap
+    >>> explanation.values.shape
+    (10,)
     """
     try:
         import shap
@@ -140,9 +185,31 @@ def to_shap_explanation(est):
 
 
 def plot_consistency(report, metric="spearman", ax=None):
-    """Heatmap of the agreement between the sources of a ConsistencyReport
-    (``metric``: "spearman", "kendall" or "top_k_overlap"), values written in
-    the cells. Returns the matplotlib Axes."""
+    """Heatmap of the agreement between the sources of a ConsistencyReport.
+
+    Parameters
+    ----------
+    report : ConsistencyReport
+        What :func:`consistency` returned.
+    metric : {"spearman", "kendall", "top_k_overlap"}, default="spearman"
+        The matrix drawn; its values are written in the cells.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (None: a new figure).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from scoresactivation import consistency, plot_consistency
+    >>> report = consistency({"a": [3.0, 2.0, 1.0], "b": [1.0, 3.0, 2.0]})
+    >>> ax = plot_consistency(report, "kendall")
+    >>> ax.get_title()
+    'Agreement between sources (Kendall tau)'
+    """
     from ._consistency import ConsistencyReport, _metric
 
     if not isinstance(report, ConsistencyReport):
