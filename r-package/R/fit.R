@@ -29,7 +29,10 @@
 #' @param data A data.frame holding the variables of \code{formula}.
 #' @param subset Optional expression selecting the rows of \code{data} to use.
 #' @param na.action How to treat missing values in \code{data}. By default
-#'   they are an error; pass \code{na.action = na.omit} to drop those rows.
+#'   they are an error; pass \code{na.action = na.omit} to drop those rows,
+#'   or \code{na.exclude} to drop them and pad \code{fitted()},
+#'   \code{residuals()} and \code{predict()} without newdata with \code{NA}
+#'   at their places.
 #' @param hidden_layer_sizes Integer vector: the width of each hidden layer.
 #' @param activation Activation of the hidden layers: \code{"relu"},
 #'   \code{"tanh"}, \code{"logistic"} or \code{"identity"}.
@@ -97,7 +100,11 @@
 #' @param kernel Matrix-product kernel: \code{"auto"} (AVX2+FMA when the CPU
 #'   has it, else portable), \code{"avx2"} or \code{"portable"}. Bitwise
 #'   reproducibility across machines needs the same kernel on each.
-#' @param sample_weight Optional non-negative weights, one per row.
+#' @param weights Optional non-negative prior weights of the rows in the
+#'   loss, one per row (in the formula method, evaluated in \code{data} as
+#'   \code{lm} does).
+#' @param sample_weight An alias of \code{weights} (the Python package's
+#'   name); pass one of them.
 #' @param verbose \code{TRUE} prints the losses and the top features after each
 #'   epoch.
 #' @param ... Hyperparameters (formula method); further arguments are an
@@ -122,7 +129,7 @@
 #'                          max_epochs = 50, n_threads = 2)
 #' fit
 #' scores(fit)
-#' table(predict(fit, iris), iris$Species)
+#' table(predict(fit), iris$Species)  # the fitted classes (predict() without newdata)
 #'
 #' # x/y interface, regression: only the first two columns matter
 #' set.seed(1)
@@ -164,6 +171,7 @@ scores_activation.default <- function(x, y,
                                       random_state = NULL,
                                       n_threads = NULL,
                                       kernel = "auto",
+                                      weights = NULL,
                                       sample_weight = NULL,
                                       verbose = FALSE,
                                       ...) {
@@ -173,12 +181,13 @@ scores_activation.default <- function(x, y,
   if (missing(x)) .stop("x is missing")
   if (missing(y)) .stop("y is missing")
   params <- mget(.param_names(), envir = environment())
-  .fit_xy(x, y, params, sample_weight, verbose, call = call)
+  .fit_xy(x, y, params, .weights_arg(weights, sample_weight), verbose, call = call,
+          w_arg = if (is.null(weights)) "sample_weight" else "weights")
 }
 
 #' @rdname scores_activation
 #' @export
-scores_activation.formula <- function(formula, data, subset, na.action, sample_weight = NULL, ...) {
+scores_activation.formula <- function(formula, data, subset, weights, na.action, sample_weight = NULL, ...) {
   call <- match.call()
   call[[1L]] <- as.name("scores_activation")
   args <- list(...)
@@ -196,8 +205,10 @@ scores_activation.formula <- function(formula, data, subset, na.action, sample_w
 # method's match.call(expand.dots = FALSE), env the caller's frame, args the
 # hyperparameters; senn_params as .fit_xy takes them.
 .fit_formula <- function(mf, env, args, verbose, call, senn_params = NULL) {
-  keep <- match(c("formula", "data", "subset", "na.action", "sample_weight"), names(mf), 0L)
+  keep <- match(c("formula", "data", "subset", "weights", "na.action", "sample_weight"), names(mf), 0L)
   mf <- mf[c(1L, keep)]
+  if (all(c("weights", "sample_weight") %in% names(mf))) .stop("pass weights or sample_weight (its alias), not both")
+  w_arg <- if ("sample_weight" %in% names(mf)) "sample_weight" else "weights"
   names(mf)[names(mf) == "sample_weight"] <- "weights"
   mf$drop.unused.levels <- TRUE
   default_na <- !"na.action" %in% names(mf)
@@ -221,9 +232,12 @@ scores_activation.formula <- function(formula, data, subset, na.action, sample_w
   attr(x, "assign") <- NULL
   attr(x, "contrasts") <- NULL
   weights <- stats::model.weights(mf)
+  # As predict(newdata) names its rows: automatic row names are dropped.
+  if (is.integer(attr(mf, "row.names"))) rownames(x) <- NULL
 
   fit <- .fit_xy(x, y, args, weights, verbose, call = call, x_arg = "data",
-                 y_arg = "the response", w_arg = "sample_weight", senn_params = senn_params)
+                 y_arg = "the response", w_arg = w_arg, senn_params = senn_params)
+  fit$na.action <- attr(mf, "na.action")
   fit$terms <- mt
   fit$xlevels <- stats::.getXlevels(mt, mf)
   fit$contrasts <- contrasts
@@ -315,13 +329,19 @@ scores_activation.formula <- function(formula, data, subset, na.action, sample_w
   }
   if (isTRUE(result$interrupted)) .interrupted()
   state <- result$state
-  .new_fit(
+  fit <- .new_fit(
     task = target$task, params = params, seed = seed, kernel = result$kernel,
     feature_names = feature_names, classes = target$classes,
     n_features = state$n_features, n_outputs = state$n_outputs,
     n_epochs_run = state$n_epochs_run, best_epoch = state$best_epoch,
     arrays = .arrays_from_core(state$arrays), call = call, senn_params = senn_params
   )
+  outputs <- if (is.null(senn_params)) {
+    function(kind) .core(sa_predict(.core_params_of(fit), .core_state(fit), x, kind))
+  } else {
+    function(kind) .senn_compute(fit, x, kind)
+  }
+  .keep_training(fit, outputs, rownames(x), y, w)
 }
 
 .check_verbose <- function(verbose) {

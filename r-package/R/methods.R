@@ -94,12 +94,21 @@ coef.scores_activation <- function(object, ...) scores.scores_activation(object,
 }
 
 .training_text <- function(object) {
-  stop_text <- if (isTRUE(object$params$early_stopping)) {
-    paste0("weights of epoch ", object$best_epoch, " kept (early stopping)")
-  } else {
+  p <- object$params
+  # The gated models refine after the scores phase (refine_epochs); every
+  # epoch of both phases ran when early stopping never ended one.
+  refine <- if (isTRUE(p$scores_layer)) p$refine_epochs else 0L
+  most <- p$max_epochs + refine
+  ran <- object$n_epochs_run
+  stop_text <- if (!isTRUE(p$early_stopping)) {
     "final weights kept"
+  } else if (ran < most) {
+    paste0("stopped early (of at most ", most, "), weights of epoch ", object$best_epoch, " kept")
+  } else {
+    paste0("early stopping did not end it (max_epochs reached), weights of epoch ", object$best_epoch,
+           " kept (the best validation loss)")
   }
-  paste0(object$n_epochs_run, " epochs run, ", stop_text, "; seed ", format(object$seed, scientific = FALSE),
+  paste0(ran, " epochs run, ", stop_text, "; seed ", format(object$seed, scientific = FALSE),
          ", kernel ", object$kernel)
 }
 

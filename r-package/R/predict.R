@@ -6,7 +6,9 @@
 #'
 #' @param object A fit from \code{\link{scores_activation}} or
 #'   \code{\link{load_model}}.
-#' @param newdata A data.frame or numeric matrix. For a formula fit, the
+#' @param newdata A data.frame or numeric matrix; omitted, the fitted values
+#'   (of the training rows, as \code{\link[=fitted.scores_activation]{fitted}}).
+#'   For a formula fit, the
 #'   variables of the formula are looked up by name. Otherwise, when the model
 #'   knows its feature names and \code{newdata} has column names, the columns
 #'   are matched by name (extra columns are ignored); without names
@@ -26,10 +28,8 @@
 #' @export
 predict.scores_activation <- function(object, newdata, type = c("class", "prob", "response"), ...) {
   .check_fit(object)
-  if (missing(newdata) || is.null(newdata)) {
-    .stop("newdata is required: the model does not keep its training data")
-  }
   type <- .prediction_type(object, type, missing(type))
+  if (missing(newdata) || is.null(newdata)) return(.fitted_prediction(object, type))
   x <- .newdata_matrix(object, newdata)
   rn <- rownames(x)  # (the core ignores dimnames: x goes over as it is, without a copy)
   out <- .core(sa_predict(.core_params_of(object), .core_state(object), x,

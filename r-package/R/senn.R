@@ -98,17 +98,20 @@ senn.default <- function(x, y, robustness_penalty = 0.01, ...) {
   if (missing(x)) .stop("x is missing")
   if (missing(y)) .stop("y is missing")
   senn_params <- .normalise_senn_params(robustness_penalty)
-  args <- .senn_args(list(...), c(.param_names(), "sample_weight", "verbose"))
-  sample_weight <- args$sample_weight
+  args <- .senn_args(list(...), c(.param_names(), "weights", "sample_weight", "verbose"))
+  sample_weight <- .weights_arg(args$weights, args$sample_weight)
+  w_arg <- if (is.null(args$weights)) "sample_weight" else "weights"
   args$sample_weight <- NULL
+  args$weights <- NULL
   verbose <- if (is.null(args$verbose)) FALSE else args$verbose
   args$verbose <- NULL
-  .fit_xy(x, y, args, sample_weight, verbose, call = call, senn_params = senn_params)
+  .fit_xy(x, y, args, sample_weight, verbose, call = call, w_arg = w_arg, senn_params = senn_params)
 }
 
 #' @rdname senn
 #' @export
-senn.formula <- function(formula, data, subset, na.action, sample_weight = NULL, robustness_penalty = 0.01, ...) {
+senn.formula <- function(formula, data, subset, weights, na.action, sample_weight = NULL, robustness_penalty = 0.01,
+                         ...) {
   call <- match.call()
   call[[1L]] <- as.name("senn")
   args <- .senn_args(list(...), c(.param_names(), "verbose"))
@@ -147,7 +150,8 @@ senn.formula <- function(formula, data, subset, na.action, sample_weight = NULL,
 #'
 #' @param object A fit from \code{\link{senn}} or \code{\link{load_model}}.
 #' @param newdata A data.frame or numeric matrix, read as
-#'   \code{\link[=predict.scores_activation]{predict}} reads it.
+#'   \code{\link[=predict.scores_activation]{predict}} reads it; omitted, the
+#'   fitted values.
 #' @param type \code{"class"} (a factor; the default for classification),
 #'   \code{"prob"} (a matrix of class probabilities), \code{"response"} (the
 #'   default for regression: the predicted values; for classification the
@@ -166,11 +170,12 @@ senn.formula <- function(formula, data, subset, na.action, sample_weight = NULL,
 predict.senn <- function(object, newdata, type = c("class", "prob", "response", "link"), ...) {
   .check_senn_fit(object)
   .no_extra_args(...)
-  if (missing(newdata) || is.null(newdata)) {
-    .stop("newdata is required: the model does not keep its training data")
-  }
   link <- !missing(type) && identical(type, "link")
   if (!link) type <- .prediction_type(object, type, missing(type))
+  if (missing(newdata) || is.null(newdata)) {
+    return(.fitted_prediction(object, if (link && identical(object$task, "classification")) "link" else
+      if (link) "response" else type))
+  }
   x <- .newdata_matrix(object, newdata)
   rn <- rownames(x)
   classification <- identical(object$task, "classification")

@@ -64,7 +64,8 @@
 #'   \code{n_iter_no_change}, \code{tol}, \code{standardize} (each channel
 #'   scaled by its mean and standard deviation over every valid step),
 #'   \code{random_state}, \code{n_threads}, \code{kernel}; and
-#'   \code{sample_weight} (one non-negative weight per sequence) and
+#'   \code{weights} (one non-negative weight per sequence; \code{sample_weight}
+#'   is an alias) and
 #'   \code{verbose}. Other names are an error.
 #'
 #' @return An object of class \code{c("scores_activation_sequence",
@@ -112,13 +113,15 @@ scores_activation_sequence <- function(x, y, lengths = NULL, architecture = "lst
   if (missing(x)) .stop("x is missing")
   if (missing(y)) .stop("y is missing")
   args <- list(...)
-  .no_extra_args_list(args, allowed = c(.training_param_names(), "sample_weight", "verbose"))
+  .no_extra_args_list(args, allowed = c(.training_param_names(), "weights", "sample_weight", "verbose"))
   twice <- unique(names(args)[duplicated(names(args))])
   if (length(twice)) .stop("argument(s) given twice: ", paste(twice, collapse = ", "))
   verbose <- if (is.null(args$verbose)) FALSE else args$verbose
-  sample_weight <- args$sample_weight
+  sample_weight <- .weights_arg(args$weights, args$sample_weight)
+  w_arg <- if (is.null(args$weights)) "sample_weight" else "weights"
   args$verbose <- NULL
   args$sample_weight <- NULL
+  args$weights <- NULL
   .check_verbose(verbose)
   # The tabular model's normalisation, defaults and checks, with the head's
   # hidden_layer_sizes from this function.
@@ -130,17 +133,18 @@ scores_activation_sequence <- function(x, y, lengths = NULL, architecture = "lst
   core_lengths <- .sequence_lengths(lengths, d[1L], d[2L], "x")
   .check_sequence_values(x, core_lengths, "x")
   target <- .core_target(y, d[1L], "y", paste("x has", d[1L], "sequences"))
-  w <- .core_weights(sample_weight, d[1L], "sample_weight", "sequence")
+  w <- .core_weights(sample_weight, d[1L], w_arg, "sequence")
 
   seed <- .resolve_seed(params$random_state)
   core_params <- .core_params(params, seed)
   channel_names <- dimnames(x)[[3L]]
-  result <- .core(sa_sequence_fit(.core_layout(x), d[2L], core_lengths, target$y, w, target$n_classes, target$task,
+  layout <- .core_layout(x)
+  result <- .core(sa_sequence_fit(layout, d[2L], core_lengths, target$y, w, target$n_classes, target$task,
                                   core_params, sequence, verbose,
                                   if (is.null(channel_names)) paste0("c", seq_len(d[3L])) else channel_names))
   if (isTRUE(result$interrupted)) .interrupted()
   state <- result$state
-  .new_fit(
+  fit <- .new_fit(
     task = target$task, params = params, seed = seed, kernel = result$kernel,
     feature_names = channel_names, classes = target$classes,
     n_features = state$n_features, n_outputs = state$n_outputs,
@@ -148,6 +152,11 @@ scores_activation_sequence <- function(x, y, lengths = NULL, architecture = "lst
     arrays = .arrays_from_core(state$arrays), call = call,
     sequence_params = sequence, n_steps = d[2L]
   )
+  core <- .sequence_core(fit)
+  outputs <- function(kind) {
+    .core(sa_sequence_predict(core$params, core$sequence, core$state, layout, d[2L], core_lengths, kind))
+  }
+  .keep_training(fit, outputs, dimnames(x)[[1L]], y, w)
 }
 
 # ------------------------------------------------------------------ input
@@ -311,7 +320,8 @@ coef.scores_activation_sequence <- function(object, ...) scores.scores_activatio
 #'
 #' @param object A fit from \code{\link{scores_activation_sequence}} or
 #'   \code{\link{load_model}}.
-#' @param newdata A numeric array of dim \code{c(n, T, C)}. When the model and
+#' @param newdata A numeric array of dim \code{c(n, T, C)}; omitted, the fitted
+#'   values of the training sequences. When the model and
 #'   \code{newdata} both have channel names (\code{dimnames(newdata)[[3]]}), the
 #'   channels are matched by name (extra ones are ignored); otherwise there
 #'   must be exactly the training channels, in order.
@@ -339,10 +349,11 @@ predict.scores_activation_sequence <- function(object, newdata, lengths = NULL, 
                                                ...) {
   .check_sequence_fit(object)
   .no_extra_args(...)
-  if (missing(newdata) || is.null(newdata)) {
-    .stop("newdata is required: the model does not keep its training data")
-  }
   type <- .prediction_type(object, type, missing(type))
+  if (missing(newdata) || is.null(newdata)) {
+    if (!is.null(lengths)) .stop("lengths applies to newdata; without newdata the fitted values are returned")
+    return(.fitted_prediction(object, type))
+  }
   input <- .sequence_input(object, newdata, lengths)
   core <- .sequence_core(object)
   out <- .core(sa_sequence_predict(core$params, core$sequence, core$state, input$x, input$steps, input$lengths,

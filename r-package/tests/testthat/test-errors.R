@@ -47,7 +47,7 @@ test_that("formula fits report problems with data", {
 
 test_that("bad newdata stops with an error naming newdata", {
   fit <- scores_activation(x, y, random_state = 1, max_epochs = 5)
-  expect_error(predict(fit), "newdata is required")
+  expect_identical(predict(fit), predict(fit, x))  # without newdata: the fitted values
   expect_error(predict(fit, iris[, c(1, 2, 4)]), "newdata lacks the column\\(s\\) Petal.Length")
   expect_error(predict(fit, unname(x[, 1:3])), "newdata has 3 columns, but the model expects 4")
   bad <- x; bad[3, 2] <- NA

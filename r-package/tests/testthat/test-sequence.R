@@ -250,7 +250,7 @@ test_that("bad input: clear errors naming the argument", {
   expect_error(scores_activation_sequence(x), "y is missing")
 
   # predict
-  expect_error(predict(lstm_fit), "newdata is required")
+  expect_error(predict(lstm_fit, lengths = 2), "lengths applies to newdata")
   expect_error(predict(lstm_fit, x[, , 1]), "newdata must be a 3-d numeric array")
   expect_error(predict(lstm_fit, unname(x[, , 1:4])), "newdata has 4 channels, but the model expects 5")
   expect_error(predict(lstm_fit, x[, , 1:4]), "newdata lacks the channel\\(s\\) e")
