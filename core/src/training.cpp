@@ -454,8 +454,14 @@ TrainingRecord train_model(TrainableModel& model, const Params& params, Task tas
   for (int phase = 1; phase <= (refine ? 2 : 1); ++phase) {
     const bool learn_scores = phase == 1;
     if (!learn_scores) {
-      if (params.early_stopping) restore(tensors, best);  // refine the best scores found
+      // The refinement starts where the scores phase ended, not at its best
+      // validation epoch: the scores go on settling in the n_iter_no_change
+      // epochs after it, and the settled ones are the more stable ranking
+      // over seeds (docs/ranking-fidelity.md). The best epoch of the
+      // refinement (its own: the gate has changed) is what is kept.
       for (std::size_t s : scores_slots) optimizer.slots()[s].learning_rate = 0.0;  // frozen
+      best_loss = std::numeric_limits<double>::infinity();
+      if (params.early_stopping) best = take_snapshot(tensors);
     }
     const bool noisy = learn_scores && gate != nullptr && gate->noisy();
     const long phase_epochs = learn_scores ? params.max_epochs : params.refine_epochs;
