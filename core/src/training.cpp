@@ -500,6 +500,7 @@ TrainingRecord train_model(TrainableModel& model, const Params& params, Task tas
       }
       if (callbacks.interrupt_requested && callbacks.interrupt_requested()) throw Interrupted();
       if (epochs_without_improvement >= params.n_iter_no_change) break;
+      if (learn_scores && params.early_stopping && phase_epoch == phase_epochs) record.max_epochs_reached = true;
     }
   }
   if (params.early_stopping) {
@@ -523,7 +524,8 @@ FitSummary::FitSummary(TrainingData& data, TrainingRecord&& record)
       scores_bootstrap(0, data.channels),
       loss_curve(std::move(record.loss_curve)),
       validation_loss_curve(std::move(record.validation_loss_curve)),
-      best_epoch(record.best_epoch) {}
+      best_epoch(record.best_epoch),
+      max_epochs_reached(record.max_epochs_reached) {}
 
 void FitSummary::write(ModelState& s, const Eigen::VectorXd* scores) const {
   s.n_features = input_mean.size();

@@ -97,8 +97,8 @@ sa_read_model_document <- function(document) {
     .Call(`_scoresactivation_sa_read_model_document`, document)
 }
 
-sa_fit <- function(x, y, sample_weight, n_classes, task, params, verbose, feature_names) {
-    .Call(`_scoresactivation_sa_fit`, x, y, sample_weight, n_classes, task, params, verbose, feature_names)
+sa_fit <- function(x, y, sample_weight, n_classes, task, params, on_epoch) {
+    .Call(`_scoresactivation_sa_fit`, x, y, sample_weight, n_classes, task, params, on_epoch)
 }
 
 sa_check_state <- function(params, state) {
@@ -113,8 +113,8 @@ sa_scores <- function(params, state) {
     .Call(`_scoresactivation_sa_scores`, params, state)
 }
 
-sa_senn_fit <- function(x, y, sample_weight, n_classes, task, params, senn, verbose, feature_names) {
-    .Call(`_scoresactivation_sa_senn_fit`, x, y, sample_weight, n_classes, task, params, senn, verbose, feature_names)
+sa_senn_fit <- function(x, y, sample_weight, n_classes, task, params, senn, on_epoch) {
+    .Call(`_scoresactivation_sa_senn_fit`, x, y, sample_weight, n_classes, task, params, senn, on_epoch)
 }
 
 sa_senn_check_state <- function(params, senn, state) {
@@ -141,8 +141,8 @@ sa_resolved_pooling <- function(sequence) {
     .Call(`_scoresactivation_sa_resolved_pooling`, sequence)
 }
 
-sa_sequence_fit <- function(x, steps, lengths, y, sample_weight, n_classes, task, params, sequence, verbose, channel_names) {
-    .Call(`_scoresactivation_sa_sequence_fit`, x, steps, lengths, y, sample_weight, n_classes, task, params, sequence, verbose, channel_names)
+sa_sequence_fit <- function(x, steps, lengths, y, sample_weight, n_classes, task, params, sequence, on_epoch) {
+    .Call(`_scoresactivation_sa_sequence_fit`, x, steps, lengths, y, sample_weight, n_classes, task, params, sequence, on_epoch)
 }
 
 sa_sequence_check_state <- function(params, sequence, state) {

@@ -106,7 +106,13 @@
 #' @param sample_weight An alias of \code{weights} (the Python package's
 #'   name); pass one of them.
 #' @param verbose \code{TRUE} prints the losses and the top features after each
-#'   epoch.
+#'   epoch (in an interactive session with the \pkg{progress} package
+#'   installed: a progress bar).
+#' @param callbacks A function, or a list of functions, called after every
+#'   epoch with a list: \code{epoch}, \code{train_loss},
+#'   \code{validation_loss} (\code{NA} without early stopping),
+#'   \code{improved} and \code{scores} (the current scores, or \code{NULL}).
+#'   An error in one ends the fit with that error.
 #' @param ... Hyperparameters (formula method); further arguments are an
 #'   error.
 #'
@@ -174,6 +180,7 @@ scores_activation.default <- function(x, y,
                                       weights = NULL,
                                       sample_weight = NULL,
                                       verbose = FALSE,
+                                      callbacks = NULL,
                                       ...) {
   .no_extra_args(...)
   call <- match.call()
@@ -182,7 +189,7 @@ scores_activation.default <- function(x, y,
   if (missing(y)) .stop("y is missing")
   params <- mget(.param_names(), envir = environment())
   .fit_xy(x, y, params, .weights_arg(weights, sample_weight), verbose, call = call,
-          w_arg = if (is.null(weights)) "sample_weight" else "weights")
+          w_arg = if (is.null(weights)) "sample_weight" else "weights", callbacks = callbacks)
 }
 
 #' @rdname scores_activation
@@ -192,19 +199,21 @@ scores_activation.formula <- function(formula, data, subset, weights, na.action,
   call[[1L]] <- as.name("scores_activation")
   args <- list(...)
   verbose <- if (is.null(args$verbose)) FALSE else args$verbose
+  callbacks <- args$callbacks
   args$verbose <- NULL
+  args$callbacks <- NULL
   .no_extra_args_list(args, allowed = .param_names())
 
   # (match.call() and parent.frame() are evaluated here, not as promises in .fit_formula)
   mf <- match.call(expand.dots = FALSE)
   env <- parent.frame()
-  .fit_formula(mf, env, args, verbose, call)
+  .fit_formula(mf, env, args, verbose, call, callbacks = callbacks)
 }
 
 # The formula methods' shared fit (scores_activation(), senn()): mf is the
 # method's match.call(expand.dots = FALSE), env the caller's frame, args the
 # hyperparameters; senn_params as .fit_xy takes them.
-.fit_formula <- function(mf, env, args, verbose, call, senn_params = NULL) {
+.fit_formula <- function(mf, env, args, verbose, call, senn_params = NULL, callbacks = NULL) {
   keep <- match(c("formula", "data", "subset", "weights", "na.action", "sample_weight"), names(mf), 0L)
   mf <- mf[c(1L, keep)]
   if (all(c("weights", "sample_weight") %in% names(mf))) .stop("pass weights or sample_weight (its alias), not both")
@@ -236,7 +245,7 @@ scores_activation.formula <- function(formula, data, subset, weights, na.action,
   if (is.integer(attr(mf, "row.names"))) rownames(x) <- NULL
 
   fit <- .fit_xy(x, y, args, weights, verbose, call = call, x_arg = "data",
-                 y_arg = "the response", w_arg = w_arg, senn_params = senn_params)
+                 y_arg = "the response", w_arg = w_arg, senn_params = senn_params, callbacks = callbacks)
   fit$na.action <- attr(mf, "na.action")
   fit$terms <- mt
   fit$xlevels <- stats::.getXlevels(mt, mf)
@@ -309,7 +318,7 @@ scores_activation.formula <- function(formula, data, subset, weights, na.action,
 # senn_params: NULL (a ScoresActivation network) or list(robustness_penalty)
 # (a SENN model, R/senn.R; checked by .normalise_senn_params).
 .fit_xy <- function(x, y, params, sample_weight, verbose, call, x_arg = "x", y_arg = "y",
-                    w_arg = "sample_weight", senn_params = NULL) {
+                    w_arg = "sample_weight", senn_params = NULL, callbacks = NULL) {
   params <- .normalise_params(params)
   .check_verbose(verbose)
   x <- .as_feature_matrix(x, x_arg)
@@ -321,11 +330,12 @@ scores_activation.formula <- function(formula, data, subset, weights, na.action,
   core_params <- .core_params(params, seed)
   feature_names <- colnames(x)
   # x goes over as it is: the core reads R's memory in place (no copy).
-  names_arg <- if (is.null(feature_names)) character(0) else feature_names
+  reporter <- .epoch_reporter(params, verbose, callbacks, feature_names)
+  on.exit(reporter$close(), add = TRUE)
   result <- if (is.null(senn_params)) {
-    .core(sa_fit(x, target$y, w, target$n_classes, target$task, core_params, verbose, names_arg))
+    .core(sa_fit(x, target$y, w, target$n_classes, target$task, core_params, reporter$on_epoch))
   } else {
-    .core(sa_senn_fit(x, target$y, w, target$n_classes, target$task, core_params, senn_params, verbose, names_arg))
+    .core(sa_senn_fit(x, target$y, w, target$n_classes, target$task, core_params, senn_params, reporter$on_epoch))
   }
   if (isTRUE(result$interrupted)) .interrupted()
   state <- result$state

@@ -98,14 +98,17 @@ senn.default <- function(x, y, robustness_penalty = 0.01, ...) {
   if (missing(x)) .stop("x is missing")
   if (missing(y)) .stop("y is missing")
   senn_params <- .normalise_senn_params(robustness_penalty)
-  args <- .senn_args(list(...), c(.param_names(), "weights", "sample_weight", "verbose"))
+  args <- .senn_args(list(...), c(.param_names(), "weights", "sample_weight", "verbose", "callbacks"))
   sample_weight <- .weights_arg(args$weights, args$sample_weight)
   w_arg <- if (is.null(args$weights)) "sample_weight" else "weights"
   args$sample_weight <- NULL
   args$weights <- NULL
   verbose <- if (is.null(args$verbose)) FALSE else args$verbose
+  callbacks <- args$callbacks
   args$verbose <- NULL
-  .fit_xy(x, y, args, sample_weight, verbose, call = call, w_arg = w_arg, senn_params = senn_params)
+  args$callbacks <- NULL
+  .fit_xy(x, y, args, sample_weight, verbose, call = call, w_arg = w_arg, senn_params = senn_params,
+          callbacks = callbacks)
 }
 
 #' @rdname senn
@@ -114,14 +117,16 @@ senn.formula <- function(formula, data, subset, weights, na.action, sample_weigh
                          ...) {
   call <- match.call()
   call[[1L]] <- as.name("senn")
-  args <- .senn_args(list(...), c(.param_names(), "verbose"))
+  args <- .senn_args(list(...), c(.param_names(), "verbose", "callbacks"))
   verbose <- if (is.null(args$verbose)) FALSE else args$verbose
+  callbacks <- args$callbacks
   args$verbose <- NULL
+  args$callbacks <- NULL
   senn_params <- .normalise_senn_params(robustness_penalty)
   # (match.call() and parent.frame() are evaluated here, not as promises in .fit_formula)
   mf <- match.call(expand.dots = FALSE)
   env <- parent.frame()
-  .fit_formula(mf, env, args, verbose, call, senn_params = senn_params)
+  .fit_formula(mf, env, args, verbose, call, senn_params = senn_params, callbacks = callbacks)
 }
 
 .senn_args <- function(args, allowed) {

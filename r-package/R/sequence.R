@@ -113,15 +113,17 @@ scores_activation_sequence <- function(x, y, lengths = NULL, architecture = "lst
   if (missing(x)) .stop("x is missing")
   if (missing(y)) .stop("y is missing")
   args <- list(...)
-  .no_extra_args_list(args, allowed = c(.training_param_names(), "weights", "sample_weight", "verbose"))
+  .no_extra_args_list(args, allowed = c(.training_param_names(), "weights", "sample_weight", "verbose", "callbacks"))
   twice <- unique(names(args)[duplicated(names(args))])
   if (length(twice)) .stop("argument(s) given twice: ", paste(twice, collapse = ", "))
   verbose <- if (is.null(args$verbose)) FALSE else args$verbose
   sample_weight <- .weights_arg(args$weights, args$sample_weight)
   w_arg <- if (is.null(args$weights)) "sample_weight" else "weights"
+  callbacks <- args$callbacks
   args$verbose <- NULL
   args$sample_weight <- NULL
   args$weights <- NULL
+  args$callbacks <- NULL
   .check_verbose(verbose)
   # The tabular model's normalisation, defaults and checks, with the head's
   # hidden_layer_sizes from this function.
@@ -139,9 +141,11 @@ scores_activation_sequence <- function(x, y, lengths = NULL, architecture = "lst
   core_params <- .core_params(params, seed)
   channel_names <- dimnames(x)[[3L]]
   layout <- .core_layout(x)
+  reporter <- .epoch_reporter(params, verbose, callbacks,
+                              if (is.null(channel_names)) paste0("c", seq_len(d[3L])) else channel_names)
+  on.exit(reporter$close(), add = TRUE)
   result <- .core(sa_sequence_fit(layout, d[2L], core_lengths, target$y, w, target$n_classes, target$task,
-                                  core_params, sequence, verbose,
-                                  if (is.null(channel_names)) paste0("c", seq_len(d[3L])) else channel_names))
+                                  core_params, sequence, reporter$on_epoch))
   if (isTRUE(result$interrupted)) .interrupted()
   state <- result$state
   fit <- .new_fit(

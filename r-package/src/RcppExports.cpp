@@ -330,8 +330,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // sa_fit
-Rcpp::List sa_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes, std::string task, Rcpp::List params, bool verbose, Rcpp::CharacterVector feature_names);
-RcppExport SEXP _scoresactivation_sa_fit(SEXP xSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_classesSEXP, SEXP taskSEXP, SEXP paramsSEXP, SEXP verboseSEXP, SEXP feature_namesSEXP) {
+Rcpp::List sa_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes, std::string task, Rcpp::List params, SEXP on_epoch);
+RcppExport SEXP _scoresactivation_sa_fit(SEXP xSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_classesSEXP, SEXP taskSEXP, SEXP paramsSEXP, SEXP on_epochSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -341,9 +341,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type n_classes(n_classesSEXP);
     Rcpp::traits::input_parameter< std::string >::type task(taskSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
-    Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
-    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type feature_names(feature_namesSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_fit(x, y, sample_weight, n_classes, task, params, verbose, feature_names));
+    Rcpp::traits::input_parameter< SEXP >::type on_epoch(on_epochSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_fit(x, y, sample_weight, n_classes, task, params, on_epoch));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -386,8 +385,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // sa_senn_fit
-Rcpp::List sa_senn_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes, std::string task, Rcpp::List params, Rcpp::List senn, bool verbose, Rcpp::CharacterVector feature_names);
-RcppExport SEXP _scoresactivation_sa_senn_fit(SEXP xSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_classesSEXP, SEXP taskSEXP, SEXP paramsSEXP, SEXP sennSEXP, SEXP verboseSEXP, SEXP feature_namesSEXP) {
+Rcpp::List sa_senn_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes, std::string task, Rcpp::List params, Rcpp::List senn, SEXP on_epoch);
+RcppExport SEXP _scoresactivation_sa_senn_fit(SEXP xSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_classesSEXP, SEXP taskSEXP, SEXP paramsSEXP, SEXP sennSEXP, SEXP on_epochSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -398,9 +397,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< std::string >::type task(taskSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type senn(sennSEXP);
-    Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
-    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type feature_names(feature_namesSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_senn_fit(x, y, sample_weight, n_classes, task, params, senn, verbose, feature_names));
+    Rcpp::traits::input_parameter< SEXP >::type on_epoch(on_epochSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_senn_fit(x, y, sample_weight, n_classes, task, params, senn, on_epoch));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -485,8 +483,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // sa_sequence_fit
-Rcpp::List sa_sequence_fit(SEXP x, int steps, Rcpp::NumericVector lengths, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes, std::string task, Rcpp::List params, Rcpp::List sequence, bool verbose, Rcpp::CharacterVector channel_names);
-RcppExport SEXP _scoresactivation_sa_sequence_fit(SEXP xSEXP, SEXP stepsSEXP, SEXP lengthsSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_classesSEXP, SEXP taskSEXP, SEXP paramsSEXP, SEXP sequenceSEXP, SEXP verboseSEXP, SEXP channel_namesSEXP) {
+Rcpp::List sa_sequence_fit(SEXP x, int steps, Rcpp::NumericVector lengths, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes, std::string task, Rcpp::List params, Rcpp::List sequence, SEXP on_epoch);
+RcppExport SEXP _scoresactivation_sa_sequence_fit(SEXP xSEXP, SEXP stepsSEXP, SEXP lengthsSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_classesSEXP, SEXP taskSEXP, SEXP paramsSEXP, SEXP sequenceSEXP, SEXP on_epochSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -499,9 +497,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< std::string >::type task(taskSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type sequence(sequenceSEXP);
-    Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
-    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type channel_names(channel_namesSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_sequence_fit(x, steps, lengths, y, sample_weight, n_classes, task, params, sequence, verbose, channel_names));
+    Rcpp::traits::input_parameter< SEXP >::type on_epoch(on_epochSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_sequence_fit(x, steps, lengths, y, sample_weight, n_classes, task, params, sequence, on_epoch));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -641,18 +638,18 @@ static const R_CallMethodDef CallEntries[] = {
     {"_scoresactivation_sa_thread_limit", (DL_FUNC) &_scoresactivation_sa_thread_limit, 0},
     {"_scoresactivation_sa_write_model_document", (DL_FUNC) &_scoresactivation_sa_write_model_document, 8},
     {"_scoresactivation_sa_read_model_document", (DL_FUNC) &_scoresactivation_sa_read_model_document, 1},
-    {"_scoresactivation_sa_fit", (DL_FUNC) &_scoresactivation_sa_fit, 8},
+    {"_scoresactivation_sa_fit", (DL_FUNC) &_scoresactivation_sa_fit, 7},
     {"_scoresactivation_sa_check_state", (DL_FUNC) &_scoresactivation_sa_check_state, 2},
     {"_scoresactivation_sa_predict", (DL_FUNC) &_scoresactivation_sa_predict, 4},
     {"_scoresactivation_sa_scores", (DL_FUNC) &_scoresactivation_sa_scores, 2},
-    {"_scoresactivation_sa_senn_fit", (DL_FUNC) &_scoresactivation_sa_senn_fit, 9},
+    {"_scoresactivation_sa_senn_fit", (DL_FUNC) &_scoresactivation_sa_senn_fit, 8},
     {"_scoresactivation_sa_senn_check_state", (DL_FUNC) &_scoresactivation_sa_senn_check_state, 3},
     {"_scoresactivation_sa_senn_predict", (DL_FUNC) &_scoresactivation_sa_senn_predict, 5},
     {"_scoresactivation_sa_senn_explain", (DL_FUNC) &_scoresactivation_sa_senn_explain, 5},
     {"_scoresactivation_sa_senn_base_values", (DL_FUNC) &_scoresactivation_sa_senn_base_values, 3},
     {"_scoresactivation_sa_senn_scores", (DL_FUNC) &_scoresactivation_sa_senn_scores, 3},
     {"_scoresactivation_sa_resolved_pooling", (DL_FUNC) &_scoresactivation_sa_resolved_pooling, 1},
-    {"_scoresactivation_sa_sequence_fit", (DL_FUNC) &_scoresactivation_sa_sequence_fit, 11},
+    {"_scoresactivation_sa_sequence_fit", (DL_FUNC) &_scoresactivation_sa_sequence_fit, 10},
     {"_scoresactivation_sa_sequence_check_state", (DL_FUNC) &_scoresactivation_sa_sequence_check_state, 3},
     {"_scoresactivation_sa_sequence_predict", (DL_FUNC) &_scoresactivation_sa_sequence_predict, 7},
     {"_scoresactivation_sa_sequence_scores", (DL_FUNC) &_scoresactivation_sa_sequence_scores, 3},

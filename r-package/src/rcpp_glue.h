@@ -231,46 +231,28 @@ inline Rcpp::List state_to_list(const sa::ModelState& s) {
                             Rcpp::Named("arrays") = arrays);
 }
 
-// One progress line per epoch, as the Python package prints it.
-inline std::string progress_line(const sa::EpochReport& r, long max_epochs, const std::vector<std::string>& names) {
-  char buffer[128];
-  std::snprintf(buffer, sizeof buffer, "epoch %4ld/%ld  loss %.5f", r.epoch, max_epochs, r.train_loss);
-  std::string line = buffer;
-  if (r.validation_loss == r.validation_loss) {  // not NaN
-    std::snprintf(buffer, sizeof buffer, "  validation %.5f%s", r.validation_loss, r.improved ? " *" : "");
-    line += buffer;
-  }
-  if (r.scores != nullptr) {
-    const Eigen::VectorXd& w = *r.scores;
-    std::vector<long> order(static_cast<std::size_t>(w.size()));
-    for (long j = 0; j < w.size(); ++j) order[static_cast<std::size_t>(j)] = j;
-    std::stable_sort(order.begin(), order.end(), [&w](long a, long b) { return w[a] > w[b]; });
-    line += "  top:";
-    for (std::size_t k = 0; k < order.size() && k < 5; ++k) {
-      const long j = order[k];
-      const std::string name = static_cast<std::size_t>(j) < names.size() ? names[static_cast<std::size_t>(j)]
-                                                                           : "x" + std::to_string(j + 1);
-      std::snprintf(buffer, sizeof buffer, " %.3f", w[j]);
-      line += (k ? ", " : " ") + name + buffer;
-    }
-  }
-  return line;
-}
-
+// An R character vector as std::strings.
 inline std::vector<std::string> strings_from(const Rcpp::CharacterVector& v) {
   std::vector<std::string> out;
   for (R_xlen_t j = 0; j < v.size(); ++j) out.push_back(Rcpp::as<std::string>(v[j]));
   return out;
 }
 
-// A fit's callbacks: progress lines when verbose (names: the features or
-// channels, which must outlive the fit) and R's interrupt poll.
-inline sa::Callbacks fit_callbacks(const sa::Params& p, bool verbose, const std::vector<std::string>& names) {
+// The core's per-epoch hook calls on_epoch (an R function, or NULL: none)
+// with list(epoch, train_loss, validation_loss (NA without early stopping),
+// improved, scores (NULL without the gate)); R/progress.R builds it from
+// verbose and the user's callbacks. An R error in it ends the fit.
+inline sa::Callbacks fit_callbacks(SEXP on_epoch) {
   sa::Callbacks callbacks;
-  const long max_epochs = p.max_epochs + (p.scores_layer ? p.refine_epochs : 0);  // at most
-  if (verbose) {
-    callbacks.on_epoch = [&names, max_epochs](const sa::EpochReport& r) {
-      Rcpp::Rcout << progress_line(r, max_epochs, names) << std::endl;
+  if (!Rf_isNull(on_epoch)) {
+    const Rcpp::Function hook(on_epoch);
+    callbacks.on_epoch = [hook](const sa::EpochReport& r) {
+      Rcpp::List info = Rcpp::List::create(
+          Rcpp::Named("epoch") = static_cast<int>(r.epoch), Rcpp::Named("train_loss") = r.train_loss,
+          Rcpp::Named("validation_loss") = r.validation_loss == r.validation_loss ? r.validation_loss : NA_REAL,
+          Rcpp::Named("improved") = r.improved, Rcpp::Named("scores") = R_NilValue);
+      if (r.scores != nullptr) info["scores"] = Rcpp::NumericVector(r.scores->data(), r.scores->data() + r.scores->size());
+      hook(info);
     };
   }
   callbacks.interrupt_requested = r_interrupt_requested;

@@ -162,13 +162,12 @@ Rcpp::List sa_read_model_document(SEXP document) {
 // 0..n_classes-1 (classification) or targets (regression).
 // [[Rcpp::export]]
 Rcpp::List sa_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes,
-                  std::string task, Rcpp::List params, bool verbose, Rcpp::CharacterVector feature_names) {
+                  std::string task, Rcpp::List params, SEXP on_epoch) {
   sa::Estimator estimator(params_from_list(params), sa::task_from_string(task));
   const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "x");
   const Eigen::VectorXd ye = Eigen::Map<const Eigen::VectorXd>(y.begin(), y.size());
   const Eigen::VectorXd we = Eigen::Map<const Eigen::VectorXd>(sample_weight.begin(), sample_weight.size());
-  const std::vector<std::string> names = strings_from(feature_names);
-  const sa::Callbacks callbacks = fit_callbacks(estimator.params(), verbose, names);
+  const sa::Callbacks callbacks = fit_callbacks(on_epoch);
   try {
     estimator.fit(xe, ye, we, n_classes, callbacks);
   } catch (const sa::Interrupted&) {

@@ -28,12 +28,10 @@ sa::SennEstimator senn_estimator_from(const Rcpp::List& params, const Rcpp::List
 // 0..n_classes-1 (classification) or targets (regression).
 // [[Rcpp::export]]
 Rcpp::List sa_senn_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes,
-                       std::string task, Rcpp::List params, Rcpp::List senn, bool verbose,
-                       Rcpp::CharacterVector feature_names) {
+                       std::string task, Rcpp::List params, Rcpp::List senn, SEXP on_epoch) {
   sa::SennEstimator estimator(params_from_list(params), senn_params_from_list(senn), sa::task_from_string(task));
   const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "x");
-  const std::vector<std::string> names = strings_from(feature_names);
-  const sa::Callbacks callbacks = fit_callbacks(estimator.params(), verbose, names);
+  const sa::Callbacks callbacks = fit_callbacks(on_epoch);
   try {
     estimator.fit(xe, to_vector(y), to_vector(sample_weight), n_classes, callbacks);
   } catch (const sa::Interrupted&) {

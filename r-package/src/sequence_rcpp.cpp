@@ -41,12 +41,11 @@ std::string sa_resolved_pooling(Rcpp::List sequence) {
 // [[Rcpp::export]]
 Rcpp::List sa_sequence_fit(SEXP x, int steps, Rcpp::NumericVector lengths, Rcpp::NumericVector y,
                            Rcpp::NumericVector sample_weight, int n_classes, std::string task, Rcpp::List params,
-                           Rcpp::List sequence, bool verbose, Rcpp::CharacterVector channel_names) {
+                           Rcpp::List sequence, SEXP on_epoch) {
   sa::SequenceEstimator estimator(params_from_list(params), sequence_params_from_list(sequence),
                                   sa::task_from_string(task));
   const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "x");
-  const std::vector<std::string> names = strings_from(channel_names);
-  const sa::Callbacks callbacks = fit_callbacks(estimator.params(), verbose, names);
+  const sa::Callbacks callbacks = fit_callbacks(on_epoch);
   try {
     estimator.fit(xe, steps, to_vector(lengths), to_vector(y), to_vector(sample_weight), n_classes, callbacks);
   } catch (const sa::Interrupted&) {

@@ -3,6 +3,12 @@ import pytest
 from sklearn.datasets import make_classification, make_friedman1
 
 
+def pytest_configure(config):
+    # Most tests fit with a few epochs on purpose; the warning is tested where
+    # it matters (test_conventions.py, with pytest.warns).
+    config.addinivalue_line("filterwarnings", "ignore::sklearn.exceptions.ConvergenceWarning")
+
+
 @pytest.fixture(scope="session")
 def classification_data():
     """5 informative columns (0-4) then 5 pure-noise columns."""

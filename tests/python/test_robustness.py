@@ -172,13 +172,14 @@ def _attributes(est):
 
 
 @pytest.mark.parametrize("make_bad", ["one_class", "nan", "interrupt"])
-def test_failed_refit_keeps_every_fitted_attribute(classification_data, make_bad, monkeypatch):
+def test_failed_refit_keeps_every_fitted_attribute(classification_data, make_bad):
     X, y = classification_data
     est = ScoresActivationClassifier(**QUICK).fit(X, y)
     before = copy.deepcopy(_attributes(est))
     proba = est.predict_proba(X)
     X_new = np.hstack([X, X[:, :2]])  # other columns: n_features_in_ would change
     y_new = np.where(y == 1, "b", "a")
+    fit_kwargs = {}
     if make_bad == "one_class":
         y_new = np.full(len(y), "a")
         error = ValueError
@@ -186,16 +187,14 @@ def test_failed_refit_keeps_every_fitted_attribute(classification_data, make_bad
         X_new[3, 1] = np.nan
         error = ValueError
     else:
-        def interrupting():
-            def on_epoch(epoch, *args):
-                if epoch == 2:
-                    raise KeyboardInterrupt
-            return on_epoch
+        def interrupting(info):  # Ctrl-C in the second epoch
+            if info["epoch"] == 2:
+                raise KeyboardInterrupt
 
-        monkeypatch.setattr(est, "_progress_callback", interrupting)
+        fit_kwargs["callbacks"] = interrupting
         error = KeyboardInterrupt
     with pytest.raises(error):
-        est.fit(X_new, y_new)
+        est.fit(X_new, y_new, **fit_kwargs)
     after = _attributes(est)
     assert after.keys() == before.keys()
     for key, value in before.items():

@@ -57,6 +57,8 @@ class SennEstimator {
   const std::vector<double>& validation_loss_curve() const { return fit_.validation_loss_curve; }
   long n_epochs_run() const { return static_cast<long>(fit_.loss_curve.size()); }
   long best_epoch() const { return fit_.best_epoch; }
+  // The scores phase ran all max_epochs with early stopping on (after fit; false once read back).
+  bool max_epochs_reached() const { return fit_.max_epochs_reached; }
 
   const SennNetwork& network() const { return network_; }
   const Eigen::VectorXd& input_mean() const { return fit_.input_mean; }

@@ -85,6 +85,9 @@ struct TrainingRecord {
   Eigen::MatrixXd scores_history;  // (epochs, channels): w after each epoch (0 columns without a gate)
   std::vector<double> loss_curve, validation_loss_curve;
   long best_epoch = 0;
+  // Early stopping watched the scores phase, and max_epochs ended it before
+  // the validation loss stopped improving (the front ends' convergence warning).
+  bool max_epochs_reached = false;
 };
 
 // What a fitted estimator of any family keeps besides its tensors: the
@@ -96,6 +99,7 @@ struct FitSummary {
   Eigen::MatrixXd scores_history, scores_bootstrap;
   std::vector<double> loss_curve, validation_loss_curve;
   long best_epoch = 0;
+  bool max_epochs_reached = false;  // TrainingRecord's; not in the model state (false once read back)
 
   FitSummary() = default;
   FitSummary(TrainingData& data, TrainingRecord&& record);  // takes the scaling out of data

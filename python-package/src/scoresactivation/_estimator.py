@@ -1,14 +1,18 @@
 """scikit-learn estimators over the C++ core."""
 
+import contextlib
 import numbers
 import os
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _core, _model_io
+from ._progress import EpochReporter
 from ._common import Default, core_params, parameters_doc, params_from_document, plain, resolve_seed
 
 __version__ = _core.__version__  # the core's version.hpp, the one place it is written
@@ -76,9 +80,17 @@ class _ScoresBase(BaseEstimator):
 
     def _store_fitted(self, core):
         self.n_epochs_ = core.n_epochs_run
+        self.n_iter_ = self.n_epochs_  # MLPClassifier's name
         self.best_epoch_ = core.best_epoch
         self.loss_curve_ = np.asarray(core.loss_curve)
         self.validation_loss_curve_ = np.asarray(core.validation_loss_curve)
+        # As MLPClassifier: the least training loss, None when early stopping judged by the validation loss.
+        self.best_loss_ = None if self.early_stopping else float(np.min(self.loss_curve_))
+        self.best_validation_loss_ = float(np.min(self.validation_loss_curve_)) if self.early_stopping else None
+        if core.max_epochs_reached:  # only right after a fit: a loaded model does not know
+            warnings.warn(f"max_epochs={self.max_epochs} ended the scores phase before the validation loss stopped "
+                          f"improving for n_iter_no_change={self.n_iter_no_change} epochs; the scores may not have "
+                          "settled: raise max_epochs", ConvergenceWarning)
         if self.scores_layer:
             self.scores_history_ = np.array(core.scores_history)
             for name in ("scores_bootstrap_", "scores_std_"):
@@ -88,24 +100,15 @@ class _ScoresBase(BaseEstimator):
                 self.scores_std_ = (self.scores_bootstrap_.std(axis=0, ddof=1) if self.n_bootstrap > 1
                                     else np.full(self.scores_bootstrap_.shape[1], np.nan))
 
-    def _progress_callback(self):
-        if not self.verbose:
-            return None
-        names = getattr(self, "feature_names_in_", None)
-        max_epochs = self.max_epochs + (self.refine_epochs if self.scores_layer else 0)  # at most
-
-        def on_epoch(epoch, train_loss, validation_loss, improved, scores):
-            line = f"epoch {epoch:4d}/{max_epochs}  loss {train_loss:.5f}"
-            if not np.isnan(validation_loss):
-                line += f"  validation {validation_loss:.5f}{' *' if improved else ''}"
-            if scores is not None:
-                top = np.argsort(-scores, kind="stable")[:5]
-                label = (lambda j: names[j]) if names is not None else (lambda j: f"x{j}")
-                line += "  top: " + ", ".join(f"{label(j)} {scores[j]:.3f}" for j in top)
-            print(line, flush=True)
-
-        return on_epoch
-
+    @contextlib.contextmanager
+    def _epoch_reporter(self, callbacks):
+        """The core's per-epoch hook (verbose output, the user's callbacks) for one fit."""
+        most = self.max_epochs + (self.refine_epochs if self.scores_layer else 0)  # epochs at most
+        reporter = EpochReporter(self, callbacks, most)
+        try:
+            yield reporter.hook()
+        finally:
+            reporter.close()
 
     # ----------------------------------------------------------------- scores
     @property
@@ -375,12 +378,13 @@ class _ScoresActivationBase(_ScoresBase):
         return _core.Estimator(params, self._task)
 
     # -------------------------------------------------------------------- fit
-    def _fit(self, X, y, sample_weight, n_classes):
+    def _fit(self, X, y, sample_weight, n_classes, callbacks):
         seed = resolve_seed(self.random_state)
         params = self._core_params(seed)
         sample_weight = _checked_sample_weight(sample_weight, X)
         core = self._new_core(params)
-        core.fit(X, y.astype(np.float64), sample_weight, n_classes, self._progress_callback())
+        with self._epoch_reporter(callbacks) as on_epoch:
+            core.fit(X, y.astype(np.float64), sample_weight, n_classes, on_epoch)
         self._core = core
         self._seed = seed
         self._store_fitted(core)
@@ -589,7 +593,7 @@ class ScoresActivationClassifier(_ClassesMixin, ClassifierMixin, _ScoresActivati
 
     _task = "classification"
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, callbacks=None):
         """Trains the network and the feature scores.
 
         Parameters
@@ -601,18 +605,24 @@ class ScoresActivationClassifier(_ClassesMixin, ClassifierMixin, _ScoresActivati
         sample_weight : array-like of shape (n_samples,), optional
             Non-negative row weights of the loss (and of early stopping's
             validation loss).
+        callbacks : callable or list of callables, optional
+            Called after every epoch with a dict: ``epoch``, ``train_loss``,
+            ``validation_loss`` (None without early stopping), ``improved``
+            and ``scores`` (the current scores, or None). One that raises ends
+            the fit with that exception, and the estimator keeps its earlier
+            state.
 
         Returns
         -------
         self : object
             The fitted estimator. A failed fit leaves an earlier fit intact.
         """
-        return self._transactional_fit(lambda: self._fit_classifier(X, y, sample_weight))
+        return self._transactional_fit(lambda: self._fit_classifier(X, y, sample_weight, callbacks))
 
-    def _fit_classifier(self, X, y, sample_weight):
+    def _fit_classifier(self, X, y, sample_weight, callbacks):
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
         self.classes_, encoded = _class_encoding(y)
-        return self._fit(X, encoded, sample_weight, len(self.classes_))
+        return self._fit(X, encoded, sample_weight, len(self.classes_), callbacks)
 
     def predict_proba(self, X):
         """Class probabilities of each row.
@@ -705,7 +715,7 @@ class ScoresActivationRegressor(RegressorMixin, _ScoresActivationBase):
 
     _task = "regression"
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, callbacks=None):
         """Trains the network and the feature scores.
 
         Parameters
@@ -717,19 +727,25 @@ class ScoresActivationRegressor(RegressorMixin, _ScoresActivationBase):
         sample_weight : array-like of shape (n_samples,), optional
             Non-negative row weights of the loss (and of early stopping's
             validation loss).
+        callbacks : callable or list of callables, optional
+            Called after every epoch with a dict: ``epoch``, ``train_loss``,
+            ``validation_loss`` (None without early stopping), ``improved``
+            and ``scores`` (the current scores, or None). One that raises ends
+            the fit with that exception, and the estimator keeps its earlier
+            state.
 
         Returns
         -------
         self : object
             The fitted estimator. A failed fit leaves an earlier fit intact.
         """
-        return self._transactional_fit(lambda: self._fit_regressor(X, y, sample_weight))
+        return self._transactional_fit(lambda: self._fit_regressor(X, y, sample_weight, callbacks))
 
-    def _fit_regressor(self, X, y, sample_weight):
+    def _fit_regressor(self, X, y, sample_weight, callbacks):
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
         if y.ndim != 1:
             raise ValueError(f"y must be 1-dimensional for regression, got shape {y.shape}")
-        return self._fit(X, y, sample_weight, 0)
+        return self._fit(X, y, sample_weight, 0, callbacks)
 
     def predict(self, X):
         """The regression output of each row, in the units of y.

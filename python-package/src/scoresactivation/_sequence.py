@@ -154,7 +154,7 @@ class _ScoresActivationSequenceBase(_ScoresBase):
         return _core.SequenceEstimator.from_state(self._core_params(seed), self._sequence_params(), state)
 
     # -------------------------------------------------------------------- fit
-    def _fit_sequences(self, X, y, sample_weight, lengths, n_classes):
+    def _fit_sequences(self, X, y, sample_weight, lengths, n_classes, callbacks):
         seed = resolve_seed(self.random_state)
         params = self._core_params(seed)
         sequence = self._sequence_params()
@@ -162,8 +162,8 @@ class _ScoresActivationSequenceBase(_ScoresBase):
         lengths = _check_lengths(lengths, n, steps)
         sample_weight = _checked_sample_weight(sample_weight, X)
         core = _core.SequenceEstimator(params, sequence, self._task)
-        core.fit(_as_matrix(X), steps, lengths, y.astype(np.float64), sample_weight, n_classes,
-                 self._progress_callback())
+        with self._epoch_reporter(callbacks) as on_epoch:
+            core.fit(_as_matrix(X), steps, lengths, y.astype(np.float64), sample_weight, n_classes, on_epoch)
         self._core = core
         self._seed = seed
         self.n_features_in_ = channels
@@ -382,7 +382,7 @@ class ScoresActivationSequenceClassifier(_ClassesMixin, ClassifierMixin, _Scores
 
     _task = "classification"
 
-    def fit(self, X, y, sample_weight=None, lengths=None):
+    def fit(self, X, y, sample_weight=None, lengths=None, callbacks=None):
         """Trains the network and the channel scores.
 
         Parameters
@@ -395,20 +395,26 @@ class ScoresActivationSequenceClassifier(_ClassesMixin, ClassifierMixin, _Scores
             Non-negative weights of the sequences in the loss.
         lengths : array-like of shape (n_samples,) of int, optional
             Valid steps of each sequence, 1..n_steps (None: all).
+        callbacks : callable or list of callables, optional
+            Called after every epoch with a dict: ``epoch``, ``train_loss``,
+            ``validation_loss`` (None without early stopping), ``improved``
+            and ``scores`` (the current scores, or None). One that raises ends
+            the fit with that exception, and the estimator keeps its earlier
+            state.
 
         Returns
         -------
         self : object
             The fitted estimator. A failed fit leaves an earlier fit intact.
         """
-        return self._transactional_fit(lambda: self._fit_classifier(X, y, sample_weight, lengths))
+        return self._transactional_fit(lambda: self._fit_classifier(X, y, sample_weight, lengths, callbacks))
 
-    def _fit_classifier(self, X, y, sample_weight, lengths):
+    def _fit_classifier(self, X, y, sample_weight, lengths, callbacks):
         X = _as_sequences(X)
         y = _check_y(y, estimator=self)
         check_consistent_length(X, y)
         self.classes_, encoded = _class_encoding(y)
-        return self._fit_sequences(X, encoded, sample_weight, lengths, len(self.classes_))
+        return self._fit_sequences(X, encoded, sample_weight, lengths, len(self.classes_), callbacks)
 
     def predict_proba(self, X, lengths=None):
         """Class probabilities of each sequence.
@@ -501,7 +507,7 @@ class ScoresActivationSequenceRegressor(RegressorMixin, _ScoresActivationSequenc
 
     _task = "regression"
 
-    def fit(self, X, y, sample_weight=None, lengths=None):
+    def fit(self, X, y, sample_weight=None, lengths=None, callbacks=None):
         """Trains the network and the channel scores.
 
         Parameters
@@ -514,19 +520,25 @@ class ScoresActivationSequenceRegressor(RegressorMixin, _ScoresActivationSequenc
             Non-negative weights of the sequences in the loss.
         lengths : array-like of shape (n_samples,) of int, optional
             Valid steps of each sequence, 1..n_steps (None: all).
+        callbacks : callable or list of callables, optional
+            Called after every epoch with a dict: ``epoch``, ``train_loss``,
+            ``validation_loss`` (None without early stopping), ``improved``
+            and ``scores`` (the current scores, or None). One that raises ends
+            the fit with that exception, and the estimator keeps its earlier
+            state.
 
         Returns
         -------
         self : object
             The fitted estimator. A failed fit leaves an earlier fit intact.
         """
-        return self._transactional_fit(lambda: self._fit_regressor(X, y, sample_weight, lengths))
+        return self._transactional_fit(lambda: self._fit_regressor(X, y, sample_weight, lengths, callbacks))
 
-    def _fit_regressor(self, X, y, sample_weight, lengths):
+    def _fit_regressor(self, X, y, sample_weight, lengths, callbacks):
         X = _as_sequences(X)
         y = _check_y(y, y_numeric=True, estimator=self)
         check_consistent_length(X, y)
-        return self._fit_sequences(X, y.astype(np.float64), sample_weight, lengths, 0)
+        return self._fit_sequences(X, y.astype(np.float64), sample_weight, lengths, 0, callbacks)
 
     def predict(self, X, lengths=None):
         """The regression output of each sequence, in the units of y.

@@ -1,0 +1,94 @@
+"""What sklearn (MLPClassifier) users expect of a fit: n_iter_, best_loss_, a
+ConvergenceWarning when max_epochs ends the fit, per-epoch callbacks, and the
+verbose output (a progress bar on a terminal)."""
+
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris
+from sklearn.exceptions import ConvergenceWarning
+
+import scoresactivation as sa
+
+X, y = load_iris(return_X_y=True)
+
+
+def test_mlp_attributes():
+    est = sa.ScoresActivationClassifier(max_epochs=5, random_state=0).fit(X, y)
+    assert est.n_iter_ == est.n_epochs_ == len(est.loss_curve_)
+    assert est.best_loss_ is None  # as MLPClassifier with early stopping
+    assert est.best_validation_loss_ == pytest.approx(est.validation_loss_curve_.min())
+    plain = sa.ScoresActivationRegressor(max_epochs=5, early_stopping=False, random_state=0).fit(X[:, :3], X[:, 3])
+    assert plain.best_loss_ == pytest.approx(plain.loss_curve_.min())
+    assert plain.best_validation_loss_ is None
+
+
+def test_convergence_warning_only_when_max_epochs_ended_the_scores_phase():
+    with pytest.warns(ConvergenceWarning, match=r"max_epochs=3 ended the scores phase .* raise max_epochs"):
+        short = sa.ScoresActivationClassifier(max_epochs=3, random_state=0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        settled = sa.ScoresActivationClassifier(max_epochs=500, n_iter_no_change=2, random_state=0).fit(X, y)
+        assert settled.n_iter_ < 500
+        sa.ScoresActivationClassifier(max_epochs=3, early_stopping=False, random_state=0).fit(X, y)
+        sa.ScoresActivationClassifier.from_dict(short.to_dict())  # loading warns nothing
+    with pytest.warns(ConvergenceWarning):
+        sa.SENNRegressor(max_epochs=2, random_state=0).fit(X[:, :3], X[:, 3])
+    seq = np.random.default_rng(0).normal(size=(60, 4, 2))
+    with pytest.warns(ConvergenceWarning):
+        sa.ScoresActivationSequenceRegressor(units=(4,), max_epochs=2, random_state=0).fit(seq, seq[:, :, 0].sum(1))
+
+
+def test_callbacks_see_every_epoch():
+    seen, also = [], []
+    est = sa.ScoresActivationClassifier(max_epochs=6, random_state=0).fit(X, y, callbacks=[seen.append, also.append])
+    assert [info["epoch"] for info in seen] == list(range(1, est.n_iter_ + 1))
+    assert seen == also
+    assert [info["train_loss"] for info in seen] == pytest.approx(list(est.loss_curve_))
+    assert [info["validation_loss"] for info in seen] == pytest.approx(list(est.validation_loss_curve_))
+    assert np.allclose(seen[-1]["scores"], est.scores_history_[-1])
+    assert set(seen[0]) == {"epoch", "train_loss", "validation_loss", "improved", "scores"}
+    no_validation = []
+    sa.ScoresActivationClassifier(max_epochs=2, early_stopping=False, scores_layer=False,
+                                  random_state=0).fit(X, y, callbacks=no_validation.append)
+    assert no_validation[0]["validation_loss"] is None and no_validation[0]["scores"] is None
+    seq_seen = []
+    seq = np.random.default_rng(1).normal(size=(50, 4, 2))
+    sa.ScoresActivationSequenceRegressor(units=(4,), max_epochs=3, random_state=0).fit(
+        seq, seq[:, :, 0].sum(1), callbacks=seq_seen.append)
+    assert seq_seen and seq_seen[0]["scores"].shape == (2,)
+
+
+def test_a_raising_callback_ends_the_fit_and_keeps_the_earlier_model():
+    est = sa.ScoresActivationClassifier(max_epochs=4, random_state=0).fit(X, y)
+    before = est.predict_proba(X)
+
+    class Stop(Exception):
+        pass
+
+    def stop_at_two(info):
+        if info["epoch"] == 2:
+            raise Stop
+
+    with pytest.raises(Stop):
+        est.fit(X[:100], y[:100], callbacks=stop_at_two)
+    np.testing.assert_array_equal(est.predict_proba(X), before)
+    assert len(est.classes_) == 3
+    with pytest.raises(ValueError, match="callbacks must be a callable or a list of callables"):
+        est.fit(X, y, callbacks=[1])
+    with pytest.raises(ValueError, match="callbacks must be"):
+        est.fit(X, y, callbacks=3)
+
+
+def test_verbose_prints_epoch_lines_or_a_progress_bar_on_a_terminal(capsys, monkeypatch):
+    sa.ScoresActivationClassifier(max_epochs=2, refine_epochs=1, random_state=0, verbose=1).fit(X, y)
+    out = capsys.readouterr().out
+    assert "epoch    1/3  loss" in out and "top: x" in out
+    pytest.importorskip("tqdm")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    sa.ScoresActivationClassifier(max_epochs=2, refine_epochs=1, random_state=0, verbose=1).fit(X, y)
+    captured = capsys.readouterr()
+    assert "epoch    1/3" not in captured.out
+    assert "epoch" in captured.err and "3/3" in captured.err  # the bar, closed at the end
