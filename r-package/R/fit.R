@@ -77,9 +77,9 @@
 #' @param early_stopping \code{TRUE} holds out \code{validation_fraction} of the
 #'   rows (stratified by class for classification), stops after
 #'   \code{n_iter_no_change} epochs without a validation-loss improvement
-#'   larger than \code{tol}, and restores the weights and scores of the best
-#'   epoch (in each phase; the refinement starts from the best weights of the
-#'   first).
+#'   larger than \code{tol}. The refinement starts where the scores phase
+#'   ended (its scores are the settled ones) and keeps its own best epoch;
+#'   without a refinement the weights and scores of the best epoch are kept.
 #' @param validation_fraction Share of the rows held out for early stopping.
 #' @param n_iter_no_change Epochs without improvement before stopping.
 #' @param tol Minimum improvement of the monitored loss.

@@ -540,10 +540,11 @@ class ScoresActivationClassifier(_ClassesMixin, ClassifierMixin, _ScoresActivati
         error bars in ``plot_scores``. Costs ``n_bootstrap`` fits; 0: none.
         The model itself (predictions, ``scores()``) is the main fit's.
     early_stopping : bool, default=True
-        Hold out ``validation_fraction`` (stratified), stop after
+        Hold out ``validation_fraction`` (stratified) and stop a phase after
         ``n_iter_no_change`` epochs without a validation-loss improvement of
-        ``tol``, and restore the best weights and scores together (in each
-        phase; the refinement starts from the best weights of the first).
+        ``tol``. The refinement starts where the scores phase ended (its
+        scores are the settled ones) and keeps its own best epoch; without
+        a refinement the weights and scores of the best epoch are kept.
     validation_fraction : float, default=0.1
     n_iter_no_change : int, default=15
     tol : float, default=1e-4
