@@ -152,3 +152,33 @@ def parameters_doc(family, names=None, indent="    "):
         lines.append(f"{indent}{spec['name']} : {kind}, default={shown}")
         lines.append(f"{indent}    {spec['doc'].replace('|', chr(92) + '|')}")  # | starts an RST substitution
     return "\n".join(lines) + "\n"
+
+
+def fit_doc(unit, x_doc, y_doc, lengths=False):
+    """The numpydoc of every estimator's fit(): the same parameters and
+    return, in the words of its data (unit: "feature" or "channel")."""
+    lengths_doc = ("""        lengths : array-like of shape (n_samples,) of int, optional
+            Valid steps of each sequence, 1..n_steps (None: all).
+""" if lengths else "")
+    return f"""Trains the network and the {unit} scores.
+
+        Parameters
+        ----------
+        X : {x_doc}
+        y : array-like of shape (n_samples,)
+            {y_doc}
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights of the rows in the loss (and in early
+            stopping's validation loss).
+{lengths_doc}        callbacks : callable or list of callables, optional
+            Called after every epoch with a dict: ``epoch``, ``train_loss``,
+            ``validation_loss`` (None without early stopping), ``improved``
+            and ``scores`` (the current scores, or None). One that raises ends
+            the fit with that exception, and the estimator keeps its earlier
+            state.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator. A failed fit leaves an earlier fit intact.
+        """

@@ -13,7 +13,10 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from . import _core, _model_io
 from ._progress import EpochReporter
-from ._common import Default, core_params, parameters_doc, params_from_document, plain, resolve_seed
+from ._common import Default, core_params, fit_doc, parameters_doc, params_from_document, plain, resolve_seed
+
+_TABULAR_X = """array-like of shape (n_samples, n_features)
+            Numbers; a DataFrame's column names become ``feature_names_in_``."""
 
 __version__ = _core.__version__  # the core's version.hpp, the one place it is written
 
@@ -595,30 +598,8 @@ class ScoresActivationClassifier(_ClassesMixin, ClassifierMixin, _ScoresActivati
     _task = "classification"
 
     def fit(self, X, y, sample_weight=None, callbacks=None):
-        """Trains the network and the feature scores.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Numbers; a DataFrame's column names become ``feature_names_in_``.
-        y : array-like of shape (n_samples,)
-            Class labels (two or more classes).
-        sample_weight : array-like of shape (n_samples,), optional
-            Non-negative row weights of the loss (and of early stopping's
-            validation loss).
-        callbacks : callable or list of callables, optional
-            Called after every epoch with a dict: ``epoch``, ``train_loss``,
-            ``validation_loss`` (None without early stopping), ``improved``
-            and ``scores`` (the current scores, or None). One that raises ends
-            the fit with that exception, and the estimator keeps its earlier
-            state.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator. A failed fit leaves an earlier fit intact.
-        """
         return self._transactional_fit(lambda: self._fit_classifier(X, y, sample_weight, callbacks))
+    fit.__doc__ = fit_doc("feature", _TABULAR_X, "Class labels (two or more classes).")
 
     def _fit_classifier(self, X, y, sample_weight, callbacks):
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
@@ -717,30 +698,8 @@ class ScoresActivationRegressor(RegressorMixin, _ScoresActivationBase):
     _task = "regression"
 
     def fit(self, X, y, sample_weight=None, callbacks=None):
-        """Trains the network and the feature scores.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Numbers; a DataFrame's column names become ``feature_names_in_``.
-        y : array-like of shape (n_samples,)
-            The numeric target.
-        sample_weight : array-like of shape (n_samples,), optional
-            Non-negative row weights of the loss (and of early stopping's
-            validation loss).
-        callbacks : callable or list of callables, optional
-            Called after every epoch with a dict: ``epoch``, ``train_loss``,
-            ``validation_loss`` (None without early stopping), ``improved``
-            and ``scores`` (the current scores, or None). One that raises ends
-            the fit with that exception, and the estimator keeps its earlier
-            state.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator. A failed fit leaves an earlier fit intact.
-        """
         return self._transactional_fit(lambda: self._fit_regressor(X, y, sample_weight, callbacks))
+    fit.__doc__ = fit_doc("feature", _TABULAR_X, "The numeric target.")
 
     def _fit_regressor(self, X, y, sample_weight, callbacks):
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)

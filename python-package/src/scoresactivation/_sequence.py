@@ -13,13 +13,16 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils.validation import _check_y, check_array, check_consistent_length, check_is_fitted
 
 from . import _core
-from ._common import Default, core_params, parameters_doc, resolve_seed
+from ._common import Default, core_params, fit_doc, parameters_doc, resolve_seed
 from ._estimator import (
     _checked_sample_weight,
     _class_encoding,
     _ClassesMixin,
     _ScoresBase,
 )
+
+_SEQUENCE_X = """array-like of shape (n_samples, n_steps, n_channels)
+            The sequences (values beyond a sequence's length are ignored)."""
 
 def _as_sequences(X, name="X"):
     """X as a float64 (n, T, C) array; ValueError naming the argument otherwise.
@@ -383,31 +386,8 @@ class ScoresActivationSequenceClassifier(_ClassesMixin, ClassifierMixin, _Scores
     _task = "classification"
 
     def fit(self, X, y, sample_weight=None, lengths=None, callbacks=None):
-        """Trains the network and the channel scores.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_steps, n_channels)
-            The sequences (values beyond a sequence's length are ignored).
-        y : array-like of shape (n_samples,)
-            Class labels, one per sequence.
-        sample_weight : array-like of shape (n_samples,), optional
-            Non-negative weights of the sequences in the loss.
-        lengths : array-like of shape (n_samples,) of int, optional
-            Valid steps of each sequence, 1..n_steps (None: all).
-        callbacks : callable or list of callables, optional
-            Called after every epoch with a dict: ``epoch``, ``train_loss``,
-            ``validation_loss`` (None without early stopping), ``improved``
-            and ``scores`` (the current scores, or None). One that raises ends
-            the fit with that exception, and the estimator keeps its earlier
-            state.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator. A failed fit leaves an earlier fit intact.
-        """
         return self._transactional_fit(lambda: self._fit_classifier(X, y, sample_weight, lengths, callbacks))
+    fit.__doc__ = fit_doc("channel", _SEQUENCE_X, "Class labels (two or more classes).", lengths=True)
 
     def _fit_classifier(self, X, y, sample_weight, lengths, callbacks):
         X = _as_sequences(X)
@@ -508,31 +488,8 @@ class ScoresActivationSequenceRegressor(RegressorMixin, _ScoresActivationSequenc
     _task = "regression"
 
     def fit(self, X, y, sample_weight=None, lengths=None, callbacks=None):
-        """Trains the network and the channel scores.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_steps, n_channels)
-            The sequences (values beyond a sequence's length are ignored).
-        y : array-like of shape (n_samples,)
-            The numeric target, one per sequence.
-        sample_weight : array-like of shape (n_samples,), optional
-            Non-negative weights of the sequences in the loss.
-        lengths : array-like of shape (n_samples,) of int, optional
-            Valid steps of each sequence, 1..n_steps (None: all).
-        callbacks : callable or list of callables, optional
-            Called after every epoch with a dict: ``epoch``, ``train_loss``,
-            ``validation_loss`` (None without early stopping), ``improved``
-            and ``scores`` (the current scores, or None). One that raises ends
-            the fit with that exception, and the estimator keeps its earlier
-            state.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator. A failed fit leaves an earlier fit intact.
-        """
         return self._transactional_fit(lambda: self._fit_regressor(X, y, sample_weight, lengths, callbacks))
+    fit.__doc__ = fit_doc("channel", _SEQUENCE_X, "The numeric target.", lengths=True)
 
     def _fit_regressor(self, X, y, sample_weight, lengths, callbacks):
         X = _as_sequences(X)
