@@ -212,6 +212,13 @@ const std::vector<Entry>& entries() {
       s.high = 1e6;
       t.push_back(front_end(s, JsonValue::of(0.0)));
     }
+    {
+      // Applied by the front ends through class_weighted() (class_weight.hpp).
+      ParamSpec s = spec("class_weight", ParamGroup::front_end, ParamType::class_weight,
+                         "Classifiers: weights per class in the loss; 'balanced' gives n / (n_classes * n_k).");
+      s.choices = {"balanced"};
+      t.push_back(front_end(s, JsonValue::null_value()));
+    }
     return t;
   }();
   return table;
@@ -303,6 +310,15 @@ void check(const ParamSpec& s, const JsonValue& v, const std::string& key) {
     case ParamType::verbosity:
       if (v.type != JsonValue::Type::boolean && !whole_in(v, s.low, s.high)) fail("true, false or an integer in " + range);
       return;
+    case ParamType::class_weight: {
+      if (v.is_null() || (v.type == JsonValue::Type::string && v.string == "balanced")) return;
+      if (v.type != JsonValue::Type::object || v.object.empty())
+        fail("None/NULL, 'balanced' or a mapping class -> positive weight");
+      for (const auto& kv : v.object)
+        if (kv.second.type != JsonValue::Type::number || !std::isfinite(kv.second.number) || !(kv.second.number > 0))
+          fail("None/NULL, 'balanced' or a mapping class -> positive weight");
+      return;
+    }
   }
 }
 
@@ -355,6 +371,7 @@ std::string to_string(ParamType type) {
     case ParamType::seed: return "seed";
     case ParamType::threads: return "threads";
     case ParamType::verbosity: return "verbosity";
+    case ParamType::class_weight: return "class_weight";
   }
   return "";
 }

@@ -13,6 +13,7 @@
 #include "scoresactivation/explained_model.hpp"
 #include "scoresactivation/gradients.hpp"
 #include "scoresactivation/metrics.hpp"
+#include "scoresactivation/class_weight.hpp"
 #include "scoresactivation/consistency.hpp"
 #include "scoresactivation/model_document.hpp"
 #include "scoresactivation/param_spec.hpp"
@@ -551,6 +552,14 @@ PYBIND11_MODULE(_core, m) {
         }));
       },
       py::arg("estimator"), py::arg("X"), py::arg("options"));
+  m.def(
+      "class_weighted",
+      [](const py::object& class_weight, const std::vector<std::string>& labels, const Eigen::VectorXd& y,
+         const Eigen::VectorXd& sample_weight) {
+        return sa::class_weighted(json_from_python(class_weight, 0, "class_weight"), labels, y, sample_weight);
+      },
+      py::arg("class_weight"), py::arg("labels"), py::arg("y"), py::arg("sample_weight"),
+      "The rows' weights of a fit under class_weight (class_weight.hpp).");
   m.def(
       "explain_methods",
       [](const std::string& family) { return sa::explain_methods(sa::model_family_from_string(family)); },

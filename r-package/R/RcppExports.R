@@ -5,6 +5,10 @@ sa_explain <- function(params, state, x, options) {
     .Call(`_scoresactivation_sa_explain`, params, state, x, options)
 }
 
+sa_class_weighted <- function(class_weight, labels, y, sample_weight) {
+    .Call(`_scoresactivation_sa_class_weighted`, class_weight, labels, y, sample_weight)
+}
+
 sa_explain_uses_seed <- function(method, exact, n_players) {
     .Call(`_scoresactivation_sa_explain_uses_seed`, method, exact, n_players)
 }

@@ -100,6 +100,10 @@
 #' @param kernel Matrix-product kernel: \code{"auto"} (AVX2+FMA when the CPU
 #'   has it, else portable), \code{"avx2"} or \code{"portable"}. Bitwise
 #'   reproducibility across machines needs the same kernel on each.
+#' @param class_weight Classification: the classes' weights in the loss, times
+#'   \code{weights}: \code{NULL}, \code{"balanced"} (\eqn{n / (K n_k)}, as
+#'   scikit-learn) or a named numeric vector \code{c(class = weight)} (classes
+#'   it does not name keep 1).
 #' @param weights Optional non-negative prior weights of the rows in the
 #'   loss, one per row (in the formula method, evaluated in \code{data} as
 #'   \code{lm} does).
@@ -177,6 +181,7 @@ scores_activation.default <- function(x, y,
                                       random_state = NULL,
                                       n_threads = NULL,
                                       kernel = "auto",
+                                      class_weight = NULL,
                                       weights = NULL,
                                       sample_weight = NULL,
                                       verbose = FALSE,
@@ -324,7 +329,7 @@ scores_activation.formula <- function(formula, data, subset, weights, na.action,
   x <- .as_feature_matrix(x, x_arg)
   n <- nrow(x)
   target <- .core_target(y, n, y_arg, paste(x_arg, "has", n, "rows"))
-  w <- .core_weights(sample_weight, n, w_arg, "row")
+  w <- .class_weighted(params, target, .core_weights(sample_weight, n, w_arg, "row"))
 
   seed <- .resolve_seed(params$random_state)
   core_params <- .core_params(params, seed)

@@ -121,7 +121,8 @@ load_model <- function(path) {
   senn <- .is_senn(fit)
   family <- if (senn) "senn" else if (sequence) "sequence" else "tabular"
   params <- c(fit$params, fit$sequence_params, fit$senn_params)
-  front_end <- list(random_state = fit$params$random_state, n_threads = fit$params$n_threads)
+  front_end <- list(random_state = fit$params$random_state, n_threads = fit$params$n_threads,
+                    class_weight = .class_weight_core(fit$params$class_weight))
   labels <- function(v) if (is.null(v)) NULL else as.list(if (is.factor(v)) as.character(v) else v)
   doc <- .core(sa_write_model_document(family, params, front_end, fit$seed, .core_state(fit),
                                        labels(fit$feature_names), labels(fit$classes),
@@ -151,6 +152,8 @@ load_model <- function(path) {
   for (name in c("random_state", "n_threads")) {
     params[name] <- list(if (is.null(doc$params[[name]])) NULL else as.double(doc$params[[name]]))
   }
+  cw <- doc$params$class_weight
+  params["class_weight"] <- list(if (is.list(cw)) unlist(cw) else cw)
   params <- .normalise_params(params[.param_names()])
   state <- checked$state
   sequence <- isTRUE(checked$sequence)

@@ -107,8 +107,11 @@ default_params <- function() {
   }
   out <- default_params()
   for (name in names(params)) out[name] <- list(params[[name]])
+  out["class_weight"] <- list(.class_weight_core(out$class_weight))
   checked <- .core(sa_check_params(out, "tabular"))
   checked["random_state"] <- list(if (!is.null(out$random_state)) as.double(out$random_state))
+  # (checked by the core above; kept as a named numeric vector, class = weight)
+  checked["class_weight"] <- list(if (is.list(out$class_weight)) unlist(out$class_weight) else out$class_weight)
   # Beyond the core's limit (4 x the cores) more threads only cost.
   nt <- out$n_threads
   checked["n_threads"] <- list(if (!is.null(nt)) as.integer(sign(nt) * min(abs(nt), sa_thread_limit())))
@@ -177,4 +180,24 @@ default_params <- function() {
 # Checks the SENN params against the core's table (robustness_penalty in [0, 1e6]).
 .normalise_senn_params <- function(robustness_penalty) {
   .core(sa_check_params(list(robustness_penalty = robustness_penalty), "senn"))[.senn_param_names()]
+}
+
+# class_weight as the core takes it: NULL, "balanced" or a named list (class
+# label -> weight); R users pass a named numeric vector (or list).
+.class_weight_core <- function(class_weight) {
+  if (is.null(class_weight) || (is.character(class_weight) && length(class_weight) == 1L)) return(class_weight)
+  named <- !is.null(names(class_weight)) && all(nzchar(names(class_weight)))
+  if ((is.numeric(class_weight) || is.list(class_weight)) && length(class_weight) && named) {
+    return(as.list(class_weight))
+  }
+  .stop("class_weight must be NULL, 'balanced' or a named numeric vector (class = weight); got ",
+        .describe(class_weight))
+}
+
+# The rows' weights of a fit (w: .core_weights' numeric(0) or n weights)
+# under params$class_weight, by the core's rule (class_weight.hpp).
+.class_weighted <- function(params, target, w) {
+  if (is.null(params$class_weight)) return(w)
+  labels <- if (is.null(target$classes)) character(0) else as.character(target$classes)
+  .core(sa_class_weighted(.class_weight_core(params$class_weight), labels, target$y, w))
 }

@@ -135,7 +135,7 @@ scores_activation_sequence <- function(x, y, lengths = NULL, architecture = "lst
   core_lengths <- .sequence_lengths(lengths, d[1L], d[2L], "x")
   .check_sequence_values(x, core_lengths, "x")
   target <- .core_target(y, d[1L], "y", paste("x has", d[1L], "sequences"))
-  w <- .core_weights(sample_weight, d[1L], w_arg, "sequence")
+  w <- .class_weighted(params, target, .core_weights(sample_weight, d[1L], w_arg, "sequence"))
 
   seed <- .resolve_seed(params$random_state)
   core_params <- .core_params(params, seed)

@@ -25,6 +25,20 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// sa_class_weighted
+Rcpp::NumericVector sa_class_weighted(SEXP class_weight, Rcpp::CharacterVector labels, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight);
+RcppExport SEXP _scoresactivation_sa_class_weighted(SEXP class_weightSEXP, SEXP labelsSEXP, SEXP ySEXP, SEXP sample_weightSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type class_weight(class_weightSEXP);
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type labels(labelsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type y(ySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type sample_weight(sample_weightSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_class_weighted(class_weight, labels, y, sample_weight));
+    return rcpp_result_gen;
+END_RCPP
+}
 // sa_explain_uses_seed
 bool sa_explain_uses_seed(std::string method, int exact, int n_players);
 RcppExport SEXP _scoresactivation_sa_explain_uses_seed(SEXP methodSEXP, SEXP exactSEXP, SEXP n_playersSEXP) {
@@ -615,6 +629,7 @@ END_RCPP
 
 static const R_CallMethodDef CallEntries[] = {
     {"_scoresactivation_sa_explain", (DL_FUNC) &_scoresactivation_sa_explain, 4},
+    {"_scoresactivation_sa_class_weighted", (DL_FUNC) &_scoresactivation_sa_class_weighted, 4},
     {"_scoresactivation_sa_explain_uses_seed", (DL_FUNC) &_scoresactivation_sa_explain_uses_seed, 3},
     {"_scoresactivation_sa_explain_methods", (DL_FUNC) &_scoresactivation_sa_explain_methods, 1},
     {"_scoresactivation_sa_explain_method_options", (DL_FUNC) &_scoresactivation_sa_explain_method_options, 2},

@@ -13,6 +13,7 @@
 #include "rcpp_glue.h"
 #include "scoresactivation/attribution_limits.hpp"
 #include "scoresactivation/callbacks.hpp"
+#include "scoresactivation/class_weight.hpp"
 #include "scoresactivation/consistency.hpp"
 #include "scoresactivation/deeplift.hpp"
 #include "scoresactivation/explain.hpp"
@@ -37,6 +38,15 @@ Rcpp::List sa_explain(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x
   const sa::ExplainOptions o = explain_options_from(options);
   const Eigen::MatrixXd xe = to_eigen(x);
   return explanation_to_r(interruptible([&] { return sa::explain(estimator, xe, o, r_interrupt_requested); }));
+}
+
+// The rows' weights of a fit under class_weight (NULL, "balanced" or a
+// named list class -> weight; class_weight.hpp). y: 0-based class indices.
+// [[Rcpp::export]]
+Rcpp::NumericVector sa_class_weighted(SEXP class_weight, Rcpp::CharacterVector labels, Rcpp::NumericVector y,
+                                      Rcpp::NumericVector sample_weight) {
+  return to_r_vector(sa::class_weighted(json_from_r(class_weight, 0, "class_weight"), strings_from(labels),
+                                        to_vector(y), to_vector(sample_weight)));
 }
 
 // Whether explain() samples, so that R draws a seed only then (n_players:

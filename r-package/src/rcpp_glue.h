@@ -123,6 +123,17 @@ inline SEXP r_value(const sa::ParamSpec& spec, const sa::JsonValue& v) {
     case sa::ParamType::string: return Rcpp::wrap(v.string);
     case sa::ParamType::verbosity:
       return v.type == sa::JsonValue::Type::boolean ? Rcpp::wrap(v.boolean) : Rcpp::wrap(v.number);
+    case sa::ParamType::class_weight: {
+      if (v.type == sa::JsonValue::Type::string) return Rcpp::wrap(v.string);
+      Rcpp::NumericVector weights(static_cast<R_xlen_t>(v.object.size()));
+      Rcpp::CharacterVector labels(static_cast<R_xlen_t>(v.object.size()));
+      for (std::size_t i = 0; i < v.object.size(); ++i) {
+        labels[static_cast<R_xlen_t>(i)] = v.object[i].first;
+        weights[static_cast<R_xlen_t>(i)] = v.object[i].second.number;
+      }
+      weights.attr("names") = labels;
+      return weights;  // a named numeric vector: class = weight
+    }
     default: return Rcpp::wrap(v.number);  // numbers, seeds, thread counts
   }
 }
@@ -144,8 +155,11 @@ inline sa::ParamSet param_set_from_list(const Rcpp::List& p, sa::ModelFamily fam
   sa::JsonValue given = json_from_r(p, 0, "params");
   if (given.type != sa::JsonValue::Type::object) throw std::invalid_argument("params must be a named list");
   sa::JsonValue kept = sa::JsonValue::make_object();
+  // The front end's own (resolved or applied by R: the seed, the threads,
+  // class_weight through sa_class_weighted) are not the fit's.
   for (auto& kv : given.object)
-    if (kv.first != "random_state" && kv.first != "n_threads") kept.object.push_back(std::move(kv));
+    if (kv.first != "random_state" && kv.first != "n_threads" && kv.first != "class_weight")
+      kept.object.push_back(std::move(kv));
   sa::ParamSet set;
   sa::apply_params(kept, family, set);
   return set;

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "scoresactivation/class_weight.hpp"
 #include "scoresactivation/param_spec.hpp"
 #include "scoresactivation/parallel.hpp"
 
@@ -62,10 +63,11 @@ TEST(ParamSpec, FamiliesTakeTheirOwnParameters) {
   for (const auto& s : param_spec(ModelFamily::sequence)) sequence.insert(s.name);
   for (const auto& s : param_spec(ModelFamily::senn)) senn.insert(s.name);
   // 25 fields of Params (all but random_state and n_threads, which the
-  // front ends resolve) and random_state, n_threads, verbose.
-  EXPECT_EQ(tabular.size(), 28u);
-  EXPECT_EQ(sequence.size(), 32u);
-  EXPECT_EQ(senn.size(), 29u);
+  // front ends resolve) and random_state, n_threads, verbose, class_weight.
+  EXPECT_EQ(tabular.size(), 29u);
+  EXPECT_EQ(sequence.size(), 33u);
+  EXPECT_EQ(senn.size(), 30u);
+  EXPECT_TRUE(tabular.count("class_weight") && sequence.count("class_weight") && senn.count("class_weight"));
   EXPECT_TRUE(sequence.count("units") && !tabular.count("units") && !senn.count("units"));
   EXPECT_TRUE(senn.count("robustness_penalty") && !tabular.count("robustness_penalty"));
   EXPECT_NE(rejection("units", JsonValue::of(4.0)).find("unknown hyperparameter 'units'"), std::string::npos);
@@ -154,4 +156,45 @@ TEST(ParamSpec, ThreadRule) {
   EXPECT_EQ(resolve_threads(JsonValue::of(-1e300), 2), 1);
   EXPECT_THROW(resolve_threads(JsonValue::of(0.0), 2), std::invalid_argument);
   EXPECT_THROW(resolve_threads(JsonValue::of(1.5), 2), std::invalid_argument);
+}
+
+// class_weight: checked by the table, applied by class_weighted().
+TEST(ClassWeight, TheTableChecksItAndTheRuleWeightsTheRows) {
+  ParamSet set;
+  JsonValue given = JsonValue::make_object();
+  given.object.emplace_back("class_weight", JsonValue::of(std::string("balanced")));
+  EXPECT_NO_THROW(apply_params(given, ModelFamily::tabular, set, false, ""));
+  given.object[0].second = JsonValue::of(std::string("equal"));
+  EXPECT_THROW(apply_params(given, ModelFamily::tabular, set, false, ""), std::invalid_argument);
+  JsonValue mapping = JsonValue::make_object();
+  mapping.object.emplace_back("b", JsonValue::of(-1.0));
+  given.object[0].second = mapping;
+  try {
+    apply_params(given, ModelFamily::sequence, set, false, "");
+    ADD_FAILURE() << "a negative class weight";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("class_weight must be None/NULL, 'balanced' or a mapping"), std::string::npos);
+  }
+
+  const std::vector<std::string> labels = {"a", "b"};
+  const Eigen::VectorXd y = (Eigen::VectorXd(4) << 0, 0, 0, 1).finished();
+  const Eigen::VectorXd w = (Eigen::VectorXd(4) << 1, 2, 1, 1).finished();
+  // balanced: n / (k * n_k) = 4 / (2 * 3) and 4 / (2 * 1), times the row weights
+  const Eigen::VectorXd balanced = class_weighted(JsonValue::of(std::string("balanced")), labels, y, w);
+  EXPECT_NEAR(balanced[1], 2.0 * 4.0 / 6.0, 1e-15);
+  EXPECT_NEAR(balanced[3], 2.0, 1e-15);
+  JsonValue b_only = JsonValue::make_object();
+  b_only.object.emplace_back("b", JsonValue::of(5.0));
+  const Eigen::VectorXd mapped = class_weighted(b_only, labels, y, Eigen::VectorXd());
+  EXPECT_EQ(mapped, (Eigen::VectorXd(4) << 1, 1, 1, 5).finished());
+  EXPECT_EQ(class_weighted(JsonValue::null_value(), labels, y, w), w);
+  JsonValue unknown = JsonValue::make_object();
+  unknown.object.emplace_back("c", JsonValue::of(1.0));
+  try {
+    class_weighted(unknown, labels, y, w);
+    ADD_FAILURE() << "an unknown class";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()), "class_weight names 'c', which is not a class of y (the classes: 'a', 'b')");
+  }
+  EXPECT_THROW(class_weighted(b_only, {}, y, w), std::invalid_argument);  // a regressor
 }

@@ -140,3 +140,25 @@ def test_bootstrap_scores_are_the_same_in_both_languages(tmp_path):
                                     random_state=5, n_threads=2).fit(X, y)
     r_model = load_model(tmp_path / "r_model.json")
     np.testing.assert_allclose(r_model.scores_bootstrap_, est.scores_bootstrap_, rtol=0, atol=1e-6)
+
+
+def test_class_weight_gives_the_same_model_in_both_languages_and_survives_the_file(tmp_path):
+    X, y = data("classification", n=200, d=4)
+    write_csv(tmp_path / "data.csv", X, y)
+    run_r("""
+        d <- read.csv("data.csv")
+        fit <- scores_activation(as.matrix(d[, 1:4]), factor(d$y), hidden_layer_sizes = 8, max_epochs = 10,
+                                 random_state = 3, n_threads = 1, class_weight = c(yes = 3))
+        save_model(fit, "r_model.json")
+        bal <- scores_activation(as.matrix(d[, 1:4]), factor(d$y), hidden_layer_sizes = 8, max_epochs = 10,
+                                 random_state = 3, n_threads = 1, class_weight = "balanced")
+        jsonlite::write_json(list(balanced = unname(scores(bal))), "balanced.json", digits = NA)
+    """, tmp_path)
+    common = dict(hidden_layer_sizes=(8,), max_epochs=10, random_state=3, n_threads=1)
+    est = ScoresActivationClassifier(class_weight={"yes": 3}, **common).fit(X, y)
+    r_model = load_model(tmp_path / "r_model.json")
+    assert r_model.class_weight == {"yes": 3}
+    np.testing.assert_allclose(r_model.scores(), est.scores(), rtol=0, atol=1e-6)
+    balanced = ScoresActivationClassifier(class_weight="balanced", **common).fit(X, y)
+    r_balanced = json.loads((tmp_path / "balanced.json").read_text())["balanced"]
+    np.testing.assert_allclose(r_balanced, balanced.scores(), rtol=0, atol=1e-6)

@@ -92,3 +92,43 @@ def test_verbose_prints_epoch_lines_or_a_progress_bar_on_a_terminal(capsys, monk
     captured = capsys.readouterr()
     assert "epoch    1/3" not in captured.out
     assert "epoch" in captured.err and "3/3" in captured.err  # the bar, closed at the end
+
+
+def test_class_weight_is_the_fit_of_the_weights_it_stands_for():
+    from sklearn.utils.class_weight import compute_sample_weight
+
+    labels = np.array(["a", "b", "c"])[y]
+    keep = np.r_[0:50, 50:70, 100:110]  # unbalanced
+    Xk, yk = X[keep], labels[keep]
+    w = np.full(len(yk), 2.0)
+    a = sa.ScoresActivationClassifier(max_epochs=5, random_state=0, class_weight="balanced").fit(Xk, yk, w)
+    b = sa.ScoresActivationClassifier(max_epochs=5, random_state=0).fit(Xk, yk, w * compute_sample_weight("balanced", yk))
+    np.testing.assert_array_equal(a.scores(), b.scores())
+    c = sa.ScoresActivationClassifier(max_epochs=5, random_state=0, class_weight={"c": 3}).fit(Xk, yk)
+    d = sa.ScoresActivationClassifier(max_epochs=5, random_state=0).fit(Xk, yk, np.where(yk == "c", 3.0, 1.0))
+    np.testing.assert_array_equal(c.scores(), d.scores())
+    ints = sa.ScoresActivationClassifier(max_epochs=5, random_state=0, class_weight={2: 3}).fit(X[keep], y[keep])
+    np.testing.assert_array_equal(ints.scores(), d.scores())  # labels 2 and "c" are the same class
+    seq = np.random.default_rng(3).normal(size=(60, 4, 2))
+    sy = (seq[:, 0, 0] > 0.5).astype(int)
+    s1 = sa.ScoresActivationSequenceClassifier(units=(4,), max_epochs=3, random_state=0, class_weight={1: 4}).fit(seq, sy)
+    s2 = sa.ScoresActivationSequenceClassifier(units=(4,), max_epochs=3, random_state=0).fit(seq, sy, np.where(sy == 1, 4.0, 1.0))
+    np.testing.assert_array_equal(s1.scores(), s2.scores())
+
+
+def test_class_weight_round_trips_and_bad_values_name_it():
+    est = sa.ScoresActivationClassifier(max_epochs=3, random_state=0, class_weight={0: 0.5, 2: 2.0}).fit(X, y)
+    doc = est.to_dict()
+    assert doc["params"]["class_weight"] == {"0": 0.5, "2": 2.0}  # labels as text, as R names them
+    loaded = sa.ScoresActivationClassifier.from_dict(doc)
+    assert loaded.class_weight == {"0": 0.5, "2": 2.0}
+    np.testing.assert_array_equal(sa.ScoresActivationClassifier(**loaded.get_params()).fit(X, y).scores(),
+                                  est.scores())  # the same weights
+    with pytest.raises(ValueError, match=r"class_weight names '7', which is not a class of y"):
+        sa.ScoresActivationClassifier(max_epochs=2, class_weight={7: 1.0}).fit(X, y)
+    with pytest.raises(ValueError, match="class_weight applies to classifiers only"):
+        sa.ScoresActivationRegressor(max_epochs=2, class_weight="balanced").fit(X[:, :3], X[:, 3])
+    with pytest.raises(ValueError, match="class_weight must be None/NULL, 'balanced' or a mapping"):
+        sa.ScoresActivationClassifier(max_epochs=2, class_weight={0: -1}).fit(X, y)
+    with pytest.raises(ValueError, match="class_weight must be"):
+        sa.ScoresActivationClassifier(max_epochs=2, class_weight="equal").fit(X, y)

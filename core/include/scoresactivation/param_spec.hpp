@@ -31,6 +31,7 @@ enum class ParamType {
   seed,       // null (drawn by the front end) or an integer in [low, high]
   threads,    // null (all cores) or a non-zero integer (negative: all but |n| - 1); capped, never refused for size
   verbosity,  // a boolean or an integer in [low, high]
+  class_weight,  // null, one of choices ("balanced") or an object: class label -> positive number
 };
 
 // The estimator families: which parameters each takes, and their defaults.

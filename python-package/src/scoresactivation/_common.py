@@ -70,6 +70,8 @@ def plain(value):
         return value.item()
     if isinstance(value, (tuple, list, np.ndarray)):
         return [plain(v) for v in value]
+    if isinstance(value, dict):  # class_weight: labels as text, the core's (and R's) form
+        return {str(plain(k)): plain(v) for k, v in value.items()}
     return value
 
 
@@ -107,11 +109,20 @@ def core_params(est, seed):
     hyperparameters, checked against the core's table (ValueError naming the
     parameter), with the seed and the resolved thread count."""
     given = {spec["name"]: plain(getattr(est, spec["name"])) for spec in param_spec(est._family)
-             if spec["name"] not in ("random_state", "n_threads")}  # resolved below
+             if spec["name"] not in ("random_state", "n_threads")}  # resolved below (class_weight: checked here)
     training, sequence, senn = _core.make_params(given, est._family)
     training.random_state = seed
     training.n_threads = resolve_threads(est.n_threads)
     return training, sequence, senn
+
+
+def class_weighted(est, y, sample_weight):
+    """The rows' weights of a fit: sample_weight times the weight of each row's
+    class under est.class_weight (the core's rule, class_weight.hpp); y holds
+    class indices into est.classes_ (a regressor has no classes_)."""
+    labels = [str(plain(c)) for c in getattr(est, "classes_", [])] if hasattr(est, "classes_") else []
+    return _core.class_weighted(plain(est.class_weight), labels, np.asarray(y, dtype=np.float64),
+                                np.asarray(sample_weight, dtype=np.float64))
 
 
 def params_from_document(loaded):

@@ -13,7 +13,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from . import _core, _model_io
 from ._progress import EpochReporter
-from ._common import Default, core_params, fit_doc, parameters_doc, params_from_document, plain, resolve_seed
+from ._common import Default, class_weighted, core_params, fit_doc, parameters_doc, params_from_document, plain, resolve_seed
 
 _TABULAR_X = """array-like of shape (n_samples, n_features)
             Numbers; a DataFrame's column names become ``feature_names_in_``."""
@@ -192,7 +192,8 @@ class _ScoresBase(BaseEstimator):
         training, sequence, senn = core_params(self, self._seed)
         random_state = plain(self.random_state)
         front_end = {"random_state": random_state if isinstance(random_state, int) else None,
-                     "n_threads": plain(self.n_threads), "verbose": plain(self.verbose)}
+                     "n_threads": plain(self.n_threads), "verbose": plain(self.verbose),
+                     "class_weight": plain(self.class_weight)}
         names = getattr(self, "feature_names_in_", None)
         classes = self._classes_for_document()
         return _core.write_model_document(
@@ -250,7 +251,7 @@ class _ScoresBase(BaseEstimator):
         if loaded["task"] != cls._task:
             raise ValueError(f"the model document holds a {loaded['task']} model; {cls.__name__} cannot load it")
         params = params_from_document(loaded)
-        for name in ("random_state", "n_threads", "verbose"):  # the front end's own, checked by the core
+        for name in ("random_state", "n_threads", "verbose", "class_weight"):  # the front end's own, checked by the core
             if name in doc["params"]:
                 params[name] = doc["params"][name]
         est = cls(**params)
@@ -343,6 +344,7 @@ class _ScoresActivationBase(_ScoresBase):
         n_threads=None,
         kernel="auto",
         verbose=0,
+        class_weight=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -372,6 +374,7 @@ class _ScoresActivationBase(_ScoresBase):
         self.n_threads = n_threads
         self.kernel = kernel
         self.verbose = verbose
+        self.class_weight = class_weight
 
     def _core_from_state(self, seed, state):
         return _core.Estimator.from_state(self._core_params(seed), state)
@@ -385,6 +388,8 @@ class _ScoresActivationBase(_ScoresBase):
         seed = resolve_seed(self.random_state)
         params = self._core_params(seed)
         sample_weight = _checked_sample_weight(sample_weight, X)
+        if self.class_weight is not None:
+            sample_weight = class_weighted(self, y, sample_weight)
         core = self._new_core(params)
         with self._epoch_reporter(callbacks) as on_epoch:
             core.fit(X, y.astype(np.float64), sample_weight, n_classes, on_epoch)
@@ -563,6 +568,11 @@ class ScoresActivationClassifier(_ClassesMixin, ClassifierMixin, _ScoresActivati
         Matrix kernel; "portable" gives the same bits on every x86-64 CPU.
     verbose : int, default=0
         Print loss and the top features after each epoch.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, times ``sample_weight``: a dict
+        class label -> weight (classes it does not name keep 1), or
+        "balanced" for ``n_samples / (n_classes * np.bincount(y))``. The
+        model file stores the labels as text (R reads the same weights).
 
     Attributes
     ----------

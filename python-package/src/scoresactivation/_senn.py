@@ -58,6 +58,7 @@ class _SENNMixin:
         n_threads=None,
         kernel="auto",
         verbose=0,
+        class_weight=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -88,6 +89,7 @@ class _SENNMixin:
         self.n_threads = n_threads
         self.kernel = kernel
         self.verbose = verbose
+        self.class_weight = class_weight
 
     # ----------------------------------------------------------------- core
     def _senn_params(self):

@@ -13,7 +13,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils.validation import _check_y, check_array, check_consistent_length, check_is_fitted
 
 from . import _core
-from ._common import Default, core_params, fit_doc, parameters_doc, resolve_seed
+from ._common import Default, class_weighted, core_params, fit_doc, parameters_doc, resolve_seed
 from ._estimator import (
     _checked_sample_weight,
     _class_encoding,
@@ -114,6 +114,7 @@ class _ScoresActivationSequenceBase(_ScoresBase):
         n_threads=None,
         kernel="auto",
         verbose=0,
+        class_weight=None,
     ):
         self.units = units
         self.architecture = architecture
@@ -147,6 +148,7 @@ class _ScoresActivationSequenceBase(_ScoresBase):
         self.n_threads = n_threads
         self.kernel = kernel
         self.verbose = verbose
+        self.class_weight = class_weight
 
     # ----------------------------------------------------------------- params
     def _sequence_params(self):
@@ -164,6 +166,8 @@ class _ScoresActivationSequenceBase(_ScoresBase):
         n, steps, channels = X.shape
         lengths = _check_lengths(lengths, n, steps)
         sample_weight = _checked_sample_weight(sample_weight, X)
+        if self.class_weight is not None:
+            sample_weight = class_weighted(self, y, sample_weight)
         core = _core.SequenceEstimator(params, sequence, self._task)
         with self._epoch_reporter(callbacks) as on_epoch:
             core.fit(_as_matrix(X), steps, lengths, y.astype(np.float64), sample_weight, n_classes, on_epoch)
@@ -307,7 +311,7 @@ _SHARED_PARAMETERS = ("scores_layer", "gate", "snr_budget", "temperature", "entr
                       "scores_learning_rate", "weight_decay", "momentum", "beta_1", "beta_2", "epsilon",
                       "batch_size", "max_epochs", "refine_epochs", "n_bootstrap", "early_stopping",
                       "validation_fraction", "n_iter_no_change", "tol", "standardize", "random_state",
-                      "n_threads", "kernel", "verbose")
+                      "n_threads", "kernel", "verbose", "class_weight")
 _PARAMETERS_DOC = """
     The parameters from ``scores_layer`` on are ScoresActivationClassifier's,
     with the same defaults (its docs give the details); the gate scores
