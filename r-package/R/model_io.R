@@ -121,8 +121,9 @@ load_model <- function(path) {
   senn <- .is_senn(fit)
   family <- if (senn) "senn" else if (sequence) "sequence" else "tabular"
   params <- c(fit$params, fit$sequence_params, fit$senn_params)
-  front_end <- list(random_state = fit$params$random_state, n_threads = fit$params$n_threads,
-                    class_weight = .class_weight_core(fit$params$class_weight))
+  front_end <- list(random_state = fit$params$random_state, n_threads = fit$params$n_threads)
+  # absent means NULL (and files of earlier versions round-trip as written)
+  if (!is.null(fit$params$class_weight)) front_end$class_weight <- .class_weight_core(fit$params$class_weight)
   labels <- function(v) if (is.null(v)) NULL else as.list(if (is.factor(v)) as.character(v) else v)
   doc <- .core(sa_write_model_document(family, params, front_end, fit$seed, .core_state(fit),
                                        labels(fit$feature_names), labels(fit$classes),

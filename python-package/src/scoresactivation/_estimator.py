@@ -192,8 +192,9 @@ class _ScoresBase(BaseEstimator):
         training, sequence, senn = core_params(self, self._seed)
         random_state = plain(self.random_state)
         front_end = {"random_state": random_state if isinstance(random_state, int) else None,
-                     "n_threads": plain(self.n_threads), "verbose": plain(self.verbose),
-                     "class_weight": plain(self.class_weight)}
+                     "n_threads": plain(self.n_threads), "verbose": plain(self.verbose)}
+        if self.class_weight is not None:  # absent means None (and files of earlier versions round-trip as written)
+            front_end["class_weight"] = plain(self.class_weight)
         names = getattr(self, "feature_names_in_", None)
         classes = self._classes_for_document()
         return _core.write_model_document(
