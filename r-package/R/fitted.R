@@ -73,6 +73,7 @@
 #'                          random_state = 1, n_threads = 2)
 #' head(residuals(cls))
 #' @name fitted.scores_activation
+#' @importFrom stats fitted residuals nobs
 #' @export
 fitted.scores_activation <- function(object, ...) {
   .no_extra_args(...)

@@ -33,7 +33,9 @@
 #' @param y The response, as for \code{\link{scores_activation}}.
 #' @param formula,data,subset,na.action As for
 #'   \code{\link{scores_activation}}.
-#' @param sample_weight Optional non-negative weights, one per row.
+#' @param weights Optional non-negative prior weights of the rows in the
+#'   loss, one per row (in the formula method, evaluated in \code{data}).
+#' @param sample_weight An alias of \code{weights}; pass one of them.
 #' @param robustness_penalty \eqn{\lambda} of the robustness penalty, a
 #'   number in \eqn{[0, 10^6]}; 0 trains \eqn{\theta} without it.
 #' @param ... The hyperparameters of \code{\link{scores_activation}}, with
