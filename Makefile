@@ -291,7 +291,7 @@ docs: test-docs
 test-docs: $(STAMPS)/python-package $(STAMPS)/r-package $(STAMPS)/docs-deps
 	@rm -rf build/docs docs/api/generated && mkdir -p build/docs
 	@$(PY) -m sphinx -E -W --keep-going -q -b html docs/api build/docs/python
-	@Rscript -e 'options(pkgdown.internet = FALSE); pkgdown::build_site("r-package", override = list(destination = "$(CURDIR)/build/docs/r"), install = FALSE, new_process = FALSE, preview = FALSE)' \
+	@TZ=$${TZ:-UTC} Rscript -e 'options(pkgdown.internet = FALSE); pkgdown::build_site("r-package", override = list(destination = "$(CURDIR)/build/docs/r"), install = FALSE, new_process = FALSE, preview = FALSE)' \
 	  >build/docs/pkgdown.log 2>&1 || { cat build/docs/pkgdown.log; exit 1; }
 	@if grep -qE '^(Warning|Error)' build/docs/pkgdown.log; then cat build/docs/pkgdown.log; echo "pkgdown warned"; exit 1; fi
 	@echo "docs: Python reference ($$(ls build/docs/python/generated | wc -l) pages) and R site ($$(ls build/docs/r/reference/*.html | wc -l) topics) built"

@@ -56,11 +56,11 @@ scores_activation_caret <- function() {
                         weight_decay = param$weight_decay, weights = wts, ...)
     },
     predict = function(modelFit, newdata, submodels = NULL) {
-      out <- predict(modelFit, as.matrix(newdata))
+      out <- stats::predict(modelFit, as.matrix(newdata))
       if (is.factor(out)) as.character(out) else unname(out)
     },
     prob = function(modelFit, newdata, submodels = NULL) {
-      as.data.frame(predict(modelFit, as.matrix(newdata), type = "prob"))
+      as.data.frame(stats::predict(modelFit, as.matrix(newdata), type = "prob"))
     },
     varImp = function(object, ...) {
       w <- scores(object)
