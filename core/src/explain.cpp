@@ -213,7 +213,8 @@ Explanation explain(const SequenceEstimator& estimator, const MatrixView& x, lon
   Explanation out;
   if (o.method == "shapley") {
     const Eigen::MatrixXd background = reference_sequences(estimator, o.background, steps, "background");
-    const std::string how = o.exact == -1 ? "auto" : (o.exact == 1 ? "exact" : "sampled");
+    // The policy's rule (exact_shapley, as explain_uses_seed), not sequence_shapley's own "auto".
+    const std::string how = exact_shapley(o, estimator.n_channels()) ? "exact" : "sampled";
     for (long t : o.targets) {
       SequenceShapleyResult r =
           sequence_shapley(estimator, x, steps, lengths, background, t, explained_output_from_string(o.output), how,

@@ -140,7 +140,5 @@ Rcpp::NumericVector sa_sequence_max_counts() {
   return Rcpp::NumericVector::create(
       Rcpp::Named("n_permutations") = static_cast<double>(sa::kMaxShapleyPermutations),
       Rcpp::Named("n_steps") = static_cast<double>(sa::kMaxIntegrationSteps),
-      Rcpp::Named("n_repeats") = static_cast<double>(sa::kMaxPermutationRepeats),
-      Rcpp::Named("exact_channels") = static_cast<double>(sa::kMaxExactShapleyFeatures),
-      Rcpp::Named("auto_exact_channels") = static_cast<double>(sa::kAutoExactSequenceShapleyChannels));
+      Rcpp::Named("n_repeats") = static_cast<double>(sa::kMaxPermutationRepeats));
 }
