@@ -24,16 +24,24 @@ Estimator::Estimator(Params params, Task task)
   kernel_path_ = kernel_path_from_string(params_.kernel);
 }
 
+namespace {
+long n_scores_of(long n_columns, const std::vector<long>& groups) {
+  return groups.empty() ? n_columns : static_cast<long>(groups.size());
+}
+}  // namespace
+
 void Estimator::fit(const MatrixView& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
-                    long n_classes, const Callbacks& callbacks) {
+                    long n_classes, const Callbacks& callbacks, const std::vector<long>& score_groups) {
   params_.validate();
+  const std::vector<long> groups = check_score_groups(score_groups, x.cols(), "score_groups");
   const Eigen::VectorXd all_steps;
   TrainingData data = prepare_training_data(params_, task_, TrainingInput{x, 1, all_steps, y, sample_weight, n_classes});
   // Trains a copy: this estimator changes only once the new fit is complete.
   Estimator next(params_, task_);
   next.network_ = Network(data.channels, params_.hidden_layer_sizes, data.n_outputs,
                           activation_from_string(params_.activation), params_.scores_layer, params_.temperature,
-                          gate_kind_from_string(params_.gate), params_.snr_budget);
+                          gate_kind_from_string(params_.gate), params_.snr_budget, groups);
+  next.score_groups_ = groups;
   next.fit_ = FitSummary(data, train_model(next.network_, params_, task_, data, callbacks));
   if (params_.scores_layer && params_.n_bootstrap > 0) {
     data = TrainingData();  // the replicates standardise their own resamples
@@ -41,10 +49,11 @@ void Estimator::fit(const MatrixView& x, const Eigen::VectorXd& y, const Eigen::
     auto fit_replicate = [&](const std::vector<long>& rows, const Params& p, const Callbacks& replicate_callbacks) {
       Estimator replicate(p, task);
       replicate.fit(take_rows(x, rows), take_values(y, rows), take_values(sample_weight, rows), n_classes,
-                    replicate_callbacks);
+                    replicate_callbacks, groups);
       return replicate.scores();
     };
-    next.fit_.scores_bootstrap = bootstrap_scores(params_, x.rows(), x.cols(), params_.n_bootstrap, fit_replicate, callbacks);
+    next.fit_.scores_bootstrap = bootstrap_scores(params_, x.rows(), n_scores_of(x.cols(), groups), params_.n_bootstrap,
+                                                  fit_replicate, callbacks);
   }
   next.fitted_ = true;
   *this = std::move(next);
@@ -62,6 +71,8 @@ ModelState Estimator::state() const {
   s.task = to_string(task_);
   s.n_outputs = n_outputs();
   fit_.write(s, network_.has_scores_layer() ? &network_.scores_layer().raw_scores() : nullptr);
+  if (!score_groups_.empty())
+    s.arrays["score_groups"] = to_named(std::vector<double>(score_groups_.begin(), score_groups_.end()));
   const auto& layers = network_.layers();
   for (std::size_t l = 0; l < layers.size(); ++l) {
     s.arrays[layer_name(l, "weight")] = to_named(layers[l].weight);
@@ -74,9 +85,10 @@ Estimator::Estimator(Params params, const ModelState& s)
     : Estimator(loadable_params(std::move(params)), task_from_string(s.task)) {
   check_state(params_, s);  // before any allocation sized by the state
   const long d = s.n_features, k = s.n_outputs;
+  score_groups_ = score_groups_of(s);
   network_ = Network(d, params_.hidden_layer_sizes, k, activation_from_string(params_.activation),
                      params_.scores_layer, params_.temperature, gate_kind_from_string(params_.gate),
-                     params_.snr_budget);
+                     params_.snr_budget, score_groups_);
   fit_.read(s, params_, params_.scores_layer ? &network_.scores_layer().raw_scores() : nullptr);
   auto& layers = network_.layers();
   for (std::size_t l = 0; l < layers.size(); ++l) {

@@ -154,6 +154,43 @@ void check_labels(const JsonValue& labels, long expected, const std::string& key
   }
 }
 
+// The widths (columns) of the variables: checks each is {"name": a string,
+// "levels": null or distinct strings}, the names distinct.
+std::vector<long> check_variables(const JsonValue& variables, long n_features) {
+  expect_type(variables, JsonValue::Type::array, "variables");
+  if (variables.array.empty() || static_cast<long>(variables.array.size()) > n_features)
+    fail("variables", "must hold 1 to n_features variables");
+  std::set<std::string> names;
+  std::vector<long> widths;
+  long total = 0;
+  for (std::size_t i = 0; i < variables.array.size(); ++i) {
+    const JsonValue& v = variables.array[i];
+    const std::string at = "variables[" + std::to_string(i) + "]";
+    expect_type(v, JsonValue::Type::object, at);
+    for (const auto& kv : v.object)
+      if (kv.first != "name" && kv.first != "levels") fail(at, "has an unknown key '" + kv.first + "'");
+    const std::string& name = string_of(member(v, "name", at + ".name"), at + ".name");
+    if (!names.insert(name).second) fail(at + ".name", "repeats the variable name '" + name + "'");
+    const JsonValue& levels = member(v, "levels", at + ".levels");
+    long width = 1;
+    if (!levels.is_null()) {
+      expect_type(levels, JsonValue::Type::array, at + ".levels");
+      width = static_cast<long>(levels.array.size());
+      if (width < 1 || width > n_features) fail(at + ".levels", "must hold 1 to n_features levels");
+      check_labels(levels, width, at + ".levels", true);
+      std::set<std::string> seen;
+      for (const JsonValue& level : levels.array)
+        if (!seen.insert(level.string).second) fail(at + ".levels", "repeats the level '" + level.string + "'");
+    }
+    total += width;
+    if (total > n_features) fail("variables", "have more columns than n_features");
+    widths.push_back(width);
+  }
+  if (total != n_features)
+    fail("variables", "have " + std::to_string(total) + " columns, but n_features is " + std::to_string(n_features));
+  return widths;
+}
+
 }  // namespace
 
 ModelDocument read_model_document(const JsonValue& doc) {
@@ -208,6 +245,20 @@ ModelDocument read_model_document(const JsonValue& doc) {
     check_labels(*names, s.n_features, "feature_names", true);
     out.feature_names = *names;
   }
+  const JsonValue* variables = doc.find("variables");
+  std::vector<long> variable_widths;
+  if (variables != nullptr && !variables->is_null()) {
+    if (out.format_version < 5 || out.sequence || out.senn)
+      fail("variables", "are only read from tabular models of format version 5 on");
+    if (!out.feature_names.is_null()) fail("feature_names", "must be null when the document has variables");
+    variable_widths = check_variables(*variables, s.n_features);
+    out.variables = *variables;
+  }
+  if (const JsonValue* formula = doc.find("formula"); formula != nullptr && !formula->is_null()) {
+    if (out.format_version < 5) fail("formula", "is only read from documents of format version 5 on");
+    if (string_of(*formula, "formula").size() > 100000) fail("formula", "is longer than 100000 characters");
+    out.formula = *formula;
+  }
   const JsonValue* classes = doc.find("classes");
   if (task == Task::classification) {
     if (classes == nullptr || classes->is_null()) fail("classes", "is missing (a classification model needs them)");
@@ -229,6 +280,13 @@ ModelDocument read_model_document(const JsonValue& doc) {
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(std::string("model document: ") + e.what());
   }
+  // The categorical variables' columns share their scores: the state's groups.
+  const std::vector<long> groups = score_groups_of(s);
+  const std::vector<long> implied = variable_widths.empty() ? std::vector<long>()
+                                                            : check_score_groups(variable_widths, s.n_features, "variables");
+  if (groups != implied)
+    fail(groups.empty() ? "variables" : "arrays.score_groups",
+         "do not match: the state's score groups must be the categorical variables' level counts");
   return out;
 }
 
@@ -261,6 +319,8 @@ JsonValue write_model_document(const ModelDocumentParts& parts) {
   add(doc, "n_epochs_run", JsonValue::of_integer(static_cast<double>(s.n_epochs_run)));
   add(doc, "best_epoch", JsonValue::of_integer(static_cast<double>(s.best_epoch)));
   add(doc, "feature_names", parts.feature_names);
+  if (!parts.variables.is_null()) add(doc, "variables", parts.variables);  // absent: files of earlier versions as written
+  if (!parts.formula.is_null()) add(doc, "formula", parts.formula);
   add(doc, "classes", parts.classes);
   JsonValue arrays = JsonValue::make_object();
   for (const auto& kv : s.arrays) {  // a std::map: sorted by name

@@ -1,5 +1,7 @@
 #include "scoresactivation/model_state.hpp"
 
+#include "scoresactivation/scores_layer.hpp"
+
 #include <cmath>
 #include <map>
 #include <stdexcept>
@@ -64,11 +66,29 @@ void check_state(const Params& params, const ModelState& s) {
     dense["dense_" + std::to_string(l) + "_bias"] = {n_out};
     n_in = n_out;
   }
-  check_state_with(params, s, dense);
+  check_state_with(params, s, dense, true);
+}
+
+std::vector<long> score_groups_of(const ModelState& s) {
+  auto it = s.arrays.find("score_groups");
+  if (it == s.arrays.end()) return {};
+  const NamedArray& a = it->second;
+  require(a.shape.size() == 1 && a.shape[0] >= 1 && a.shape[0] <= s.n_features &&
+              static_cast<long>(a.data.size()) == a.shape[0],
+          "model state array 'score_groups' must hold 1 to n_features column counts");
+  std::vector<long> sizes;
+  for (double v : a.data) {
+    require(std::isfinite(v) && v >= 1.0 && v <= static_cast<double>(s.n_features) && v == std::floor(v),
+            "model state array 'score_groups' must hold positive integers");
+    sizes.push_back(static_cast<long>(v));
+  }
+  const std::vector<long> checked = check_score_groups(sizes, s.n_features, "model state array 'score_groups'");
+  require(!checked.empty(), "model state array 'score_groups' must have a group of several columns (else omit it)");
+  return checked;
 }
 
 void check_state_with(const Params& params, const ModelState& s,
-                      const std::map<std::string, std::vector<long>>& model_arrays) {
+                      const std::map<std::string, std::vector<long>>& model_arrays, bool score_groups_allowed) {
   const bool classification = s.task == "classification";
   require(classification || s.task == "regression", "model state: task must be 'classification' or 'regression'");
   const long d = s.n_features, k = s.n_outputs, epochs = s.n_epochs_run;
@@ -86,10 +106,17 @@ void check_state_with(const Params& params, const ModelState& s,
       {"input_mean", {d}}, {"input_scale", {d}}, {"target_mean", {1}}, {"target_scale", {1}},
       {"loss_curve", {epochs}},
   };
+  // Score groups: a categorical variable's columns share one score.
+  long n_scores = d;
+  if (score_groups_allowed && s.arrays.count("score_groups") == 1) {
+    const std::vector<long> groups = score_groups_of(s);
+    n_scores = static_cast<long>(groups.size());
+    expected["score_groups"] = {n_scores};
+  }
   if (params.scores_layer) {
-    expected["scores"] = {d};
-    expected["scores_history"] = {epochs, d};
-    if (params.n_bootstrap > 0) expected["scores_bootstrap"] = {params.n_bootstrap, d};
+    expected["scores"] = {n_scores};
+    expected["scores_history"] = {epochs, n_scores};
+    if (params.n_bootstrap > 0) expected["scores_bootstrap"] = {params.n_bootstrap, n_scores};
   }
   expected.insert(model_arrays.begin(), model_arrays.end());
   for (const auto& kv : s.arrays) {

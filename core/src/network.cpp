@@ -6,9 +6,9 @@ namespace scoresactivation {
 
 Network::Network(long n_features, const std::vector<long>& hidden_layer_sizes, long n_outputs,
                  Activation activation, bool scores_layer, double temperature, GateKind gate,
-                 double snr_budget)
+                 double snr_budget, const std::vector<long>& score_groups)
     : n_features_(n_features), has_scores_(scores_layer), activation_(activation) {
-  if (scores_layer) scores_ = ScoresLayer(n_features, temperature, gate, snr_budget);
+  if (scores_layer) scores_ = ScoresLayer(n_features, temperature, gate, snr_budget, score_groups);
   long n_in = n_features;
   for (long width : hidden_layer_sizes) {
     layers_.emplace_back(n_in, width);
@@ -52,7 +52,7 @@ Eigen::MatrixXd Network::predict(KernelPath path, const Eigen::MatrixXd& x) cons
 
 Gradients Network::zero_gradients() const {
   Gradients grads;
-  grads.gate_weights = Eigen::VectorXd::Zero(has_scores_ ? n_features_ : 0);
+  grads.gate_weights = Eigen::VectorXd::Zero(has_scores_ ? scores_.n_scores() : 0);
   grads.scores = grads.gate_weights;
   for (const DenseLayer& layer : layers_) {
     grads.weights.push_back(Eigen::MatrixXd::Zero(layer.n_in(), layer.n_out()));
@@ -105,7 +105,7 @@ struct NetworkWorkspace : BlockWorkspace {
 
 std::vector<ParameterTensor> Network::parameters() {
   std::vector<ParameterTensor> tensors;
-  if (has_scores_) tensors.push_back({scores_.raw_scores().data(), scores_.n_features(), ParameterGroup::scores});
+  if (has_scores_) tensors.push_back({scores_.raw_scores().data(), scores_.n_scores(), ParameterGroup::scores});
   for (DenseLayer& layer : layers_) {
     tensors.push_back({layer.weight.data(), layer.weight.size(), ParameterGroup::weight});
     tensors.push_back({layer.bias.data(), layer.bias.size(), ParameterGroup::bias});

@@ -219,6 +219,14 @@ const std::vector<Entry>& entries() {
       s.choices = {"balanced"};
       t.push_back(front_end(s, JsonValue::null_value()));
     }
+    {
+      // Applied by the front ends' encoders of categorical variables (docs/categorical.md).
+      Entry e = front_end(choice("handle_unknown", {"error", "ignore"},
+                                 "A level of a categorical variable not seen in fit: an error, or all its columns 0."),
+                          JsonValue::of(std::string("error")));
+      e.families = {F::tabular};
+      t.push_back(e);
+    }
     return t;
   }();
   return table;

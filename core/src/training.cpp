@@ -508,7 +508,7 @@ TrainingRecord train_model(TrainableModel& model, const Params& params, Task tas
   } else {
     record.best_epoch = static_cast<long>(record.loss_curve.size());  // the final weights are kept
   }
-  const long d = gate != nullptr ? gate->n_features() : 0;
+  const long d = gate != nullptr ? gate->n_scores() : 0;
   record.scores_history.resize(static_cast<long>(history.size()), d);
   for (std::size_t e = 0; e < history.size(); ++e)
     record.scores_history.row(static_cast<long>(e)) = history[e].transpose();
@@ -546,15 +546,17 @@ void FitSummary::write(ModelState& s, const Eigen::VectorXd* scores) const {
 
 void FitSummary::read(const ModelState& s, const Params& params, Eigen::VectorXd* scores) {
   const long d = s.n_features, epochs = s.n_epochs_run;
+  const long n_scores = scores != nullptr ? scores->size() : d;  // sized by the gate (its score groups)
   input_mean = vector_from(s.require("input_mean", {d}));
   input_scale = vector_from(s.require("input_scale", {d}));
   target_mean = s.require("target_mean", {1}).data[0];
   target_scale = s.require("target_scale", {1}).data[0];
-  scores_bootstrap.resize(0, d);
+  scores_bootstrap.resize(0, n_scores);
   if (scores != nullptr) {
-    *scores = vector_from(s.require("scores", {d}));
-    scores_history = matrix_from(s.require("scores_history", {epochs, d}));
-    if (params.n_bootstrap > 0) scores_bootstrap = matrix_from(s.require("scores_bootstrap", {params.n_bootstrap, d}));
+    *scores = vector_from(s.require("scores", {n_scores}));
+    scores_history = matrix_from(s.require("scores_history", {epochs, n_scores}));
+    if (params.n_bootstrap > 0)
+      scores_bootstrap = matrix_from(s.require("scores_bootstrap", {params.n_bootstrap, n_scores}));
   }
   loss_curve = s.require("loss_curve", {epochs}).data;
   auto it = s.arrays.find("validation_loss_curve");

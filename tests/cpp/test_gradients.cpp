@@ -385,6 +385,54 @@ TEST_P(ScoresGradient, MatchesFiniteDifferencesOfDataTermPlusEntropy) {
   EXPECT_NEAR(analytic.sum(), 0.0, 1e-12 * analytic.cwiseAbs().sum());
 }
 
+// Score groups (a categorical variable's one-hot columns share one score):
+// each column gets its group's gate, d counts the groups, and dL/ds of the
+// shared scores matches finite differences, for both gates and with the
+// snr gate's training noise.
+TEST(ScoresLayer, GroupedColumnsShareTheirScoreAndItsGradient) {
+  const std::vector<long> groups = {1, 3, 1, 2};  // 7 columns, 4 scores
+  for (GateKind kind : {GateKind::scale, GateKind::snr}) {
+    Random random(35);
+    ScoresLayer layer(7, 0.9, kind, 1.5, groups);
+    ASSERT_EQ(layer.n_scores(), 4);
+    ASSERT_EQ(layer.n_inputs(), 7);
+    layer.raw_scores() = sa_test::uniform_vector(random, 4, -1.5, 1.5);
+    const Eigen::VectorXd gate = layer.gate(), noise = layer.noise_scale();
+    ASSERT_EQ(gate.size(), 7);
+    EXPECT_EQ(gate[1], gate[2]);
+    EXPECT_EQ(gate[2], gate[3]);
+    EXPECT_EQ(gate[5], gate[6]);
+    EXPECT_NE(gate[0], gate[1]);
+    // The same gate as an ungrouped layer of 4 features with these scores, per group.
+    ScoresLayer per_group(4, 0.9, kind, 1.5);
+    per_group.raw_scores() = layer.raw_scores();
+    EXPECT_DOUBLE_EQ(gate[4], per_group.gate()[2]);
+    EXPECT_DOUBLE_EQ(gate[6], per_group.gate()[3]);
+    const Eigen::MatrixXd x = normal_matrix(random, 9, 7), eps = normal_matrix(random, 9, 7), r = normal_matrix(random, 9, 7);
+    const bool noisy = kind == GateKind::snr;
+    auto loss = [&]() {
+      Eigen::MatrixXd out = x * layer.gate().asDiagonal();
+      if (noisy) out += eps * layer.noise_scale().asDiagonal();
+      return (r.array() * out.array().tanh()).sum() + 0.05 * layer.entropy();
+    };
+    Eigen::MatrixXd out = x * gate.asDiagonal();
+    if (noisy) out += eps * noise.asDiagonal();
+    const Eigen::MatrixXd grad_out = (r.array() * (1.0 - out.array().tanh().square())).matrix();
+    // Through the products the network forms (first layer = identity).
+    const Eigen::MatrixXd identity = Eigen::MatrixXd::Identity(7, 7);
+    const Eigen::MatrixXd input_times_grad = x.transpose() * grad_out, noise_times_grad = eps.transpose() * grad_out;
+    const Eigen::VectorXd g =
+        layer.weights_gradient_from_products(input_times_grad, identity, noisy ? &noise_times_grad : nullptr);
+    ASSERT_EQ(g.size(), 4);
+    if (!noisy) EXPECT_TRUE(g.isApprox(layer.weights_gradient(x, grad_out), 1e-12));
+    EXPECT_TRUE(gradients_agree(layer.scores_gradient(g, 0.05), numeric_gradient(loss, layer.raw_scores().data(), 4)))
+        << to_string(kind);
+  }
+  EXPECT_THROW(ScoresLayer(7, 1.0, GateKind::snr, 1.5, {1, 3, 1}), std::invalid_argument);  // sums to 5
+  EXPECT_THROW(ScoresLayer(3, 1.0, GateKind::snr, 1.5, {0, 3}), std::invalid_argument);
+  EXPECT_EQ(ScoresLayer(3, 1.0, GateKind::snr, 1.5, {1, 1, 1}).group_sizes().size(), 0u);  // the same as none
+}
+
 TEST(ScoresLayer, EntropyGradientAloneMatchesFiniteDifferences) {
   Random random(34);
   const long d = 5;

@@ -63,8 +63,11 @@ TEST(ParamSpec, FamiliesTakeTheirOwnParameters) {
   for (const auto& s : param_spec(ModelFamily::sequence)) sequence.insert(s.name);
   for (const auto& s : param_spec(ModelFamily::senn)) senn.insert(s.name);
   // 25 fields of Params (all but random_state and n_threads, which the
-  // front ends resolve) and random_state, n_threads, verbose, class_weight.
-  EXPECT_EQ(tabular.size(), 29u);
+  // front ends resolve) and random_state, n_threads, verbose, class_weight;
+  // handle_unknown (categorical variables) is the tabular family's only.
+  EXPECT_EQ(tabular.size(), 30u);
+  EXPECT_TRUE(tabular.count("handle_unknown") && !sequence.count("handle_unknown") && !senn.count("handle_unknown"));
+  EXPECT_NE(rejection("handle_unknown", JsonValue::of(std::string("skip"))).find("handle_unknown"), std::string::npos);
   EXPECT_EQ(sequence.size(), 33u);
   EXPECT_EQ(senn.size(), 30u);
   EXPECT_TRUE(tabular.count("class_weight") && sequence.count("class_weight") && senn.count("class_weight"));

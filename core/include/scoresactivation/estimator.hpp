@@ -26,8 +26,10 @@ class Estimator {
   // Transactional: when the fit throws (bad data, interrupt, divergence) the
   // estimator keeps its previous state, fitted or not. Memory: one
   // standardised copy of X beyond the caller's (the validation rows included).
+  // score_groups: contiguous column counts that share one score (a
+  // categorical variable's one-hot columns); empty: one score per column.
   void fit(const MatrixView& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
-           long n_classes, const Callbacks& callbacks = Callbacks());
+           long n_classes, const Callbacks& callbacks = Callbacks(), const std::vector<long>& score_groups = {});
 
   bool fitted() const { return fitted_; }
   const Params& params() const { return params_; }
@@ -40,8 +42,11 @@ class Estimator {
   // Class probabilities (n, n_classes). Classification only.
   Eigen::MatrixXd predict_proba(const MatrixView& x) const;
 
-  // Global importances w = softmax(s / T) (sums to 1). Needs the scores layer.
+  // Global importances w = softmax(s / T) (sums to 1), one per score group
+  // (per column without groups). Needs the scores layer.
   Eigen::VectorXd scores() const;
+  // The columns of each score (empty: one score per column), as given to fit.
+  const std::vector<long>& score_groups() const { return score_groups_; }
   // (n_bootstrap, d): the scores of the refits on bootstrap resamples (empty
   // when n_bootstrap is 0 or without the scores layer).
   const Eigen::MatrixXd& scores_bootstrap() const { return fit_.scores_bootstrap; }
@@ -80,6 +85,7 @@ class Estimator {
   KernelPath kernel_path_;
   bool fitted_ = false;
   Network network_;
+  std::vector<long> score_groups_;
   FitSummary fit_;
 };
 

@@ -36,6 +36,12 @@ struct ModelDocument {
   SennParams senn_params;          // a SENN model's own params (defaults otherwise)
   std::uint64_t seed = 0;
   JsonValue feature_names;  // null, or n_features strings
+  // null, or the input variables of a tabular model (format version 5 on):
+  // objects {"name": string, "levels": null (numeric, one column) or k >= 1
+  // distinct strings (categorical, k one-hot columns)}, in column order;
+  // their widths sum to n_features and are the state's score groups.
+  JsonValue variables;
+  JsonValue formula;        // null, or the R formula the model was fitted with (text)
   JsonValue classes;        // null (regression), or n_outputs distinct labels of one JSON type
   ModelState state;         // checked as check_state (check_sequence_state, check_senn_state) does
 };
@@ -51,6 +57,8 @@ struct ModelDocumentParts {
   std::uint64_t seed = 0;
   ModelState state;
   JsonValue feature_names;  // null, or n_features strings
+  JsonValue variables;      // null, or the input variables (see ModelDocument)
+  JsonValue formula;        // null, or the R formula's text
   JsonValue classes;        // null (regression), or n_outputs labels
   std::string library_version;
 };

@@ -19,7 +19,9 @@ namespace scoresactivation {
 // documents are unchanged from version 2.
 // 4: SENN models (estimator SENNClassifier / SENNRegressor, param
 // robustness_penalty; theta_ and output_bias arrays). Others unchanged.
-constexpr int kModelFormatVersion = 4;
+// 5: categorical variables of tabular models (keys variables and formula;
+// state array score_groups; param handle_unknown). Others unchanged.
+constexpr int kModelFormatVersion = 5;
 
 // A dense array; data are row-major (C order) for any rank.
 struct NamedArray {
@@ -54,9 +56,15 @@ Eigen::VectorXd vector_from(const NamedArray& a);
 
 // The checks every family's state shares (sizes, epochs, scaling, scores,
 // curves), with the family's own arrays and shapes in model_arrays; features
-// are channels for sequence models. Throws std::invalid_argument naming the array.
+// are channels for sequence models. score_groups_allowed: the family takes
+// an optional 'score_groups' array (the tabular network: columns sharing a
+// score), which then sizes the scores. Throws std::invalid_argument naming the array.
 void check_state_with(const Params& params, const ModelState& state,
-                      const std::map<std::string, std::vector<long>>& model_arrays);
+                      const std::map<std::string, std::vector<long>>& model_arrays, bool score_groups_allowed = false);
+
+// The columns of each score from a state's 'score_groups' array (empty when
+// it has none), checked: positive integers summing to n_features, not all 1.
+std::vector<long> score_groups_of(const ModelState& state);
 
 // Checks a fitted state against the params it was fitted with before
 // anything is built from it: sizes within limits and consistent with each

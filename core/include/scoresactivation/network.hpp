@@ -40,7 +40,7 @@ class Network : public TrainableModel {
   Network() = default;
   Network(long n_features, const std::vector<long>& hidden_layer_sizes, long n_outputs,
           Activation activation, bool scores_layer, double temperature, GateKind gate = GateKind::scale,
-          double snr_budget = 1.0);
+          double snr_budget = 1.0, const std::vector<long>& score_groups = {});
 
   void initialise(Random& random) override;
 

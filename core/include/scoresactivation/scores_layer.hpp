@@ -15,10 +15,16 @@
 //
 // Either way prediction multiplies feature i by gate()_i, so everything
 // downstream (explainers, model files) sees a fixed element-wise scale.
+//
+// Score groups: the input columns may form contiguous groups that share one
+// score (the one-hot columns of a categorical variable). Then d counts the
+// groups, w has one weight per group, and every column of a group gets that
+// group's gate and noise scale; dL/dw_g sums over the group's columns.
 #pragma once
 
 #include <Eigen/Core>
 #include <string>
+#include <vector>
 
 namespace scoresactivation {
 
@@ -26,13 +32,24 @@ enum class GateKind { snr, scale };
 GateKind gate_kind_from_string(const std::string& name);
 std::string to_string(GateKind kind);
 
+// Throws std::invalid_argument (naming `name`) unless group_sizes is empty
+// or positive sizes summing to n_inputs. Returns it, or empty when every
+// group has one column (the same model as no groups).
+std::vector<long> check_score_groups(const std::vector<long>& group_sizes, long n_inputs, const char* name);
+
 class ScoresLayer {
  public:
   ScoresLayer() = default;
-  ScoresLayer(long n_features, double temperature, GateKind kind = GateKind::scale, double snr_budget = 1.0)
-      : scores_(Eigen::VectorXd::Zero(n_features)), temperature_(temperature), kind_(kind), snr_budget_(snr_budget) {}
+  // group_sizes: the columns of each score, in column order (empty: one
+  // score per column); checked by check_score_groups.
+  ScoresLayer(long n_inputs, double temperature, GateKind kind = GateKind::scale, double snr_budget = 1.0,
+              const std::vector<long>& group_sizes = {});
 
-  long n_features() const { return scores_.size(); }
+  // The scores (groups) and the input columns they act on.
+  long n_scores() const { return scores_.size(); }
+  long n_inputs() const { return n_inputs_; }
+  // Columns per score; empty when each column has its own.
+  const std::vector<long>& group_sizes() const { return group_sizes_; }
   double temperature() const { return temperature_; }
   GateKind kind() const { return kind_; }
   double snr_budget() const { return snr_budget_; }
@@ -44,12 +61,12 @@ class ScoresLayer {
   // w = softmax(s / T): positive, sums to 1.
   Eigen::VectorXd weights() const;
 
-  // The per-feature multiplier of the (noise-free) input: d w, or
-  // sqrt(snr / (1 + snr)).
+  // The per-column multiplier of the (noise-free) input: d w, or
+  // sqrt(snr / (1 + snr)) (a group's value on each of its columns).
   Eigen::VectorXd gate() const;
   // The scale of the added training noise: 0, or sqrt(1 / (1 + snr)).
   Eigen::VectorXd noise_scale() const;
-  // d gate_i / d w_i and d noise_scale_i / d w_i.
+  // d gate_j / d w_g and d noise_scale_j / d w_g, per column j of group g.
   Eigen::VectorXd gate_derivative() const;
   Eigen::VectorXd noise_scale_derivative() const;
 
@@ -57,7 +74,8 @@ class ScoresLayer {
   void forward(const Eigen::MatrixXd& x, Eigen::MatrixXd& out) const;
 
   // dL/dw from dL/dx' (grad_out) and the layer input x, noise-free:
-  //   g_i = sum over rows of grad_out_i * gate'_i * x_i.
+  //   g_i = sum over rows of grad_out_i * gate'_i * x_i
+  // (summed over each group's columns).
   // Linear in the rows, so blocks of a batch can be summed.
   Eigen::VectorXd weights_gradient(const Eigen::MatrixXd& x, const Eigen::MatrixXd& grad_out) const;
 
@@ -82,10 +100,15 @@ class ScoresLayer {
                                           const Eigen::VectorXd& grad_weights);
 
  private:
-  // snr_i = c d w_i, kept off zero so the derivatives stay finite.
+  // snr_g = c d w_g, kept off zero so the derivatives stay finite.
   Eigen::ArrayXd snr() const;
+  // A value per score -> per column, and per column -> summed per score.
+  Eigen::VectorXd expand(const Eigen::VectorXd& per_score) const;
+  Eigen::VectorXd collapse(const Eigen::VectorXd& per_column) const;
 
   Eigen::VectorXd scores_;
+  long n_inputs_ = 0;
+  std::vector<long> group_sizes_;
   double temperature_ = 1.0;
   GateKind kind_ = GateKind::scale;
   double snr_budget_ = 1.0;
