@@ -21,14 +21,16 @@ namespace {
 // of X and polls for interrupts between blocks.
 constexpr long kLossBlock = 1024;
 
-// Loss of the rows of x, with column `column` (when >= 0) read through
-// `order` (row i takes that column from row order[i]).
+// Loss of the rows of x, with `width` columns from `column` (when >= 0)
+// read through `order` (row i takes them from row order[i]).
 double blockwise_loss(const ExplainedModel& model, const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
-                      const Eigen::VectorXd& w, double total_weight, long column,
+                      const Eigen::VectorXd& w, double total_weight, long column, long width,
                       const std::vector<std::size_t>* order, long start, long rows) {
   Eigen::MatrixXd block = x.middleRows(start, rows);
   if (column >= 0)
-    for (long i = 0; i < rows; ++i) block(i, column) = x(static_cast<long>((*order)[static_cast<std::size_t>(start + i)]), column);
+    for (long i = 0; i < rows; ++i)
+      block.row(i).segment(column, width) =
+          x.row(static_cast<long>((*order)[static_cast<std::size_t>(start + i)])).segment(column, width);
   const Eigen::MatrixXd out = model.outputs(block, ExplainedOutput::raw, 1);
   return prediction_loss(model.classification(), out, y.segment(start, rows), w.segment(start, rows), total_weight,
                          nullptr);
@@ -46,7 +48,7 @@ double loss_of(const ExplainedModel& model, const Eigen::MatrixXd& x, const Eige
   parallel_for(blocks, n_threads, [&](long b) {
     if (checkpoint.stopped()) return;
     const long start = b * kLossBlock;
-    losses[static_cast<std::size_t>(b)] = blockwise_loss(model, x, y, w, total, -1, nullptr, start,
+    losses[static_cast<std::size_t>(b)] = blockwise_loss(model, x, y, w, total, -1, 0, nullptr, start,
                                                          std::min(kLossBlock, n - start));
     checkpoint.poll();
   }, checkpoint.stop_signal());
@@ -89,7 +91,15 @@ PermutationImportance permutation_importance(const ExplainedModel& model, const 
                                              long n_repeats, std::uint64_t seed, int n_threads,
                                              const std::function<bool()>& interrupt_requested) {
   check_loss_inputs(model, x, y, sample_weight, n_threads);
-  const long n = x.rows(), d = x.cols();
+  // A score group (a categorical variable's one-hot columns) is shuffled as
+  // one: its rows stay valid levels, and it gets one importance.
+  std::vector<long> first_column, width;
+  const std::vector<long>& groups = model.estimator().score_groups();
+  for (long j = 0, g = 0; j < x.cols(); j += width.back(), ++g) {
+    first_column.push_back(j);
+    width.push_back(groups.empty() ? 1 : groups[static_cast<std::size_t>(g)]);
+  }
+  const long n = x.rows(), d = static_cast<long>(first_column.size());
   if (n < 2) throw std::invalid_argument("permutation importance needs at least 2 rows");
   check_count(n_repeats, 1, kMaxPermutationRepeats, "n_repeats");
   const long n_tasks = static_cast<long>(checked_product(d, n_repeats, "permutation importance"));
@@ -110,7 +120,8 @@ PermutationImportance permutation_importance(const ExplainedModel& model, const 
     // Block losses in block order, as loss_of sums them.
     double loss = 0.0;
     for (long start = 0; start < n; start += kLossBlock) {
-      loss += blockwise_loss(model, x, y, w, total, j, &order, start, std::min(kLossBlock, n - start));
+      loss += blockwise_loss(model, x, y, w, total, first_column[static_cast<std::size_t>(j)],
+                             width[static_cast<std::size_t>(j)], &order, start, std::min(kLossBlock, n - start));
       checkpoint.poll();
     }
     result.importances(j, r) = loss - result.baseline_loss;

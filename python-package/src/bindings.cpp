@@ -184,7 +184,8 @@ py::object write_model_document(const std::string& family, const sa::Params& par
                                 const sa::SequenceParams& sequence, const sa::SennParams& senn,
                                 const py::dict& front_end_params, std::uint64_t seed, const py::dict& state,
                                 const py::object& feature_names, const py::object& classes,
-                                const std::string& library_version) {
+                                const std::string& library_version, const py::object& variables,
+                                const py::object& formula) {
   sa::ModelDocumentParts parts;
   parts.family = sa::model_family_from_string(family);
   parts.params = sa::ParamSet{params, sequence, senn};
@@ -193,6 +194,8 @@ py::object write_model_document(const std::string& family, const sa::Params& par
   parts.state = state_from_dict(state);
   parts.feature_names = json_from_python(feature_names, 0, "feature_names");
   parts.classes = json_from_python(classes, 0, "classes");
+  parts.variables = json_from_python(variables, 0, "variables");
+  parts.formula = json_from_python(formula, 0, "formula");
   parts.library_version = library_version;
   return json_to_python(sa::write_model_document(parts));
 }
@@ -342,6 +345,16 @@ void fit(TabularEstimator& est, const py::array_t<double, py::array::forcecast>&
   without_gil("fit interrupted", [&] { est.fit(x.map, y, sample_weight, n_classes, callbacks); });
 }
 
+// The tabular network's fit also takes its score groups (the columns of
+// each categorical variable; empty: one score per column).
+void fit_tabular(sa::Estimator& est, const py::array_t<double, py::array::forcecast>& x_in, const Eigen::VectorXd& y,
+                 const Eigen::VectorXd& sample_weight, long n_classes, py::object on_epoch,
+                 const std::vector<long>& score_groups) {
+  const MatrixArg x = matrix_arg(x_in, "X");
+  const sa::Callbacks callbacks = fit_callbacks(on_epoch);
+  without_gil("fit interrupted", [&] { est.fit(x.map, y, sample_weight, n_classes, callbacks, score_groups); });
+}
+
 // ------------------------------------------------------- sequence models
 // Sequences come as X (n, steps * channels), column t * channels + c holding
 // channel c at step t: a numpy (n, steps, channels) array reshaped to 2-d,
@@ -411,8 +424,9 @@ PYBIND11_MODULE(_core, m) {
           "from_state",
           [](const sa::Params& p, const py::dict& state) { return sa::Estimator(p, state_from_dict(state)); },
           py::arg("params"), py::arg("state"))
-      .def("fit", &fit<sa::Estimator>, py::arg("X"), py::arg("y"), py::arg("sample_weight"), py::arg("n_classes"),
-           py::arg("on_epoch") = py::none())
+      .def("fit", &fit_tabular, py::arg("X"), py::arg("y"), py::arg("sample_weight"), py::arg("n_classes"),
+           py::arg("on_epoch") = py::none(), py::arg("score_groups") = std::vector<long>())
+      .def_property_readonly("score_groups", &sa::Estimator::score_groups)
       .def("decision_function", predict_with(&sa::Estimator::decision_function), py::arg("X"))
       .def("predict_proba", predict_with(&sa::Estimator::predict_proba), py::arg("X"))
       .def("scores", &sa::Estimator::scores)
@@ -735,6 +749,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("write_model_document", &write_model_document, py::arg("family"), py::arg("params"),
         py::arg("sequence_params"), py::arg("senn_params"), py::arg("front_end_params"), py::arg("seed"),
         py::arg("state"), py::arg("feature_names"), py::arg("classes"), py::arg("library_version"),
+        py::arg("variables") = py::none(), py::arg("formula") = py::none(),
         "The model document (docs/model-format.md) as a dict, laid out and checked by the core.");
   m.def("read_model_document", &read_model_document, py::arg("document"),
         "Validates a parsed model document (docs/model-format.md); raises ValueError naming the key.");

@@ -11,6 +11,7 @@
 #include "json_document.hpp"
 #include "scoresactivation/estimator.hpp"
 #include "scoresactivation/model_document.hpp"
+#include "scoresactivation/permutation_importance.hpp"
 #include "test_helpers.hpp"
 
 using namespace scoresactivation;
@@ -71,6 +72,23 @@ TEST(ScoreGroups, OneScorePerVariableRanksTheCategoricalFirst) {
   EXPECT_EQ(est.n_features(), 8);
   const Eigen::VectorXd gate = est.network().scores_layer().gate();
   EXPECT_EQ(gate[1], gate[4]);
+}
+
+// A group's columns are shuffled together (rows keep one hot level each):
+// one importance per variable, the categorical's the largest.
+TEST(ScoreGroups, PermutationImportanceShufflesAVariableAsOne) {
+  const CategoricalData d = categorical_data(600, 9);
+  Estimator est(small(), Task::regression);
+  est.fit(d.x, d.y, Eigen::VectorXd(), 0, Callbacks(), kGroups);
+  const PermutationImportance p = permutation_importance(ExplainedModel(est), d.x, d.y, Eigen::VectorXd(), 3, 1, 1);
+  ASSERT_EQ(p.importances_mean.size(), 5);
+  long top = 0;
+  p.importances_mean.maxCoeff(&top);
+  EXPECT_EQ(top, 1) << p.importances_mean.transpose();
+  EXPECT_GT(p.importances_mean[0], 5 * p.importances_mean.tail(3).cwiseAbs().maxCoeff());
+  // Thread count does not change it.
+  const PermutationImportance two = permutation_importance(ExplainedModel(est), d.x, d.y, Eigen::VectorXd(), 3, 1, 2);
+  EXPECT_TRUE(sa_test::bit_identical(two.importances, p.importances));
 }
 
 TEST(ScoreGroups, StateRoundTripsAndBootstrapHasOneColumnPerGroup) {

@@ -4,7 +4,9 @@
 // classification (y holds class indices), half squared error in the target's
 // original units for regression; both weighted by sample_weight when given.
 // Each (feature, repeat) draws its shuffle from its own seeded generator, so
-// results do not depend on n_threads.
+// results do not depend on n_threads. The columns of a score group (the
+// estimator's score_groups: a categorical variable) are shuffled together
+// and get one importance: d is the number of groups.
 #pragma once
 
 #include <Eigen/Core>
