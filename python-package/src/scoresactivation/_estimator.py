@@ -12,11 +12,15 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _core, _model_io
+from ._categorical import VariableEncoding
 from ._progress import EpochReporter
 from ._common import Default, class_weighted, core_params, fit_doc, parameters_doc, params_from_document, plain, resolve_seed
 
 _TABULAR_X = """array-like of shape (n_samples, n_features)
-            Numbers; a DataFrame's column names become ``feature_names_in_``."""
+            Numbers; a DataFrame's column names become ``feature_names_in_``.
+            A DataFrame's ``category``, ``object`` and ``string`` columns are
+            categorical variables: one-hot encoded inside the model, one
+            score each (docs/categorical.md)."""
 
 __version__ = _core.__version__  # the core's version.hpp, the one place it is written
 
@@ -196,11 +200,15 @@ class _ScoresBase(BaseEstimator):
         if self.class_weight is not None:  # absent means None (and files of earlier versions round-trip as written)
             front_end["class_weight"] = plain(self.class_weight)
         names = getattr(self, "feature_names_in_", None)
+        encoding = getattr(self, "_encoding", None)
+        if encoding is not None:
+            names = None  # the variables name them
         classes = self._classes_for_document()
         return _core.write_model_document(
             self._family, training, sequence, senn, front_end, self._seed, self._core.state(),
             None if names is None else [str(f) for f in names],
-            None if classes is None else plain(list(classes)), __version__)
+            None if classes is None else plain(list(classes)), __version__,
+            None if encoding is None else encoding.variables, getattr(self, "_formula", None))
 
     def save(self, path):
         """Writes the fitted model to a JSON file (docs/model-format.md).
@@ -252,7 +260,7 @@ class _ScoresBase(BaseEstimator):
         if loaded["task"] != cls._task:
             raise ValueError(f"the model document holds a {loaded['task']} model; {cls.__name__} cannot load it")
         params = params_from_document(loaded)
-        for name in ("random_state", "n_threads", "verbose", "class_weight"):  # the front end's own, checked by the core
+        for name in ("random_state", "n_threads", "verbose", "class_weight", "handle_unknown"):  # the front end's own
             if name in doc["params"]:
                 params[name] = doc["params"][name]
         est = cls(**params)
@@ -262,6 +270,12 @@ class _ScoresBase(BaseEstimator):
         est.n_features_in_ = int(doc["n_features"])
         if doc.get("feature_names") is not None:
             est.feature_names_in_ = np.asarray(doc["feature_names"], dtype=object)
+        if doc.get("variables") is not None:  # categorical variables (checked by the core against the groups)
+            est._encoding = VariableEncoding(doc["variables"])
+            est.n_features_in_ = len(est._encoding.variables)
+            est.feature_names_in_ = np.asarray(est._encoding.names, dtype=object)
+        if doc.get("formula") is not None:
+            est._formula = doc["formula"]  # R's; kept so the file round-trips
         est._restore_classes(doc)
         est._store_fitted(est._core)
         return est
@@ -346,6 +360,7 @@ class _ScoresActivationBase(_ScoresBase):
         kernel="auto",
         verbose=0,
         class_weight=None,
+        handle_unknown="error",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -376,6 +391,7 @@ class _ScoresActivationBase(_ScoresBase):
         self.kernel = kernel
         self.verbose = verbose
         self.class_weight = class_weight
+        self.handle_unknown = handle_unknown
 
     def _core_from_state(self, seed, state):
         return _core.Estimator.from_state(self._core_params(seed), state)
@@ -385,6 +401,25 @@ class _ScoresActivationBase(_ScoresBase):
         return _core.Estimator(params, self._task)
 
     # -------------------------------------------------------------------- fit
+    def _validated(self, X, y, y_numeric):
+        """X (encoded when it has categorical columns) and y, checked; sets
+        n_features_in_ and feature_names_in_ (the variables) and _encoding."""
+        encoding = VariableEncoding.learn(X)
+        self._encoding = encoding
+        self.__dict__.pop("_formula", None)  # a loaded R model's formula does not describe new data
+        if encoding is None:
+            return validate_data(self, X, y, dtype=np.float64, y_numeric=y_numeric)
+        if self._family != "tabular":
+            raise ValueError(f"{type(self).__name__} takes numeric columns only; X has categorical columns "
+                             "(ScoresActivationClassifier/Regressor encode them)")
+        y = validate_data(self, X="no_validation", y=y, y_numeric=y_numeric)
+        Xe = encoding.transform(X)
+        if Xe.shape[0] != len(y):
+            raise ValueError(f"X has {Xe.shape[0]} rows but y has {len(y)} values")
+        self.n_features_in_ = len(encoding.variables)
+        self.feature_names_in_ = np.asarray(encoding.names, dtype=object)
+        return Xe, y
+
     def _fit(self, X, y, sample_weight, n_classes, callbacks):
         seed = resolve_seed(self.random_state)
         params = self._core_params(seed)
@@ -392,24 +427,45 @@ class _ScoresActivationBase(_ScoresBase):
         if self.class_weight is not None:
             sample_weight = class_weighted(self, y, sample_weight)
         core = self._new_core(params)
+        encoding = getattr(self, "_encoding", None)
+        groups = [] if encoding is None else encoding.widths
         with self._epoch_reporter(callbacks) as on_epoch:
-            core.fit(X, y.astype(np.float64), sample_weight, n_classes, on_epoch)
+            if self._family == "tabular":
+                core.fit(X, y.astype(np.float64), sample_weight, n_classes, on_epoch, groups)
+            else:
+                core.fit(X, y.astype(np.float64), sample_weight, n_classes, on_epoch)
         self._core = core
         self._seed = seed
         self._store_fitted(core)
         return self
 
     def _check_X(self, X):
+        """X as the network reads it: checked, categorical variables encoded."""
         check_is_fitted(self, "n_epochs_")
+        encoding = getattr(self, "_encoding", None)
+        if encoding is not None:
+            return encoding.transform(X, self.handle_unknown)
         # Any memory order: the core reads C- and F-ordered arrays in place.
         X = validate_data(self, X, reset=False, dtype=np.float64)
         return X
+
+    @property
+    def encoded_feature_names_(self):
+        """The network's input columns: the feature names, with each
+        categorical variable as ``name=level`` columns (the per-level view of
+        ``explain(..., per_level=True)``)."""
+        check_is_fitted(self, "n_epochs_")
+        encoding = getattr(self, "_encoding", None)
+        if encoding is not None:
+            return np.asarray(encoding.column_names, dtype=object)
+        names = getattr(self, "feature_names_in_", None)
+        return np.asarray([f"x{j}" for j in range(self.n_features_in_)] if names is None else names, dtype=object)
 
     # ----------------------------------------------------------- attribution
     def explain(self, X, method="deeplift", *, baseline=Default("mean"), target=None, output="raw",
                 rule=Default("rescale"), n_steps=Default(50), integration=Default("gausslegendre"),
                 background=Default(None), exact=Default(None), n_permutations=Default(64),
-                random_state=Default(None), as_explanation=False):
+                random_state=Default(None), per_level=False, as_explanation=False):
         """Local attributions of each feature for each row of X, from the C++ core.
 
         Each option belongs to one or two methods; passing one that the
@@ -447,6 +503,10 @@ default="gausslegendre"
             Sampled Shapley values: feature orders (in antithetic pairs).
         random_state : int, RandomState or None, default=None
             Sampled Shapley values' seed.
+        per_level : bool, default=False
+            For a model with categorical variables: one attribution per
+            encoded column (``encoded_feature_names_``) instead of the sum
+            over each variable's levels.
         as_explanation : bool, default=False
             Return a ``shap.Explanation`` for shap's plots (needs shap).
 
@@ -460,7 +520,8 @@ default="gausslegendre"
 
         return explain(self, X, method, baseline=baseline, target=target, output=output, rule=rule, n_steps=n_steps,
                        integration=integration, background=background, exact=exact,
-                       n_permutations=n_permutations, random_state=random_state, as_explanation=as_explanation)
+                       n_permutations=n_permutations, random_state=random_state, per_level=per_level,
+                       as_explanation=as_explanation)
 
     def global_importance(self, X=None, y=None, method="scores", **kwargs):
         """One importance per feature (column order).
@@ -574,6 +635,10 @@ class ScoresActivationClassifier(_ClassesMixin, ClassifierMixin, _ScoresActivati
         class label -> weight (classes it does not name keep 1), or
         "balanced" for ``n_samples / (n_classes * np.bincount(y))``. The
         model file stores the labels as text (R reads the same weights).
+    handle_unknown : {"error", "ignore"}, default="error"
+        A level of a categorical variable that fit did not see: a
+        ValueError, or all that variable's columns 0 (a variable none of
+        whose values is known is an error either way).
 
     Attributes
     ----------
@@ -613,7 +678,7 @@ class ScoresActivationClassifier(_ClassesMixin, ClassifierMixin, _ScoresActivati
     fit.__doc__ = fit_doc("feature", _TABULAR_X, "Class labels (two or more classes).")
 
     def _fit_classifier(self, X, y, sample_weight, callbacks):
-        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
+        X, y = self._validated(X, y, y_numeric=False)
         self.classes_, encoded = _class_encoding(y)
         return self._fit(X, encoded, sample_weight, len(self.classes_), callbacks)
 
@@ -713,7 +778,7 @@ class ScoresActivationRegressor(RegressorMixin, _ScoresActivationBase):
     fit.__doc__ = fit_doc("feature", _TABULAR_X, "The numeric target.")
 
     def _fit_regressor(self, X, y, sample_weight, callbacks):
-        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        X, y = self._validated(X, y, y_numeric=True)
         if y.ndim != 1:
             raise ValueError(f"y must be 1-dimensional for regression, got shape {y.shape}")
         return self._fit(X, y, sample_weight, 0, callbacks)

@@ -44,7 +44,7 @@ def _count(value, name, low, high):
 
 def _rows(est, values, name):
     """A (r, d) float array of reference rows from 'mean', 'zeros' or an array."""
-    d = est.n_features_in_
+    d = est._core.n_features  # the network's columns (a categorical variable's levels included)
     if isinstance(values, str):
         if values == "mean":
             if not est.standardize:
@@ -56,8 +56,7 @@ def _rows(est, values, name):
         if values == "zeros":
             return np.zeros((1, d))
         raise ValueError(f"{name} must be 'mean', 'zeros' or an array, got {values!r}")
-    if hasattr(values, "columns") and hasattr(est, "feature_names_in_"):
-        values = values[list(est.feature_names_in_)]
+    values = _encoded(est, values)
     rows = np.asarray(values, dtype=np.float64)
     if rows.ndim == 1:
         rows = rows.reshape(1, -1)
@@ -68,6 +67,19 @@ def _rows(est, values, name):
     if not np.all(np.isfinite(rows)):
         raise ValueError(f"{name} contains NaN or infinity")
     return np.asfortranarray(rows)
+
+
+def _encoded(est, values):
+    """Reference rows given as a DataFrame: its columns by name, categorical
+    variables encoded; arrays pass as they are (the network's columns)."""
+    if not hasattr(values, "columns"):
+        return values
+    encoding = getattr(est, "_encoding", None)
+    if encoding is not None:
+        return encoding.transform(values, est.handle_unknown)
+    if hasattr(est, "feature_names_in_"):
+        return values[list(est.feature_names_in_)]
+    return values
 
 
 def _targets(est, target):
@@ -179,8 +191,7 @@ def _reference(est, values, name):
     ("rows", the rows as a float array); the core checks the rest."""
     if isinstance(values, str):
         return values, np.empty((0, 0))
-    if hasattr(values, "columns") and hasattr(est, "feature_names_in_"):
-        values = values[list(est.feature_names_in_)]
+    values = _encoded(est, values)
     try:
         rows = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
@@ -195,9 +206,10 @@ def _reference(est, values, name):
 def explain(est, X, method="deeplift", *, baseline=_Default("mean"), target=None, output="raw",
             rule=_Default("rescale"), n_steps=_Default(50), integration=_Default("gausslegendre"),
             background=_Default(None), exact=_Default(None), n_permutations=_Default(64),
-            random_state=_Default(None), as_explanation=False):
+            random_state=_Default(None), per_level=False, as_explanation=False):
     """The core's explain() (its policy: options per method, references, exactness, base values);
-    here only the conversion of Python values."""
+    here only the conversion of Python values, and the sum over a categorical
+    variable's levels (unless per_level)."""
     options = dict(baseline=baseline, rule=rule, n_steps=n_steps, integration=integration, background=background,
                    exact=exact, n_permutations=n_permutations, random_state=random_state)
     if not isinstance(method, str) or method not in LOCAL_METHODS:  # before X is checked
@@ -209,17 +221,25 @@ def explain(est, X, method="deeplift", *, baseline=_Default("mean"), target=None
         lambda core_options: _core.explain(est._core, X, core_options))
     base_values = result["base_values"] or None
     values = np.stack(results, axis=-1) if class_axis else results[0]
+    if not isinstance(per_level, (bool, np.bool_)):
+        raise ValueError(f"per_level must be True or False, got {per_level!r}")
+    encoding = getattr(est, "_encoding", None)
+    names = list(est.encoded_feature_names_)
+    data = np.asarray(X)
+    if encoding is not None and not per_level:
+        values = encoding.aggregate(values, axis=1)
+        names = encoding.names
+        data = None  # a variable's value is a level, not a number shap could colour by
     if not as_explanation:
         return values
     try:
         import shap
     except ImportError:  # pragma: no cover - exercised only without shap
         raise ImportError("as_explanation=True needs the shap package (pip install shap)") from None
-    names = list(getattr(est, "feature_names_in_", [f"x{j}" for j in range(X.shape[1])]))
     base = None
     if base_values is not None:
         base = np.tile(np.asarray(base_values if class_axis else base_values[0]), (X.shape[0],) + ((1,) if class_axis else ()))
-    return shap.Explanation(values=values, base_values=base, data=np.asarray(X), feature_names=names)
+    return shap.Explanation(values=values, base_values=base, data=data, feature_names=names)
 
 
 def _class_indices(classes, y):
