@@ -93,16 +93,16 @@ sa_thread_limit <- function() {
     .Call(`_scoresactivation_sa_thread_limit`)
 }
 
-sa_write_model_document <- function(family, params, front_end, seed, state, feature_names, classes, library_version) {
-    .Call(`_scoresactivation_sa_write_model_document`, family, params, front_end, seed, state, feature_names, classes, library_version)
+sa_write_model_document <- function(family, params, front_end, seed, state, feature_names, classes, library_version, variables, formula) {
+    .Call(`_scoresactivation_sa_write_model_document`, family, params, front_end, seed, state, feature_names, classes, library_version, variables, formula)
 }
 
 sa_read_model_document <- function(document) {
     .Call(`_scoresactivation_sa_read_model_document`, document)
 }
 
-sa_fit <- function(x, y, sample_weight, n_classes, task, params, on_epoch) {
-    .Call(`_scoresactivation_sa_fit`, x, y, sample_weight, n_classes, task, params, on_epoch)
+sa_fit <- function(x, y, sample_weight, n_classes, task, params, on_epoch, score_groups = integerVector()) {
+    .Call(`_scoresactivation_sa_fit`, x, y, sample_weight, n_classes, task, params, on_epoch, score_groups)
 }
 
 sa_check_state <- function(params, state) {

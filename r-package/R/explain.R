@@ -89,6 +89,12 @@
 #'   R's random number generator, so \code{\link{set.seed}} makes the result
 #'   reproducible) or a whole number. Equal seeds give equal values in R and
 #'   Python, whatever the number of threads.
+#' @param per_level For a model with categorical variables (factor or
+#'   character columns, see \code{\link{scores_activation}}): \code{FALSE}
+#'   (the default) gives one attribution per variable, the sum of its
+#'   one-hot columns' attributions (the methods are additive, so the rows
+#'   still sum as described); \code{TRUE} gives one per encoded column, named
+#'   \code{variable=level}. Without categorical variables both are the same.
 #' @param ... Further arguments are an error.
 #'
 #' @return For a regression model or a single \code{target}: a numeric matrix
@@ -132,9 +138,12 @@ explain <- function(object, newdata, ...) UseMethod("explain")
 explain.scores_activation <- function(object, newdata, method = "deeplift", baseline = "mean", target = NULL,
                                       output = "raw", rule = "rescale", n_steps = 50, integration = "gausslegendre",
                                       background = NULL, exact = NULL, n_permutations = 64, random_state = NULL,
-                                      ...) {
+                                      per_level = FALSE, ...) {
   .check_fit(object)
   .no_extra_args(...)
+  if (!is.logical(per_level) || length(per_level) != 1L || is.na(per_level)) {
+    .stop("per_level must be TRUE or FALSE, got ", .describe(per_level))
+  }
   if (missing(newdata) || is.null(newdata)) .stop("newdata is required: the rows to explain")
   method <- .choice(method, .local_methods(), "method")
   given <- c(baseline = !missing(baseline), rule = !missing(rule), n_steps = !missing(n_steps),
@@ -153,7 +162,12 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
   r <- .core_explain(object, method, "tabular", values, given, target, output, ncol(x),
                      function(value, arg) .reference_arg(object, value, arg),
                      function(options) sa_explain(params, state, x, options))
-  .attribution_result(object, r$result$values, r$targets, rows, if (length(r$result$base_values)) r$result$base_values)
+  out <- .attribution_result(object, r$result$values, r$targets, rows,
+                             if (length(r$result$base_values)) r$result$base_values)
+  # Categorical variables: the sum of each variable's columns (the methods
+  # are additive), unless per_level asks for one value per level column.
+  if (!is.null(object$variables) && !per_level) out <- .sum_by_variable(out, object$variables)
+  out
 }
 
 # The core's explain() for any family (core/include/scoresactivation/explain.hpp
@@ -407,7 +421,7 @@ global_importance.scores_activation <- function(object, newdata = NULL, y = NULL
   if (method != "permutation") {
     values <- explain(object, newdata, method, random_state = random_state, ...)
     out <- apply(abs(values), 2L, mean)
-    names(out) <- .feature_labels(object)
+    names(out) <- dimnames(values)[[2L]]
     return(out)
   }
   .no_extra_args(...)
@@ -423,6 +437,6 @@ global_importance.scores_activation <- function(object, newdata = NULL, y = NULL
   result <- .core(sa_permutation_importance(.core_params_of(object), .core_state(object), x, y_core, numeric(0),
                                             n_repeats, seed, .resolve_threads(object$params$n_threads)))
   out <- result$importances_mean
-  names(out) <- .feature_labels(object)
+  names(out) <- .score_labels(object)  # (the core shuffles a categorical variable's columns together)
   out
 }

@@ -182,6 +182,7 @@ scores_activation.default <- function(x, y,
                                       n_threads = NULL,
                                       kernel = "auto",
                                       class_weight = NULL,
+                                      handle_unknown = "error",
                                       weights = NULL,
                                       sample_weight = NULL,
                                       verbose = FALSE,
@@ -224,7 +225,9 @@ scores_activation.formula <- function(formula, data, subset, weights, na.action,
   if (all(c("weights", "sample_weight") %in% names(mf))) .stop("pass weights or sample_weight (its alias), not both")
   w_arg <- if ("sample_weight" %in% names(mf)) "sample_weight" else "weights"
   names(mf)[names(mf) == "sample_weight"] <- "weights"
-  mf$drop.unused.levels <- TRUE
+  # A ScoresActivation fit keeps every level of a factor (the categorical
+  # encoding uses levels(), as the Python package uses a pandas Categorical's).
+  mf$drop.unused.levels <- !is.null(senn_params)
   default_na <- !"na.action" %in% names(mf)
   if (default_na) mf$na.action <- quote(stats::na.pass)
   mf[[1L]] <- quote(stats::model.frame)
@@ -240,21 +243,32 @@ scores_activation.formula <- function(formula, data, subset, weights, na.action,
     }
   }
   y <- stats::model.response(mf)
-  x <- stats::model.matrix(mt, mf)
-  contrasts <- attr(x, "contrasts")
-  x <- x[, colnames(x) != "(Intercept)", drop = FALSE]
-  attr(x, "assign") <- NULL
-  attr(x, "contrasts") <- NULL
   weights <- stats::model.weights(mf)
-  # As predict(newdata) names its rows: automatic row names are dropped.
-  if (is.integer(attr(mf, "row.names"))) rownames(x) <- NULL
+  predictors <- if (is.null(senn_params)) .predictor_columns(mt, mf)
+  categorical <- !is.null(predictors) && length(predictors) > 0L && .has_categorical(predictors)
+  contrasts <- NULL
+  if (categorical) {
+    # Factor and character variables: one-hot columns of all levels sharing
+    # one score (R/categorical.R), as the Python package encodes them.
+    .check_formula_terms(mt, predictors)
+    x <- predictors
+  } else {
+    x <- stats::model.matrix(mt, mf)
+    contrasts <- attr(x, "contrasts")
+    x <- x[, colnames(x) != "(Intercept)", drop = FALSE]
+    attr(x, "assign") <- NULL
+    attr(x, "contrasts") <- NULL
+    # As predict(newdata) names its rows: automatic row names are dropped.
+    if (is.integer(attr(mf, "row.names"))) rownames(x) <- NULL
+  }
 
   fit <- .fit_xy(x, y, args, weights, verbose, call = call, x_arg = "data",
                  y_arg = "the response", w_arg = w_arg, senn_params = senn_params, callbacks = callbacks)
   fit$na.action <- attr(mf, "na.action")
   fit$terms <- mt
-  fit$xlevels <- stats::.getXlevels(mt, mf)
+  fit$xlevels <- if (!categorical) stats::.getXlevels(mt, mf)
   fit$contrasts <- contrasts
+  if (is.null(senn_params)) fit$formula <- .formula_text(mt)
   fit
 }
 
@@ -326,6 +340,16 @@ scores_activation.formula <- function(formula, data, subset, weights, na.action,
                     w_arg = "sample_weight", senn_params = NULL, callbacks = NULL) {
   params <- .normalise_params(params)
   .check_verbose(verbose)
+  variables <- NULL
+  if (is.data.frame(x) && ncol(x) > 0L && .has_categorical(x)) {
+    if (!is.null(senn_params)) {
+      .stop(x_arg, " has factor or character column(s); SENN models take numeric columns (use the formula ",
+            "interface, which encodes factors with model.matrix)")
+    }
+    if (nrow(x) == 0L) .stop(x_arg, " has 0 rows")
+    variables <- .variables_of(x, x_arg)
+    x <- .encode_variables(x, variables, "error", x_arg)
+  }
   x <- .as_feature_matrix(x, x_arg)
   n <- nrow(x)
   target <- .core_target(y, n, y_arg, paste(x_arg, "has", n, "rows"))
@@ -335,10 +359,12 @@ scores_activation.formula <- function(formula, data, subset, weights, na.action,
   core_params <- .core_params(params, seed)
   feature_names <- colnames(x)
   # x goes over as it is: the core reads R's memory in place (no copy).
-  reporter <- .epoch_reporter(params, verbose, callbacks, feature_names)
+  groups <- if (is.null(variables)) integer(0) else .variable_widths(variables)
+  reporter <- .epoch_reporter(params, verbose, callbacks,
+                              if (is.null(variables)) feature_names else .variable_names(variables))
   on.exit(reporter$close(), add = TRUE)
   result <- if (is.null(senn_params)) {
-    .core(sa_fit(x, target$y, w, target$n_classes, target$task, core_params, reporter$on_epoch))
+    .core(sa_fit(x, target$y, w, target$n_classes, target$task, core_params, reporter$on_epoch, groups))
   } else {
     .core(sa_senn_fit(x, target$y, w, target$n_classes, target$task, core_params, senn_params, reporter$on_epoch))
   }
@@ -349,7 +375,8 @@ scores_activation.formula <- function(formula, data, subset, weights, na.action,
     feature_names = feature_names, classes = target$classes,
     n_features = state$n_features, n_outputs = state$n_outputs,
     n_epochs_run = state$n_epochs_run, best_epoch = state$best_epoch,
-    arrays = .arrays_from_core(state$arrays), call = call, senn_params = senn_params
+    arrays = .arrays_from_core(state$arrays), call = call, senn_params = senn_params,
+    variables = variables
   )
   outputs <- if (is.null(senn_params)) {
     function(kind) .core(sa_predict(.core_params_of(fit), .core_state(fit), x, kind))

@@ -27,7 +27,8 @@ scores.scores_activation <- function(object, sort = FALSE, ...) {
     .stop("this model was fitted with scores_layer = FALSE and has no feature scores")
   }
   w <- .core(sa_scores(.core_params_of(object), .core_state(object)))
-  names(w) <- .feature_labels(object)
+  # one score per variable (a categorical variable's columns share one)
+  names(w) <- .score_labels(object)
   if (isTRUE(sort)) w <- w[order(-w)]
   w
 }
@@ -44,7 +45,9 @@ coef.scores_activation <- function(object, ...) scores.scores_activation(object,
 }
 
 # "feature" or "channel": what the scores rank.
-.unit_text <- function(object) if (.is_sequence(object)) "channel" else "feature"
+.unit_text <- function(object) {
+  if (.is_sequence(object)) "channel" else if (!is.null(object$variables)) "variable" else "feature"
+}
 
 .title_text <- function(object) {
   if (.is_senn(object)) return("Self-explaining neural network (SENN)")
@@ -75,7 +78,12 @@ coef.scores_activation <- function(object, ...) scores.scores_activation(object,
                   if (object$n_outputs == 1L) " output" else " outputs", " = theta . z + b; robustness_penalty ",
                   format(object$senn_params$robustness_penalty)))
   }
-  widths <- c(paste(object$n_features, "inputs"),
+  inputs <- paste(object$n_features, "inputs")
+  if (!is.null(object$variables)) {
+    k <- sum(!vapply(object$variables, function(v) is.null(v$levels), logical(1)))
+    inputs <- paste0(inputs, " (", length(object$variables), " variables, ", k, " categorical)")
+  }
+  widths <- c(inputs,
               if (isTRUE(p$scores_layer)) "scores",
               as.character(p$hidden_layer_sizes),
               paste(object$n_outputs, if (object$n_outputs == 1L) "output" else "outputs"))
@@ -237,11 +245,12 @@ scores_uncertainty <- function(object, level = 0.95) {
   if (!is.numeric(level) || length(level) != 1L || is.na(level) || level <= 0 || level >= 1) {
     .stop("level must be a single number in (0, 1), got ", .describe(level))
   }
-  b <- matrix(b, ncol = object$n_features)
+  labels <- .score_labels(object)
+  b <- matrix(b, ncol = length(labels))
   alpha <- (1 - level) / 2
   # type 7 is numpy's default (linear) quantile: the same bounds as Python's scores_interval()
   q <- apply(b, 2L, stats::quantile, probs = c(alpha, 1 - alpha), type = 7L, names = FALSE)
-  out <- data.frame(feature = .feature_labels(object), score = unname(scores(object)), mean = colMeans(b),
+  out <- data.frame(feature = labels, score = unname(scores(object)), mean = colMeans(b),
                     sd = if (nrow(b) > 1L) apply(b, 2L, stats::sd) else NA_real_,
                     lower = q[1L, ], upper = q[2L, ], stringsAsFactors = FALSE)
   names(out)[1L] <- .unit_text(object)
@@ -273,7 +282,7 @@ scores_uncertainty <- function(object, level = 0.95) {
 #' @export
 plot.scores_activation <- function(x, type = c("scores", "history"), top = 20L, main = NULL, ...) {
   .check_fit(x, "x", allow_sequence = TRUE)
-  unit <- if (.is_sequence(x)) "Channel" else "Feature"
+  unit <- if (.is_sequence(x)) "Channel" else if (!is.null(x$variables)) "Variable" else "Feature"
   type <- match.arg(type)
   if (!isTRUE(x$params$scores_layer)) {
     .stop("this model was fitted with scores_layer = FALSE and has no feature scores to plot")
@@ -285,7 +294,7 @@ plot.scores_activation <- function(x, type = c("scores", "history"), top = 20L, 
     op <- graphics::par(mar = c(4.5, min(20, max(4, 0.6 * width + 1.5)), 3, 1))
     on.exit(graphics::par(op))
     has_intervals <- !is.null(x$arrays$scores_bootstrap) && length(x$arrays$scores_bootstrap) > 0L
-    u <- if (has_intervals) scores_uncertainty(x)[match(rev(names(shown)), .feature_labels(x)), , drop = FALSE] else NULL
+    u <- if (has_intervals) scores_uncertainty(x)[match(rev(names(shown)), .score_labels(x)), , drop = FALSE] else NULL
     mids <- graphics::barplot(rev(shown), horiz = TRUE, las = 1, col = "steelblue",
                               xlab = "score w = softmax(s / T)",
                               xlim = c(0, max(c(shown, u$upper)) * 1.04),

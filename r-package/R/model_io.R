@@ -124,10 +124,19 @@ load_model <- function(path) {
   front_end <- list(random_state = fit$params$random_state, n_threads = fit$params$n_threads)
   # absent means NULL (and files of earlier versions round-trip as written)
   if (!is.null(fit$params$class_weight)) front_end$class_weight <- .class_weight_core(fit$params$class_weight)
+  if (!is.null(fit$params$handle_unknown) && !identical(fit$params$handle_unknown, "error")) {
+    front_end$handle_unknown <- fit$params$handle_unknown
+  }
   labels <- function(v) if (is.null(v)) NULL else as.list(if (is.factor(v)) as.character(v) else v)
+  # Categorical variables (R/categorical.R): "variables" (names and levels)
+  # replace "feature_names".
+  variables <- if (!is.null(fit$variables)) {
+    lapply(fit$variables, function(v) list(name = v$name, levels = if (!is.null(v$levels)) as.list(v$levels)))
+  }
   doc <- .core(sa_write_model_document(family, params, front_end, fit$seed, .core_state(fit),
-                                       labels(fit$feature_names), labels(fit$classes),
-                                       as.character(utils::packageVersion("scoresactivation"))))
+                                       if (is.null(variables)) labels(fit$feature_names), labels(fit$classes),
+                                       as.character(utils::packageVersion("scoresactivation")),
+                                       variables, fit$formula))
   .json_ready(doc)
 }
 
@@ -155,8 +164,15 @@ load_model <- function(path) {
   }
   cw <- doc$params$class_weight
   params["class_weight"] <- list(if (is.list(cw)) unlist(cw) else cw)
+  if (!isTRUE(checked$sequence) && !isTRUE(checked$senn)) params["handle_unknown"] <- list(doc$params$handle_unknown %||% "error")
   params <- .normalise_params(params[.param_names()])
   state <- checked$state
+  # The variables (checked by the core: names, distinct levels, widths = the score groups).
+  variables <- if (!is.null(doc$variables)) {
+    lapply(doc$variables, function(v) {
+      list(name = as.character(v$name), levels = if (!is.null(v$levels)) as.character(unlist(v$levels)))
+    })
+  }
   sequence <- isTRUE(checked$sequence)
   sequence_params <- if (sequence) checked$params[.sequence_param_names()]
   senn <- isTRUE(checked$senn)
@@ -169,8 +185,19 @@ load_model <- function(path) {
     n_epochs_run = state$n_epochs_run, best_epoch = state$best_epoch,
     arrays = .arrays_from_core(state$arrays),
     library_version = if (is.null(doc$library_version)) NA_character_ else as.character(doc$library_version),
-    sequence_params = sequence_params, senn_params = senn_params
+    sequence_params = sequence_params, senn_params = senn_params,
+    variables = variables
   )
+  if (!is.null(variables)) fit$feature_names <- .encoded_names(variables)
+  if (!is.null(doc$formula)) {
+    # The formula of an R fit: predict() evaluates it in newdata as the
+    # original fit did (the terms' environment is the global one).
+    f <- tryCatch(stats::as.formula(as.character(doc$formula), env = globalenv()),
+                  error = function(e) .stop("model document: formula '", doc$formula, "' does not parse: ",
+                                            conditionMessage(e)))
+    fit$terms <- stats::terms(f)
+    fit$formula <- as.character(doc$formula)
+  }
   fit$kernel <- if (sequence) {
     .core(sa_sequence_check_state(.core_params_of(fit), fit$sequence_params, .core_state(fit)))
   } else if (senn) {

@@ -110,6 +110,8 @@ default_params <- function() {
   out["class_weight"] <- list(.class_weight_core(out$class_weight))
   checked <- .core(sa_check_params(out, "tabular"))
   checked["random_state"] <- list(if (!is.null(out$random_state)) as.double(out$random_state))
+  # (a front-end choice checked by the core above; read by the categorical encoder, R/categorical.R)
+  checked["handle_unknown"] <- list(out$handle_unknown)
   # (checked by the core above; kept as a named numeric vector, class = weight)
   checked["class_weight"] <- list(if (is.list(out$class_weight)) unlist(out$class_weight) else out$class_weight)
   # Beyond the core's limit (4 x the cores) more threads only cost.
@@ -163,7 +165,7 @@ default_params <- function() {
 # The training hyperparameters the sequence models take through `...`:
 # every one of scores_activation() but the head's hidden_layer_sizes, which
 # scores_activation_sequence() names (with its own default).
-.training_param_names <- function() setdiff(.param_names(), "hidden_layer_sizes")
+.training_param_names <- function() setdiff(.param_names(), c("hidden_layer_sizes", "handle_unknown"))
 
 # What a sequence model adds (SequenceParams), in the table's order.
 .sequence_param_names <- function() .param_group("sequence", "sequence")

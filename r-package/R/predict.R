@@ -77,20 +77,25 @@ predict.scores_activation <- function(object, newdata, type = c("class", "prob",
 .newdata_matrix <- function(object, newdata, arg = "newdata") {
   d <- object$n_features
   names <- object$feature_names
-  if (!is.null(object$terms)) {
+  if (!is.null(object$variables) && is.list(newdata)) {
+    # Categorical variables (R/categorical.R): a data.frame (or list) of the
+    # variables, through the formula's terms when the model has them.
+    cols <- newdata
+    if (!is.null(object$terms)) {
+      tt <- .formula_columns_checked(object, newdata, arg)
+      mf <- tryCatch(stats::model.frame(tt, newdata, na.action = stats::na.pass),
+                     error = function(e) .stop(arg, ": ", conditionMessage(e)))
+      cols <- .predictor_columns(tt, mf)
+    }
+    x <- .encode_variables(cols, object$variables, object$params$handle_unknown %||% "error", arg)
+    return(.as_feature_matrix(x, arg))
+  }
+  if (!is.null(object$terms) && is.null(object$variables)) {
     if (is.matrix(newdata)) newdata <- as.data.frame(newdata)
     if (!is.data.frame(newdata) && !is.list(newdata)) {
       .stop(arg, " must be a data.frame holding the variables of the formula")
     }
-    tt <- stats::delete.response(object$terms)
-    vars <- all.vars(tt)
-    missing_vars <- setdiff(vars, names(newdata))
-    missing_vars <- missing_vars[!vapply(missing_vars, exists, logical(1),
-                                         envir = environment(tt) %||% globalenv())]
-    if (length(missing_vars)) {
-      .stop(arg, " lacks the column(s) ", paste(missing_vars, collapse = ", "),
-            " used by the model's formula")
-    }
+    tt <- .formula_columns_checked(object, newdata, arg)
     mf <- tryCatch(
       stats::model.frame(tt, newdata, na.action = stats::na.pass, xlev = object$xlevels),
       error = function(e) .stop(arg, ": ", conditionMessage(e))
@@ -131,3 +136,21 @@ predict.scores_activation <- function(object, newdata, type = c("class", "prob",
 }
 
 `%||%` <- function(a, b) if (is.null(a)) b else a
+
+# The terms without the response, after checking that newdata holds the
+# variables of the formula.
+.formula_columns_checked <- function(object, newdata, arg) {
+  if (!is.data.frame(newdata) && !is.list(newdata)) {
+    .stop(arg, " must be a data.frame holding the variables of the formula")
+  }
+  tt <- stats::delete.response(object$terms)
+  vars <- all.vars(tt)
+  missing_vars <- setdiff(vars, names(newdata))
+  missing_vars <- missing_vars[!vapply(missing_vars, exists, logical(1),
+                                       envir = environment(tt) %||% globalenv())]
+  if (length(missing_vars)) {
+    .stop(arg, " lacks the column(s) ", paste(missing_vars, collapse = ", "),
+          " used by the model's formula")
+  }
+  tt
+}

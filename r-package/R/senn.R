@@ -100,7 +100,7 @@ senn.default <- function(x, y, robustness_penalty = 0.01, ...) {
   if (missing(x)) .stop("x is missing")
   if (missing(y)) .stop("y is missing")
   senn_params <- .normalise_senn_params(robustness_penalty)
-  args <- .senn_args(list(...), c(.param_names(), "weights", "sample_weight", "verbose", "callbacks"))
+  args <- .senn_args(list(...), c(setdiff(.param_names(), "handle_unknown"), "weights", "sample_weight", "verbose", "callbacks"))
   sample_weight <- .weights_arg(args$weights, args$sample_weight)
   w_arg <- if (is.null(args$weights)) "sample_weight" else "weights"
   args$sample_weight <- NULL
@@ -119,7 +119,7 @@ senn.formula <- function(formula, data, subset, weights, na.action, sample_weigh
                          ...) {
   call <- match.call()
   call[[1L]] <- as.name("senn")
-  args <- .senn_args(list(...), c(.param_names(), "verbose", "callbacks"))
+  args <- .senn_args(list(...), c(setdiff(.param_names(), "handle_unknown"), "verbose", "callbacks"))
   verbose <- if (is.null(args$verbose)) FALSE else args$verbose
   callbacks <- args$callbacks
   args$verbose <- NULL

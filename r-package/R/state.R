@@ -60,7 +60,7 @@
                      n_outputs, n_epochs_run, best_epoch, arrays, call = NULL,
                      terms = NULL, xlevels = NULL, contrasts = NULL,
                      library_version = as.character(utils::packageVersion("scoresactivation")),
-                     sequence_params = NULL, n_steps = NULL, senn_params = NULL) {
+                     sequence_params = NULL, n_steps = NULL, senn_params = NULL, variables = NULL) {
   sequence <- !is.null(sequence_params)
   senn <- !is.null(senn_params)
   fit <- structure(
@@ -85,6 +85,8 @@
     ),
     class = "scores_activation"
   )
+  # The input variables (R/categorical.R): NULL when every column is numeric.
+  if (!is.null(variables)) fit$variables <- variables
   if (sequence) {
     fit$sequence_params <- sequence_params
     fit$n_steps <- if (is.null(n_steps)) NULL else as.integer(n_steps)

@@ -315,8 +315,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // sa_write_model_document
-SEXP sa_write_model_document(std::string family, Rcpp::List params, Rcpp::List front_end, double seed, Rcpp::List state, SEXP feature_names, SEXP classes, std::string library_version);
-RcppExport SEXP _scoresactivation_sa_write_model_document(SEXP familySEXP, SEXP paramsSEXP, SEXP front_endSEXP, SEXP seedSEXP, SEXP stateSEXP, SEXP feature_namesSEXP, SEXP classesSEXP, SEXP library_versionSEXP) {
+SEXP sa_write_model_document(std::string family, Rcpp::List params, Rcpp::List front_end, double seed, Rcpp::List state, SEXP feature_names, SEXP classes, std::string library_version, SEXP variables, SEXP formula);
+RcppExport SEXP _scoresactivation_sa_write_model_document(SEXP familySEXP, SEXP paramsSEXP, SEXP front_endSEXP, SEXP seedSEXP, SEXP stateSEXP, SEXP feature_namesSEXP, SEXP classesSEXP, SEXP library_versionSEXP, SEXP variablesSEXP, SEXP formulaSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -328,7 +328,9 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< SEXP >::type feature_names(feature_namesSEXP);
     Rcpp::traits::input_parameter< SEXP >::type classes(classesSEXP);
     Rcpp::traits::input_parameter< std::string >::type library_version(library_versionSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_write_model_document(family, params, front_end, seed, state, feature_names, classes, library_version));
+    Rcpp::traits::input_parameter< SEXP >::type variables(variablesSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type formula(formulaSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_write_model_document(family, params, front_end, seed, state, feature_names, classes, library_version, variables, formula));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -344,8 +346,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // sa_fit
-Rcpp::List sa_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes, std::string task, Rcpp::List params, SEXP on_epoch);
-RcppExport SEXP _scoresactivation_sa_fit(SEXP xSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_classesSEXP, SEXP taskSEXP, SEXP paramsSEXP, SEXP on_epochSEXP) {
+Rcpp::List sa_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes, std::string task, Rcpp::List params, SEXP on_epoch, Rcpp::IntegerVector score_groups);
+RcppExport SEXP _scoresactivation_sa_fit(SEXP xSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_classesSEXP, SEXP taskSEXP, SEXP paramsSEXP, SEXP on_epochSEXP, SEXP score_groupsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -356,7 +358,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< std::string >::type task(taskSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
     Rcpp::traits::input_parameter< SEXP >::type on_epoch(on_epochSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_fit(x, y, sample_weight, n_classes, task, params, on_epoch));
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type score_groups(score_groupsSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_fit(x, y, sample_weight, n_classes, task, params, on_epoch, score_groups));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -651,9 +654,9 @@ static const R_CallMethodDef CallEntries[] = {
     {"_scoresactivation_sa_library_version", (DL_FUNC) &_scoresactivation_sa_library_version, 0},
     {"_scoresactivation_sa_avx2_available", (DL_FUNC) &_scoresactivation_sa_avx2_available, 0},
     {"_scoresactivation_sa_thread_limit", (DL_FUNC) &_scoresactivation_sa_thread_limit, 0},
-    {"_scoresactivation_sa_write_model_document", (DL_FUNC) &_scoresactivation_sa_write_model_document, 8},
+    {"_scoresactivation_sa_write_model_document", (DL_FUNC) &_scoresactivation_sa_write_model_document, 10},
     {"_scoresactivation_sa_read_model_document", (DL_FUNC) &_scoresactivation_sa_read_model_document, 1},
-    {"_scoresactivation_sa_fit", (DL_FUNC) &_scoresactivation_sa_fit, 7},
+    {"_scoresactivation_sa_fit", (DL_FUNC) &_scoresactivation_sa_fit, 8},
     {"_scoresactivation_sa_check_state", (DL_FUNC) &_scoresactivation_sa_check_state, 2},
     {"_scoresactivation_sa_predict", (DL_FUNC) &_scoresactivation_sa_predict, 4},
     {"_scoresactivation_sa_scores", (DL_FUNC) &_scoresactivation_sa_scores, 2},

@@ -128,7 +128,8 @@ SEXP r_json(const sa::JsonValue& v) {
 // front_end (random_state, n_threads as given), labels as lists.
 // [[Rcpp::export]]
 SEXP sa_write_model_document(std::string family, Rcpp::List params, Rcpp::List front_end, double seed,
-                             Rcpp::List state, SEXP feature_names, SEXP classes, std::string library_version) {
+                             Rcpp::List state, SEXP feature_names, SEXP classes, std::string library_version,
+                             SEXP variables, SEXP formula) {
   sa::ModelDocumentParts parts;
   parts.family = sa::model_family_from_string(family);
   parts.params = param_set_from_list(params, parts.family);
@@ -137,6 +138,8 @@ SEXP sa_write_model_document(std::string family, Rcpp::List params, Rcpp::List f
   parts.state = state_from_list(state);
   parts.feature_names = json_from_r(feature_names, 0, "feature_names");
   parts.classes = json_from_r(classes, 0, "classes");
+  parts.variables = json_from_r(variables, 0, "variables");
+  parts.formula = json_from_r(formula, 0, "formula");
   parts.library_version = library_version;
   return r_json(sa::write_model_document(parts));
 }
@@ -159,17 +162,20 @@ Rcpp::List sa_read_model_document(SEXP document) {
 }
 
 // Trains; returns list(interrupted, state, kernel). y holds class indices
-// 0..n_classes-1 (classification) or targets (regression).
+// 0..n_classes-1 (classification) or targets (regression); score_groups the
+// column counts of the variables that share one score (empty: one per column).
 // [[Rcpp::export]]
 Rcpp::List sa_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes,
-                  std::string task, Rcpp::List params, SEXP on_epoch) {
+                  std::string task, Rcpp::List params, SEXP on_epoch,
+                  Rcpp::IntegerVector score_groups = Rcpp::IntegerVector()) {
   sa::Estimator estimator(params_from_list(params), sa::task_from_string(task));
   const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "x");
   const Eigen::VectorXd ye = Eigen::Map<const Eigen::VectorXd>(y.begin(), y.size());
   const Eigen::VectorXd we = Eigen::Map<const Eigen::VectorXd>(sample_weight.begin(), sample_weight.size());
   const sa::Callbacks callbacks = fit_callbacks(on_epoch);
   try {
-    estimator.fit(xe, ye, we, n_classes, callbacks);
+    const std::vector<long> groups(score_groups.begin(), score_groups.end());
+    estimator.fit(xe, ye, we, n_classes, callbacks, groups);
   } catch (const sa::Interrupted&) {
     return Rcpp::List::create(Rcpp::Named("interrupted") = true);
   }
