@@ -120,7 +120,7 @@ def test_save_load_and_pickle_round_trips(tmp_path, regressor, classifier):
         est.save(path)
         doc = est.to_dict()
         assert doc["estimator"] == type(est).__name__
-        assert doc["format_version"] == 4
+        assert doc["format_version"] == 5
         assert doc["params"]["robustness_penalty"] == est.robustness_penalty
         assert "theta_0_weight" in doc["arrays"] and "output_bias" in doc["arrays"]
         for loaded in (load_model(path), type(est).load(path), pickle.loads(pickle.dumps(est))):

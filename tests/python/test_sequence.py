@@ -218,7 +218,7 @@ def test_save_load_and_pickle_round_trips(regressor, classifier, data, class_dat
 def test_document_is_written_at_the_current_format_version(regressor):
     # Sequence documents exist from version 3 on and are unchanged by version 4 (SENN).
     doc = regressor.to_dict()
-    assert doc["format_version"] == 4
+    assert doc["format_version"] == 5
     assert doc["estimator"] == "ScoresActivationSequenceRegressor"
     assert doc["n_features"] == 4 and doc["feature_names"] is None
     assert doc["params"]["architecture"] == regressor.architecture

@@ -199,6 +199,8 @@ class _ScoresBase(BaseEstimator):
                      "n_threads": plain(self.n_threads), "verbose": plain(self.verbose)}
         if self.class_weight is not None:  # absent means None (and files of earlier versions round-trip as written)
             front_end["class_weight"] = plain(self.class_weight)
+        if getattr(self, "handle_unknown", "error") != "error":  # likewise; the tabular family's only
+            front_end["handle_unknown"] = self.handle_unknown
         names = getattr(self, "feature_names_in_", None)
         encoding = getattr(self, "_encoding", None)
         if encoding is not None:
