@@ -148,14 +148,14 @@
 
 # The variables of a model frame (formula fit): interactions involving a
 # categorical variable are refused.
-.check_formula_terms <- function(mt, cols) {
+.check_formula_terms <- function(mt) {
   order <- attr(mt, "order")
   if (any(order > 1L)) {
     .stop("formula: interaction terms (", paste(attr(mt, "term.labels")[order > 1L], collapse = ", "),
           ") are not supported with categorical variables (factor or character columns); the network ",
           "learns interactions itself: list the variables, e.g. y ~ a + b")
   }
-  invisible(cols)
+  invisible(mt)
 }
 
 # The formula's text as the model document stores it ('.' expanded), or NULL

@@ -244,14 +244,15 @@ scores_activation.formula <- function(formula, data, subset, weights, na.action,
   }
   y <- stats::model.response(mf)
   weights <- stats::model.weights(mf)
-  predictors <- if (is.null(senn_params)) .predictor_columns(mt, mf)
-  categorical <- !is.null(predictors) && length(predictors) > 0L && .has_categorical(predictors)
+  response_col <- attr(mt, "response")
+  inputs <- mf[setdiff(seq_along(mf), c(response_col, match("(weights)", names(mf), 0L)))]
+  categorical <- is.null(senn_params) && length(inputs) > 0L && .has_categorical(inputs)
   contrasts <- NULL
   if (categorical) {
     # Factor and character variables: one-hot columns of all levels sharing
     # one score (R/categorical.R), as the Python package encodes them.
-    .check_formula_terms(mt, predictors)
-    x <- predictors
+    .check_formula_terms(mt)
+    x <- .predictor_columns(mt, mf)
   } else {
     x <- stats::model.matrix(mt, mf)
     contrasts <- attr(x, "contrasts")
@@ -296,8 +297,8 @@ scores_activation.formula <- function(formula, data, subset, weights, na.action,
   if (is.data.frame(x)) {
     ok <- vapply(x, function(col) (is.numeric(col) || is.logical(col)) && is.null(dim(col)), logical(1))
     if (!all(ok)) {
-      .stop(arg, " has non-numeric column(s): ", paste(names(x)[!ok], collapse = ", "),
-            "; use the formula interface, scores_activation(y ~ ., data), to encode factors")
+      .stop(arg, " has column(s) that are not numeric, logical, factor or character: ",
+            paste(names(x)[!ok], collapse = ", "))
     }
     rn <- attr(x, "row.names")
     x <- as.matrix(x)

@@ -121,6 +121,7 @@ load_model <- function(path) {
   senn <- .is_senn(fit)
   family <- if (senn) "senn" else if (sequence) "sequence" else "tabular"
   params <- c(fit$params, fit$sequence_params, fit$senn_params)
+  if (family != "tabular") params$handle_unknown <- NULL  # (a tabular-only front-end param)
   front_end <- list(random_state = fit$params$random_state, n_threads = fit$params$n_threads)
   # absent means NULL (and files of earlier versions round-trip as written)
   if (!is.null(fit$params$class_weight)) front_end$class_weight <- .class_weight_core(fit$params$class_weight)
@@ -164,7 +165,7 @@ load_model <- function(path) {
   }
   cw <- doc$params$class_weight
   params["class_weight"] <- list(if (is.list(cw)) unlist(cw) else cw)
-  if (!isTRUE(checked$sequence) && !isTRUE(checked$senn)) params["handle_unknown"] <- list(doc$params$handle_unknown %||% "error")
+  params["handle_unknown"] <- list(doc$params$handle_unknown %||% "error")
   params <- .normalise_params(params[.param_names()])
   state <- checked$state
   # The variables (checked by the core: names, distinct levels, widths = the score groups).

@@ -10,7 +10,10 @@ test_that("bad x stops with an error naming x", {
   expect_error(scores_activation(bad, y), "x contains missing values")
   expect_error(scores_activation(matrix(letters[1:8], 4), factor(c(1, 2, 1, 2))),
                "x must be numeric; got a character matrix")
-  expect_error(scores_activation(iris, y), "x has non-numeric column\\(s\\): Species")
+  # factor and character columns are categorical variables; other types are refused by name
+  expect_error(scores_activation(data.frame(d = Sys.Date() + 1:150, a = iris[, 1]), y),
+               "x has column\\(s\\) that are not numeric, logical, factor or character: d")
+  expect_error(scores_activation(data.frame(d = Sys.Date() + 1:150, g = iris$Species), y), "column 'd'")
   expect_error(scores_activation(x[0, ], y[0]), "x has 0 rows")
   expect_error(scores_activation(x[, 0], y), "x has 0 columns")
   expect_error(scores_activation(list(1, 2), y), "x must be a numeric matrix or a data.frame")

@@ -254,21 +254,27 @@ test_that("explain gives Python's numbers for the golden fixture models", {
   }
 })
 
-test_that("formula fits explain the model.matrix encoding, like predict", {
+test_that("formula fits explain the one-hot encoding of their factors, like predict", {
   set.seed(4)
   d <- data.frame(a = rnorm(200), g = factor(sample(c("u", "v", "w"), 200, TRUE)), b = rnorm(200))
   d$y <- d$a + (d$g == "v") * 2 + rnorm(200, sd = 0.1)
   ffit <- scores_activation(y ~ a + g + b, data = d, random_state = 1, max_epochs = 10)
-  encoded <- model.matrix(~ a + g + b, d)[, -1L]
-  xfit <- scores_activation(encoded, d$y, random_state = 1, max_epochs = 10)
+  # every level a column (no baseline dropped), the factor's three sharing one score
+  encoded <- cbind(a = d$a, `g=u` = 1 * (d$g == "u"), `g=v` = 1 * (d$g == "v"), `g=w` = 1 * (d$g == "w"), b = d$b)
+  xfit <- scores_activation(d[c("a", "g", "b")], d$y, random_state = 1, max_epochs = 10)
   expect_identical(ffit$arrays, xfit$arrays)
   for (method in c("deeplift", "integrated_gradients", "gradient", "shapley")) {
     # background is Shapley's option only (the others refuse it)
     with_background <- function(rows) if (method == "shapley") list(background = rows) else list()
-    from_formula <- do.call(explain, c(list(ffit, d[1:6, c("b", "g", "a")], method), with_background(d[1:5, ])))
-    from_matrix <- do.call(explain, c(list(xfit, encoded[1:6, ], method), with_background(encoded[1:5, ])))
-    expect_identical(colnames(from_formula), c("a", "gv", "gw", "b"))
+    from_formula <- do.call(explain, c(list(ffit, d[1:6, c("b", "g", "a")], method, per_level = TRUE),
+                                       with_background(d[1:5, ])))
+    from_matrix <- do.call(explain, c(list(xfit, encoded[1:6, ], method, per_level = TRUE),
+                                      with_background(encoded[1:5, ])))
+    expect_identical(colnames(from_formula), c("a", "g=u", "g=v", "g=w", "b"))
     expect_equal(from_formula, from_matrix, tolerance = 0, ignore_attr = TRUE, info = method)
+    by_variable <- do.call(explain, c(list(ffit, d[1:6, ], method), with_background(d[1:5, ])))
+    expect_identical(colnames(by_variable), c("a", "g", "b"))
+    expect_equal(unname(by_variable[, "g"]), unname(rowSums(from_formula[, 2:4])), tolerance = 1e-12, info = method)
   }
   # a data.frame baseline is encoded too; a numeric row is in the encoded space
   expect_equal(explain(ffit, d[1:3, ], baseline = d[10, ]), explain(ffit, d[1:3, ], baseline = encoded[10, ]),

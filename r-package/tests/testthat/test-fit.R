@@ -52,7 +52,9 @@ test_that("the formula method encodes factors and handles subset, na.action and 
   d <- data.frame(a = rnorm(300), g = factor(sample(c("u", "v", "w"), 300, TRUE)), b = rnorm(300))
   d$y <- d$a + (d$g == "v") * 2 + rnorm(300, sd = 0.1)
   fit <- scores_activation(y ~ a + g + b, data = d, random_state = 1, max_epochs = 30)
-  expect_identical(fit$feature_names, c("a", "gv", "gw", "b"))
+  # every level a one-hot column (no baseline dropped), one score per variable
+  expect_identical(fit$feature_names, c("a", "g=u", "g=v", "g=w", "b"))
+  expect_identical(names(scores(fit)), c("a", "g", "b"))
   expect_identical(fit$task, "regression")
   p <- predict(fit, d[1:5, c("b", "g", "a")])
   expect_length(p, 5)

@@ -64,14 +64,17 @@ test_that("the document follows docs/model-format.md", {
   doc <- jsonlite::parse_json(paste(readLines(path), collapse = ""))
   expect_identical(names(doc), c(
     "format", "format_version", "library_version", "estimator", "task", "params", "seed",
-    "n_features", "n_outputs", "n_epochs_run", "best_epoch", "feature_names", "classes", "arrays"
+    "n_features", "n_outputs", "n_epochs_run", "best_epoch", "feature_names", "formula", "classes", "arrays"
   ))
+  # a formula fit stores its formula (format version 5 on)
+  expect_identical(doc$formula, "Species ~ Sepal.Length + Sepal.Width + Petal.Length + Petal.Width")
   expect_identical(doc$format, "scoresactivation")
-  expect_identical(doc$format_version, 4L)
+  expect_identical(doc$format_version, 5L)
   expect_identical(doc$estimator, "ScoresActivationClassifier")
   expect_identical(doc$task, "classification")
   # class_weight is written only when set
-  expect_identical(names(doc$params), setdiff(names(default_params()), "class_weight"))
+  # (and handle_unknown only when it is not the default "error")
+  expect_identical(names(doc$params), setdiff(names(default_params()), c("class_weight", "handle_unknown")))
   expect_identical(doc$params$hidden_layer_sizes, list(64L, 32L))
   expect_identical(doc$params$epsilon, 1e-8)
   expect_identical(doc$params$early_stopping, TRUE)
@@ -146,8 +149,8 @@ test_that("load_model refuses what it cannot read", {
   fit <- quick_iris_fit()
   save_model(fit, path)
   good <- paste(readLines(path), collapse = "")
-  writeLines(sub('"format_version":4', '"format_version":5', good, fixed = TRUE), path)
-  expect_error(load_model(path), "format_version 5 is newer")
+  writeLines(sub('"format_version":5', '"format_version":6', good, fixed = TRUE), path)
+  expect_error(load_model(path), "format_version 6 is newer")
   writeLines(sub('"dense_1_bias":{"shape":[32]', '"dense_1_bias":{"shape":[31]', good, fixed = TRUE), path)
   expect_error(load_model(path), "dense_1_bias")
   writeLines(sub('"best_epoch":', '"best_epochs":', good, fixed = TRUE), path)

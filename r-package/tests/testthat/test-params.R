@@ -4,7 +4,7 @@ test_that("the hyperparameter vocabulary is the core's table", {
     "entropy_penalty", "solver", "learning_rate", "scores_learning_rate",
     "weight_decay", "momentum", "beta_1", "beta_2", "epsilon", "batch_size",
     "max_epochs", "refine_epochs", "n_bootstrap", "early_stopping", "validation_fraction", "n_iter_no_change",
-    "tol", "standardize", "random_state", "n_threads", "kernel", "class_weight"
+    "tol", "standardize", "random_state", "n_threads", "kernel", "class_weight", "handle_unknown"
   ))
   spec <- param_spec()
   expect_identical(setdiff(spec$name, "verbose"), names(default_params()))

@@ -131,7 +131,7 @@ test_that("every hyperparameter out of range or of the wrong type is refused by 
   kind_of <- c(integer = "int", number = "double", boolean = "bool", string = "string")
   scalar <- spec$type %in% names(kind_of)
   kinds <- setNames(kind_of[spec$type[scalar]], spec$name[scalar])
-  expect_length(kinds, 24L)  # every scalar hyperparameter of the table
+  expect_length(kinds, 25L)  # every scalar hyperparameter of the table
   for (name in names(kinds)) {
     for (value in wrong[[kinds[[name]]]]) {
       args <- list(x = x, y = y, max_epochs = 2L, n_threads = 1L)

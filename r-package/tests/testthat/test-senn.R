@@ -168,7 +168,7 @@ test_that("save_model/load_model and saveRDS/readRDS round trips explain identic
     path <- tempfile(fileext = ".json")
     save_model(fit, path)
     doc <- jsonlite::read_json(path)
-    expect_identical(doc$format_version, 4L)
+    expect_identical(doc$format_version, 5L)
     expect_identical(doc$estimator, fit$estimator)
     expect_identical(doc$params$robustness_penalty, 0.01)
     loaded <- load_model(path)

@@ -144,7 +144,7 @@ test_that("save_model/load_model (format 3 on) and saveRDS round trips", {
     save_model(fit, path)
     doc <- jsonlite::read_json(path)
     # Written at the current version; sequence documents are unchanged since 3.
-    expect_identical(doc$format_version, 4L)
+    expect_identical(doc$format_version, 5L)
     expect_identical(doc$estimator, "ScoresActivationSequenceClassifier")
     expect_identical(doc$params$architecture, fit$sequence_params$architecture)
     expect_identical(unlist(doc$params$units), 8L)
