@@ -11,21 +11,46 @@
 #' output, cross-entropy loss), a numeric response a regressor (squared error
 #' on the standardised target).
 #'
+#' @section Categorical variables:
+#' A factor or character column of \code{data} (formula method) or of a
+#' data.frame \code{x} (default method) is a categorical variable. Its levels
+#' are the factor's \code{levels()} in their order (unused levels included),
+#' or for a character column the distinct values sorted by code point
+#' (\code{sort(unique(x), method = "radix")}, as Python sorts them). A variable
+#' with \eqn{k} levels becomes \eqn{k} one-hot columns named
+#' \code{variable=level} (every level, no baseline dropped) that share ONE
+#' score: \code{\link{scores}} gives one score per variable, named after the
+#' variables; \code{\link{explain}} sums a variable's columns (its
+#' \code{per_level = TRUE} gives the columns), and permutation importance
+#' (\code{\link{global_importance}}) shuffles them together. Logical and
+#' numeric columns are numeric variables (one column each). Missing values in
+#' a categorical variable are an error (at fit and at predict). At predict a
+#' level not seen in fit is an error naming the variable, or with
+#' \code{handle_unknown = "ignore"} encoded as all zeros; a variable none of
+#' whose values is a known level is an error either way. Formulas may
+#' transform numeric variables (\code{log(x)}), but interactions of
+#' categorical variables are refused: the network learns interactions itself.
+#' The encoding is the Python package's (a pandas model predicts an R
+#' data.frame and the other way round), and \code{\link{save_model}} writes the
+#' variables, their levels and the formula.
+#'
 #' The hyperparameters have the same names, meanings and defaults as in the
 #' Python package (\code{ScoresActivationClassifier},
 #' \code{ScoresActivationRegressor}); the defaults come from the C++ core, see
 #' \code{\link{default_params}}.
 #'
-#' @param x For the default method: a numeric matrix or a data.frame of
-#'   numeric (or logical) columns, one row per sample. Factor columns need the
-#'   formula method.
+#' @param x For the default method: a numeric matrix or a data.frame, one row
+#'   per sample, of numeric, logical, factor or character columns (factor and
+#'   character columns are categorical variables; see the section below).
 #' @param y A factor (classification; the classes are its levels, in order) or
 #'   a numeric vector (regression), one value per row of \code{x}. Character
 #'   and logical vectors are classification targets too; character labels are
 #'   ordered by code point (as in Python), whatever the locale.
-#' @param formula A model formula such as \code{Species ~ .}; factors and
-#'   interactions on the right-hand side are encoded by
-#'   \code{\link[stats]{model.matrix}} (the intercept column is dropped).
+#' @param formula A model formula such as \code{Species ~ .}. Factor and
+#'   character variables on the right-hand side are categorical variables (one
+#'   score each; see the section below). Formulas without them are encoded by
+#'   \code{\link[stats]{model.matrix}} (the intercept column dropped), so
+#'   interactions of numeric variables work there.
 #' @param data A data.frame holding the variables of \code{formula}.
 #' @param subset Optional expression selecting the rows of \code{data} to use.
 #' @param na.action How to treat missing values in \code{data}. By default
@@ -104,6 +129,11 @@
 #'   \code{weights}: \code{NULL}, \code{"balanced"} (\eqn{n / (K n_k)}, as
 #'   scikit-learn) or a named numeric vector \code{c(class = weight)} (classes
 #'   it does not name keep 1).
+#' @param handle_unknown What \code{predict} (and \code{explain} etc.) does with
+#'   a level of a categorical variable that the fit did not see:
+#'   \code{"error"} (the default; the error names the variable and the
+#'   levels) or \code{"ignore"} (all of that variable's columns are 0 for the
+#'   row). Stored with the model.
 #' @param weights Optional non-negative prior weights of the rows in the
 #'   loss, one per row (in the formula method, evaluated in \code{data} as
 #'   \code{lm} does).
@@ -124,7 +154,11 @@
 #'   values (hyperparameters, the seed used, feature names, classes and the
 #'   fitted arrays in \code{$arrays}), so \code{saveRDS}/\code{readRDS} carry it
 #'   to a new session. Its elements include \code{task}, \code{params},
-#'   \code{seed}, \code{kernel} (the kernel used), \code{feature_names},
+#'   \code{seed}, \code{kernel} (the kernel used), \code{feature_names}
+#'   (the encoded columns, \code{variable=level} for a categorical variable),
+#'   \code{variables} (only with categorical variables: a list of
+#'   \code{list(name, levels)}, \code{levels} \code{NULL} for a numeric
+#'   variable), \code{formula} (formula method: the formula's text),
 #'   \code{classes}, \code{n_epochs_run}, \code{best_epoch} and \code{arrays}
 #'   (\code{loss_curve}, \code{validation_loss_curve}, \code{scores_history},
 #'   \code{scores} (raw \eqn{s}), \code{dense_<l>_weight} ...). An Esc or
@@ -148,6 +182,14 @@
 #' reg <- scores_activation(x, y, hidden_layer_sizes = c(32, 16), max_epochs = 60,
 #'                          n_threads = 2)
 #' round(scores(reg, sort = TRUE), 3)
+#'
+#' # a factor is one variable with one score (its levels share it)
+#' d <- data.frame(g = factor(sample(c("a", "b", "c"), 300, TRUE)), x = rnorm(300),
+#'                 noise = rnorm(300))
+#' d$y <- c(a = -1, b = 0, c = 1)[as.character(d$g)] + d$x + 0.1 * rnorm(300)
+#' cat_fit <- scores_activation(y ~ ., data = d, max_epochs = 20, n_threads = 2)
+#' scores(cat_fit)
+#' head(explain(cat_fit, d[1:3, ], per_level = TRUE))
 #' @export
 scores_activation <- function(x, ...) UseMethod("scores_activation")
 

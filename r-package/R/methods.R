@@ -2,7 +2,9 @@
 #'
 #' The learned global importances \eqn{w = \mathrm{softmax}(s / T)}: one
 #' non-negative number per input feature, summing to 1, named after the
-#' features (\code{x1, x2, ...} when the data had no column names).
+#' features (\code{x1, x2, ...} when the data had no column names). A
+#' categorical variable (a factor or character column) has one score, named
+#' after the variable, shared by its levels' columns.
 #' \code{coef} is an alias.
 #'
 #' @param object A fit from \code{\link{scores_activation}} or

@@ -126,13 +126,21 @@ ranking_stability <- function(importances) {
           "attributions[, , '", targets$labels, "'] for target = '", targets$labels, "'")
   }
   if (is.data.frame(a)) a <- as.matrix(a)
+  vn <- if (!is.null(object$variables)) .variable_names(object$variables)
   if (is.null(dim(a))) {
     if (!is.null(names(a)) && !is.null(object$feature_names) && all(object$feature_names %in% names(a))) {
       a <- a[object$feature_names]
+    } else if (!is.null(vn) && !is.null(names(a)) && all(vn %in% names(a))) {
+      a <- a[vn]
     }
     a <- matrix(a, nrow = 1L)
   }
   if (!is.numeric(a) && !is.logical(a)) .stop("attributions must be numeric")
+  # One value per variable (explain()'s default, scores()): each of a
+  # categorical variable's columns takes its variable's value.
+  if (!is.null(vn) && ncol(a) == length(vn) && ncol(a) != d) {
+    a <- a[, rep(seq_along(vn), .variable_widths(object$variables)), drop = FALSE]
+  }
   if (ncol(a) != d) .stop("attributions has ", ncol(a), " columns, but the model has ", d, " features")
   if (per_row && nrow(a) != nrow(x)) {
     .stop("attributions must have one row per row of newdata (", nrow(x), "); got ", nrow(a))

@@ -8,11 +8,18 @@
 #' bit as the original. \code{load_model} reads a document written by either
 #' package.
 #'
-#' The document keeps the feature names but not an R formula: a model loaded
-#' from JSON predicts from a matrix or data.frame whose columns carry those
-#' names (a formula fit on numeric columns therefore still predicts from the
-#' original data.frame). \code{saveRDS} keeps the whole R object, formula
-#' included.
+#' The document keeps the feature names and, for a formula fit, the
+#' formula's text (\code{"formula"}, with \code{.} expanded): a model loaded
+#' from JSON predicts from a data.frame as the original fit did. A model with
+#' categorical variables (factor or character columns, see
+#' \code{\link{scores_activation}}) writes \code{"variables"} (each variable's
+#' name and levels) instead of \code{"feature_names"}, so the loaded model
+#' encodes a data.frame's factor or character columns as the fit did,
+#' matching them by name (also for a model written by the Python package,
+#' which stores no formula). Formulas whose terms keep fitted values
+#' (\code{poly()}, \code{scale()}) are not written; such a model predicts from
+#' the encoded columns after loading. \code{saveRDS} keeps the whole R object,
+#' formula included.
 #'
 #' Sequence models (\code{\link{scores_activation_sequence}}) are saved as
 #' format version 3 documents (estimator
