@@ -255,3 +255,14 @@ test_that("plot and scores_uncertainty show variables", {
   expect_invisible(plot(fit))
   expect_invisible(plot(fit, "history"))
 })
+
+test_that("the metrics take per-variable attributions and scores of a categorical model", {
+  df <- make_categorical_data(n = 300)
+  fit <- cat_fit(data = df, max_epochs = 5)
+  rows <- df[1:5, ]
+  auc_var <- deletion_curve(fit, rows, explain(fit, rows))$auc
+  expect_length(auc_var, 1L)
+  expect_true(all(is.finite(auc_var)))
+  expect_true(all(is.finite(deletion_curve(fit, rows, scores(fit))$auc)))
+  expect_true(all(is.finite(deletion_curve(fit, rows, explain(fit, rows, per_level = TRUE))$auc)))
+})
