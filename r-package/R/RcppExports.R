@@ -101,7 +101,7 @@ sa_read_model_document <- function(document) {
     .Call(`_scoresactivation_sa_read_model_document`, document)
 }
 
-sa_fit <- function(x, y, sample_weight, n_classes, task, params, on_epoch, score_groups = integerVector()) {
+sa_fit <- function(x, y, sample_weight, n_classes, task, params, on_epoch, score_groups) {
     .Call(`_scoresactivation_sa_fit`, x, y, sample_weight, n_classes, task, params, on_epoch, score_groups)
 }
 

@@ -167,7 +167,7 @@ Rcpp::List sa_read_model_document(SEXP document) {
 // [[Rcpp::export]]
 Rcpp::List sa_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes,
                   std::string task, Rcpp::List params, SEXP on_epoch,
-                  Rcpp::IntegerVector score_groups = Rcpp::IntegerVector()) {
+                  Rcpp::IntegerVector score_groups) {
   sa::Estimator estimator(params_from_list(params), sa::task_from_string(task));
   const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "x");
   const Eigen::VectorXd ye = Eigen::Map<const Eigen::VectorXd>(y.begin(), y.size());
