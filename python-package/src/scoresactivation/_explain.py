@@ -214,6 +214,8 @@ def explain(est, X, method="deeplift", *, baseline=_Default("mean"), target=None
                    exact=exact, n_permutations=n_permutations, random_state=random_state)
     if not isinstance(method, str) or method not in LOCAL_METHODS:  # before X is checked
         raise ValueError(f"method must be one of {', '.join(LOCAL_METHODS)}; got {method!r}")
+    if not isinstance(per_level, (bool, np.bool_)):  # before the core's work, too
+        raise ValueError(f"per_level must be True or False, got {per_level!r}")
     X = est._check_X(X)
     results, result, class_axis = core_explain(
         est, X, method, "tabular", options, target, output, X.shape[1],
@@ -221,15 +223,10 @@ def explain(est, X, method="deeplift", *, baseline=_Default("mean"), target=None
         lambda core_options: _core.explain(est._core, X, core_options))
     base_values = result["base_values"] or None
     values = np.stack(results, axis=-1) if class_axis else results[0]
-    if not isinstance(per_level, (bool, np.bool_)):
-        raise ValueError(f"per_level must be True or False, got {per_level!r}")
     encoding = getattr(est, "_encoding", None)
-    names = list(est.encoded_feature_names_)
-    data = np.asarray(X)
-    if encoding is not None and not per_level:
+    per_variable = encoding is not None and not per_level
+    if per_variable:
         values = encoding.aggregate(values, axis=1)
-        names = encoding.names
-        data = None  # a variable's value is a level, not a number shap could colour by
     if not as_explanation:
         return values
     try:
@@ -239,6 +236,10 @@ def explain(est, X, method="deeplift", *, baseline=_Default("mean"), target=None
     base = None
     if base_values is not None:
         base = np.tile(np.asarray(base_values if class_axis else base_values[0]), (X.shape[0],) + ((1,) if class_axis else ()))
+    if per_variable:  # a variable's value is a level, not a number shap could colour by
+        names, data = encoding.names, None
+    else:
+        names, data = list(est.encoded_feature_names_), np.asarray(X)
     return shap.Explanation(values=values, base_values=base, data=data, feature_names=names)
 
 
