@@ -31,11 +31,12 @@ long n_scores_of(long n_columns, const std::vector<long>& groups) {
 }  // namespace
 
 void Estimator::fit(const MatrixView& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
-                    long n_classes, const Callbacks& callbacks, const std::vector<long>& score_groups) {
+                    long n_classes, const Callbacks& callbacks, const std::vector<long>& score_groups,
+                    const ValidationInput* validation) {
   params_.validate();
   const std::vector<long> groups = check_score_groups(score_groups, x.cols(), "score_groups");
   const Eigen::VectorXd all_steps;
-  TrainingData data = prepare_training_data(params_, task_, TrainingInput{x, 1, all_steps, y, sample_weight, n_classes});
+  TrainingData data = prepare_training_data(params_, task_, TrainingInput{x, 1, all_steps, y, sample_weight, n_classes, validation});
   // Trains a copy: this estimator changes only once the new fit is complete.
   Estimator next(params_, task_);
   next.network_ = Network(data.channels, params_.hidden_layer_sizes, data.n_outputs,
@@ -49,7 +50,7 @@ void Estimator::fit(const MatrixView& x, const Eigen::VectorXd& y, const Eigen::
     auto fit_replicate = [&](const std::vector<long>& rows, const Params& p, const Callbacks& replicate_callbacks) {
       Estimator replicate(p, task);
       replicate.fit(take_rows(x, rows), take_values(y, rows), take_values(sample_weight, rows), n_classes,
-                    replicate_callbacks, groups);
+                    replicate_callbacks, groups, validation);
       return replicate.scores();
     };
     next.fit_.scores_bootstrap = bootstrap_scores(params_, x.rows(), n_scores_of(x.cols(), groups), params_.n_bootstrap,

@@ -120,11 +120,11 @@ void check_state_with(const Params& params, const ModelState& s,
   }
   expected.insert(model_arrays.begin(), model_arrays.end());
   for (const auto& kv : s.arrays) {
-    if (kv.first == "validation_loss_curve") {  // empty without early stopping
+    if (kv.first == "validation_loss_curve" || kv.first == "validation_score_curve") {  // empty without validation
       const auto& a = kv.second;
       require(a.shape.size() == 1 && (a.shape[0] == 0 || a.shape[0] == epochs) &&
                   static_cast<long>(a.data.size()) == a.shape[0],
-              "model state array 'validation_loss_curve' must have 0 or n_epochs_run values");
+              "model state array '" + kv.first + "' must have 0 or n_epochs_run values");
       continue;
     }
     require(expected.count(kv.first) == 1, "model state has an unexpected array '" + kv.first +
@@ -137,8 +137,10 @@ void check_state_with(const Params& params, const ModelState& s,
   for (double v : s.arrays.at("input_scale").data)
     require(v > 0.0, "model state array 'input_scale' must be positive");
   require(s.arrays.at("target_scale").data[0] > 0.0, "model state array 'target_scale' must be positive");
-  if (auto it = s.arrays.find("validation_loss_curve"); it != s.arrays.end())
-    for (double v : it->second.data) require(!std::isnan(v), "model state array 'validation_loss_curve' holds NaN");
+  for (const char* name : {"validation_loss_curve", "validation_score_curve"})
+    if (auto it = s.arrays.find(name); it != s.arrays.end())
+      for (double v : it->second.data)
+        require(!std::isnan(v), "model state array '" + std::string(name) + "' holds NaN");
 }
 
 }  // namespace scoresactivation

@@ -71,11 +71,11 @@ SennEstimator::SennEstimator(Params params, SennParams senn, const ModelState& s
 }
 
 void SennEstimator::fit(const MatrixView& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
-                        long n_classes, const Callbacks& callbacks) {
+                        long n_classes, const Callbacks& callbacks, const ValidationInput* validation) {
   params_.validate();
   senn_.validate();
   const Eigen::VectorXd all_steps;
-  TrainingData data = prepare_training_data(params_, task_, TrainingInput{x, 1, all_steps, y, sample_weight, n_classes});
+  TrainingData data = prepare_training_data(params_, task_, TrainingInput{x, 1, all_steps, y, sample_weight, n_classes, validation});
   if (data.channels * data.n_outputs > kMaxLayerWidth)
     throw std::invalid_argument("SENN's theta has n_outputs * n_features = " +
                                 std::to_string(data.channels * data.n_outputs) + " outputs; at most " +
@@ -91,7 +91,7 @@ void SennEstimator::fit(const MatrixView& x, const Eigen::VectorXd& y, const Eig
     auto fit_replicate = [&](const std::vector<long>& rows, const Params& p, const Callbacks& replicate_callbacks) {
       SennEstimator replicate(p, senn, task);
       replicate.fit(take_rows(x, rows), take_values(y, rows), take_values(sample_weight, rows), n_classes,
-                    replicate_callbacks);
+                    replicate_callbacks, validation);
       return replicate.scores();
     };
     next.fit_.scores_bootstrap = bootstrap_scores(params_, x.rows(), x.cols(), params_.n_bootstrap, fit_replicate, callbacks);

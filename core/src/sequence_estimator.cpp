@@ -97,11 +97,12 @@ SequenceEstimator::SequenceEstimator(Params params, SequenceParams sequence, con
 }
 
 void SequenceEstimator::fit(const MatrixView& x, long steps, const Eigen::VectorXd& lengths, const Eigen::VectorXd& y,
-                            const Eigen::VectorXd& sample_weight, long n_classes, const Callbacks& callbacks) {
+                            const Eigen::VectorXd& sample_weight, long n_classes, const Callbacks& callbacks,
+                            const ValidationInput* validation) {
   params_.validate();
   sequence_.validate();
   TrainingData data =
-      prepare_training_data(params_, task_, TrainingInput{x, steps, lengths, y, sample_weight, n_classes});
+      prepare_training_data(params_, task_, TrainingInput{x, steps, lengths, y, sample_weight, n_classes, validation});
   // Trains a copy: this estimator changes only once the new fit is complete.
   SequenceEstimator next(params_, sequence_, task_);
   next.network_ = build_network(params_, sequence_, data.channels, data.n_outputs);
@@ -114,7 +115,7 @@ void SequenceEstimator::fit(const MatrixView& x, long steps, const Eigen::Vector
     auto fit_replicate = [&](const std::vector<long>& rows, const Params& p, const Callbacks& replicate_callbacks) {
       SequenceEstimator replicate(p, sequence, task);
       replicate.fit(take_rows(x, rows), steps, take_values(lengths, rows), take_values(y, rows),
-                    take_values(sample_weight, rows), n_classes, replicate_callbacks);
+                    take_values(sample_weight, rows), n_classes, replicate_callbacks, validation);
       return replicate.scores();
     };
     next.fit_.scores_bootstrap = bootstrap_scores(params_, x.rows(), channels, params_.n_bootstrap, fit_replicate, callbacks);

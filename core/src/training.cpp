@@ -120,14 +120,83 @@ void column_moments(const Column& v, double& mean, double& sd, double& largest) 
 bool varies(double sd, double largest) { return std::isfinite(sd) && sd > 1e-12 * largest; }
 
 // Whole numbers in 1..steps, one per row.
-void check_lengths(const Eigen::VectorXd& lengths, long n, long steps) {
+void check_lengths(const Eigen::VectorXd& lengths, long n, long steps, const std::string& prefix) {
   if (lengths.size() != n)
-    throw std::invalid_argument("lengths has " + std::to_string(lengths.size()) + " values but X has " +
+    throw std::invalid_argument(prefix + "lengths has " + std::to_string(lengths.size()) + " values but X has " +
                                 std::to_string(n) + " sequences");
   for (long i = 0; i < n; ++i)
     if (!(lengths[i] >= 1 && lengths[i] <= static_cast<double>(steps)) || lengths[i] != std::floor(lengths[i]))
-      throw std::invalid_argument("lengths must hold whole numbers in 1.." + std::to_string(steps) +
+      throw std::invalid_argument(prefix + "lengths must hold whole numbers in 1.." + std::to_string(steps) +
                                   " (the time steps); value " + std::to_string(i) + " is not");
+}
+
+// What training and validation rows share: y's size, the lengths, finite
+// values within them, y's values. prefix names the rows in messages.
+void check_rows(const MatrixView& x, long steps, const Eigen::VectorXd& lengths, const Eigen::VectorXd& y, Task task,
+                long n_classes, const std::string& prefix) {
+  const long n = x.rows(), d = x.cols() / steps;
+  if (y.size() != n)
+    throw std::invalid_argument(prefix + "y has " + std::to_string(y.size()) + " values but X has " +
+                                std::to_string(n) + " rows");
+  const bool ragged = lengths.size() > 0;
+  if (ragged) check_lengths(lengths, n, steps, prefix);
+  if (!ragged) {
+    if (!x.allFinite()) throw std::invalid_argument(prefix + "X contains NaN or infinity");
+  } else {
+    for (long i = 0; i < n; ++i)
+      if (!x.row(i).head(static_cast<long>(lengths[i]) * d).allFinite())
+        throw std::invalid_argument(prefix + "X contains NaN or infinity within the lengths of its sequences");
+  }
+  if (!y.allFinite()) throw std::invalid_argument(prefix + "y contains NaN or infinity");
+  if (task == Task::classification) {
+    if (n_classes < 2) throw std::invalid_argument("classification needs at least 2 classes in y");
+    for (long i = 0; i < n; ++i)
+      if (y[i] < 0 || y[i] >= n_classes || y[i] != std::floor(y[i]))
+        throw std::invalid_argument(prefix + "y must hold class indices 0..n_classes-1");
+  }
+}
+
+// sample_weight checked (ones when empty).
+Eigen::VectorXd checked_weights(const Eigen::VectorXd& sample_weight, long n, const std::string& prefix) {
+  if (sample_weight.size() == 0) return Eigen::VectorXd::Ones(n);
+  if (sample_weight.size() != n)
+    throw std::invalid_argument(prefix + "sample_weight has " + std::to_string(sample_weight.size()) +
+                                " values but X has " + std::to_string(n) + " rows");
+  if (!sample_weight.allFinite() || sample_weight.minCoeff() < 0.0)
+    throw std::invalid_argument(prefix + "sample_weight must be finite and non-negative");
+  if (!(sample_weight.sum() > 0.0)) throw std::invalid_argument(prefix + "sample_weight sums to zero");
+  if (!std::isfinite(sample_weight.sum()))
+    throw std::invalid_argument(prefix + "sample_weight is too large: its sum overflows; rescale it (only the ratios matter)");
+  return sample_weight;
+}
+
+// The given validation rows, checked and put on the training rows' scale.
+void prepare_validation(const ValidationInput& v, Task task, TrainingData& data) {
+  const std::string prefix = "validation_data: ";
+  const long n = v.x.rows(), steps = data.steps, d = data.channels;
+  if (n < 1) throw std::invalid_argument(prefix + "X has 0 samples; at least 1 is required");
+  if (v.x.cols() != steps * d)
+    throw std::invalid_argument(prefix + "X has " + std::to_string(v.x.cols()) + " columns but the training X has " +
+                                std::to_string(steps * d));
+  check_rows(v.x, steps, v.lengths, v.y, task, data.n_classes, prefix);
+  data.validation_weight = checked_weights(v.sample_weight, n, prefix);
+  data.validation_lengths = v.lengths;
+  const bool ragged = v.lengths.size() > 0;
+  data.validation_x.setZero(n, steps * d);  // padded steps stay zero
+  for (long i = 0; i < n; ++i) {
+    const long valid = ragged ? static_cast<long>(v.lengths[i]) : steps;
+    for (long t = 0; t < valid; ++t)
+      for (long c = 0; c < d; ++c)
+        data.validation_x(i, t * d + c) = (v.x(i, t * d + c) - data.input_mean[c]) / data.input_scale[c];
+  }
+  if (!data.validation_x.allFinite())
+    throw std::invalid_argument(prefix + "X holds values too far from the training data for its scale to represent");
+  data.validation_targets = v.y;
+  if (task == Task::regression) {
+    data.validation_targets = (v.y.array() - data.target_mean) / data.target_scale;
+    if (!data.validation_targets.allFinite())
+      throw std::invalid_argument(prefix + "y holds values too far from the training targets for their scale to represent");
+  }
 }
 
 }  // namespace
@@ -183,40 +252,15 @@ TrainingData prepare_training_data(const Params& params, Task task, const Traini
   if (x.cols() % steps != 0) throw std::invalid_argument("X's width is not a whole number of time steps");
   const long d = x.cols() / steps;
   if (d < 1) throw std::invalid_argument("X has 0 features; at least 1 is required");
-  if (y.size() != n)
-    throw std::invalid_argument("y has " + std::to_string(y.size()) + " values but X has " + std::to_string(n) + " rows");
   const bool ragged = input.lengths.size() > 0;
-  if (ragged) check_lengths(input.lengths, n, steps);
+  const long n_classes = input.n_classes;
+  check_rows(x, steps, input.lengths, y, task, n_classes, "");
+  if (task == Task::classification && (y.array() == y[0]).all())
+    throw std::invalid_argument("y has only one class present; classification needs at least 2 classes");
   // Steps of row i that count: all, or its first lengths[i].
   auto valid_steps = [&](long i) { return ragged ? static_cast<long>(input.lengths[i]) : steps; };
-  if (!ragged) {
-    if (!x.allFinite()) throw std::invalid_argument("X contains NaN or infinity");
-  } else {
-    for (long i = 0; i < n; ++i)
-      if (!x.row(i).head(valid_steps(i) * d).allFinite())
-        throw std::invalid_argument("X contains NaN or infinity within the lengths of its sequences");
-  }
-  if (!y.allFinite()) throw std::invalid_argument("y contains NaN or infinity");
-  const long n_classes = input.n_classes;
-  if (task == Task::classification) {
-    if (n_classes < 2) throw std::invalid_argument("classification needs at least 2 classes in y");
-    for (long i = 0; i < n; ++i)
-      if (y[i] < 0 || y[i] >= n_classes || y[i] != std::floor(y[i]))
-        throw std::invalid_argument("y must hold class indices 0..n_classes-1");
-    if ((y.array() == y[0]).all())
-      throw std::invalid_argument("y has only one class present; classification needs at least 2 classes");
-  }
   TrainingData data;
-  data.sample_weight = input.sample_weight.size() == 0 ? Eigen::VectorXd::Ones(n) : input.sample_weight;
-  const Eigen::VectorXd& sample_weight = data.sample_weight;
-  if (sample_weight.size() != n)
-    throw std::invalid_argument("sample_weight has " + std::to_string(sample_weight.size()) + " values but X has " +
-                                std::to_string(n) + " rows");
-  if (!sample_weight.allFinite() || sample_weight.minCoeff() < 0.0)
-    throw std::invalid_argument("sample_weight must be finite and non-negative");
-  if (!(sample_weight.sum() > 0.0)) throw std::invalid_argument("sample_weight sums to zero");
-  if (!std::isfinite(sample_weight.sum()))
-    throw std::invalid_argument("sample_weight is too large: its sum overflows; rescale it (only the ratios matter)");
+  data.sample_weight = checked_weights(input.sample_weight, n, "");
 
   // Standardisation per channel over every valid step (constant channels
   // keep scale 1), written straight into the one row-major copy the
@@ -272,6 +316,7 @@ TrainingData prepare_training_data(const Params& params, Task task, const Traini
   }
   data.n_classes = n_classes;
   data.n_outputs = task == Task::classification ? n_classes : 1;
+  if (input.validation != nullptr) prepare_validation(*input.validation, task, data);
   return data;
 }
 
@@ -288,22 +333,37 @@ TrainingRecord train_model(TrainableModel& model, const Params& params, Task tas
   model.initialise(random);
   ScoresLayer* gate = model.gate();
 
+  // The rows early stopping watches: the given validation rows, else
+  // validation_fraction split off the training rows (they stay in xs and are
+  // gathered block by block when scored: no copy of them).
+  const bool given_validation = data.validation_x.rows() > 0;
+  const RowMajorMatrix& val_x = given_validation ? data.validation_x : xs;
+  const Eigen::VectorXd& val_lengths = given_validation ? data.validation_lengths : data.lengths;
+  const bool val_ragged = val_lengths.size() > 0;
   Split split;
-  if (params.early_stopping) {
+  if (params.early_stopping && !given_validation) {
     split = split_rows(targets, task, data.n_classes, params.validation_fraction, random);
   } else {
     split.train.resize(static_cast<std::size_t>(n));
     std::iota(split.train.begin(), split.train.end(), std::size_t{0});
   }
+  if (given_validation) {
+    split.validation.resize(static_cast<std::size_t>(data.validation_x.rows()));
+    std::iota(split.validation.begin(), split.validation.end(), std::size_t{0});
+  }
   const long n_train = static_cast<long>(split.train.size());
   const long n_val = static_cast<long>(split.validation.size());
-  // The validation rows stay in xs: gathered block by block when scored,
-  // so early stopping costs no copy of them.
   Eigen::VectorXd labels_val, w_val;
   if (n_val > 0) {
-    labels_val = take(targets, split.validation.data(), n_val);
-    w_val = take(sample_weight, split.validation.data(), n_val);
+    labels_val = given_validation ? data.validation_targets : take(targets, split.validation.data(), n_val);
+    w_val = given_validation ? data.validation_weight : take(sample_weight, split.validation.data(), n_val);
     if (!(w_val.sum() > 0.0)) w_val.setOnes();  // all-zero weights in the split: judge unweighted
+  }
+  // R^2's denominator: the weighted spread of the validation targets.
+  double val_total_ss = 0.0;
+  if (n_val > 0 && task == Task::regression) {
+    const double mean = w_val.dot(labels_val) / w_val.sum();
+    val_total_ss = w_val.dot((labels_val.array() - mean).square().matrix());
   }
 
   const bool classification = task == Task::classification;
@@ -355,27 +415,52 @@ TrainingRecord train_model(TrainableModel& model, const Params& params, Task tas
   const std::uint64_t noise_seed = derive_seed(params.random_state, 0x6E6F697365ULL);  // "noise"
   std::uint64_t step = 0;
 
-  // The weighted mean loss on the validation rows, in fixed blocks summed in
-  // order (the same number for any n_threads), O(block) memory.
+  // The weighted mean loss on the validation rows and their score (accuracy
+  // or R^2), in fixed blocks summed in order (the same numbers for any
+  // n_threads), O(block) memory.
   constexpr long kValidationBlock = 1024;
   const long n_val_blocks = (n_val + kValidationBlock - 1) / kValidationBlock;
   std::vector<double> val_block_losses(static_cast<std::size_t>(n_val_blocks));
-  auto validation_loss = [&]() {
+  std::vector<double> val_block_hits(static_cast<std::size_t>(n_val_blocks));  // weight right, or squared error
+  auto validation_loss = [&](double& score) {
     const double total_weight = w_val.sum();
     parallel_for(n_val_blocks, params.n_threads, [&](long b) {
       const long start = b * kValidationBlock, rows = std::min(kValidationBlock, n_val - start);
       const std::size_t* index = split.validation.data() + start;
       Eigen::MatrixXd x_block;
       Eigen::VectorXd lengths;
-      take_rows_into(xs, index, rows, x_block);
-      if (ragged) take_into(data.lengths, index, rows, lengths);
-      const Eigen::MatrixXd out = model.predict_block(kernel_path, InputBlock{x_block, steps, ragged ? &lengths : nullptr});
+      take_rows_into(val_x, index, rows, x_block);
+      if (val_ragged) take_into(val_lengths, index, rows, lengths);
+      const Eigen::MatrixXd out =
+          model.predict_block(kernel_path, InputBlock{x_block, steps, val_ragged ? &lengths : nullptr});
+      const auto labels = labels_val.segment(start, rows);
+      const auto weights = w_val.segment(start, rows);
       val_block_losses[static_cast<std::size_t>(b)] =
-          prediction_loss(classification, out, labels_val.segment(start, rows), w_val.segment(start, rows),
-                          total_weight, nullptr);
+          prediction_loss(classification, out, labels, weights, total_weight, nullptr);
+      double hits = 0.0;
+      for (long i = 0; i < rows; ++i) {
+        if (classification) {
+          Eigen::Index predicted = 0;
+          out.row(i).maxCoeff(&predicted);
+          if (static_cast<double>(predicted) == labels[i]) hits += weights[i];
+        } else {
+          hits += weights[i] * (out(i, 0) - labels[i]) * (out(i, 0) - labels[i]);
+        }
+      }
+      val_block_hits[static_cast<std::size_t>(b)] = hits;
     });
-    double loss = 0.0;
-    for (double l : val_block_losses) loss += l;
+    double loss = 0.0, hits = 0.0;
+    for (long b = 0; b < n_val_blocks; ++b) {
+      loss += val_block_losses[static_cast<std::size_t>(b)];
+      hits += val_block_hits[static_cast<std::size_t>(b)];
+    }
+    if (classification) {
+      score = hits / total_weight;
+    } else if (val_total_ss > 0.0) {
+      score = 1.0 - hits / val_total_ss;
+    } else {
+      score = hits == 0.0 ? 1.0 : 0.0;  // constant targets: sklearn's r2_score convention
+    }
     return loss;
   };
 
@@ -472,10 +557,13 @@ TrainingRecord train_model(TrainableModel& model, const Params& params, Task tas
       record.loss_curve.push_back(train_loss);
       double monitored = train_loss;
       double val_loss = std::numeric_limits<double>::quiet_NaN();
+      double score = std::numeric_limits<double>::quiet_NaN();
       if (n_val > 0) {
-        val_loss = validation_loss();
+        val_loss = validation_loss(score);
         record.validation_loss_curve.push_back(val_loss);
-        monitored = val_loss;
+        record.validation_score_curve.push_back(score);
+        // Without early stopping, given validation rows are only watched.
+        if (params.early_stopping) monitored = val_loss;
       }
       Eigen::VectorXd current_scores;
       if (gate != nullptr) {
@@ -494,6 +582,7 @@ TrainingRecord train_model(TrainableModel& model, const Params& params, Task tas
         report.epoch = epoch;
         report.train_loss = train_loss;
         report.validation_loss = val_loss;
+        report.validation_score = score;
         report.improved = improved;
         report.scores = gate != nullptr ? &current_scores : nullptr;
         callbacks.on_epoch(report);
@@ -524,6 +613,7 @@ FitSummary::FitSummary(TrainingData& data, TrainingRecord&& record)
       scores_bootstrap(0, data.channels),
       loss_curve(std::move(record.loss_curve)),
       validation_loss_curve(std::move(record.validation_loss_curve)),
+      validation_score_curve(std::move(record.validation_score_curve)),
       best_epoch(record.best_epoch),
       max_epochs_reached(record.max_epochs_reached) {}
 
@@ -542,6 +632,8 @@ void FitSummary::write(ModelState& s, const Eigen::VectorXd* scores) const {
   }
   s.arrays["loss_curve"] = to_named(loss_curve);
   s.arrays["validation_loss_curve"] = to_named(validation_loss_curve);
+  // Written only when recorded, so a file from before it reads back unchanged.
+  if (!validation_score_curve.empty()) s.arrays["validation_score_curve"] = to_named(validation_score_curve);
 }
 
 void FitSummary::read(const ModelState& s, const Params& params, Eigen::VectorXd* scores) {
@@ -561,6 +653,8 @@ void FitSummary::read(const ModelState& s, const Params& params, Eigen::VectorXd
   loss_curve = s.require("loss_curve", {epochs}).data;
   auto it = s.arrays.find("validation_loss_curve");
   if (it != s.arrays.end()) validation_loss_curve = it->second.data;
+  it = s.arrays.find("validation_score_curve");  // format 5 on
+  if (it != s.arrays.end()) validation_score_curve = it->second.data;
   best_epoch = s.best_epoch;
 }
 

@@ -29,6 +29,7 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace py = pybind11;
 namespace sa = scoresactivation;
@@ -329,30 +330,61 @@ sa::Callbacks fit_callbacks(const py::object& on_epoch) {
       py::gil_scoped_acquire acquire;
       py::object scores = py::none();
       if (r.scores != nullptr) scores = py::cast(Eigen::VectorXd(*r.scores));
-      on_epoch(r.epoch, r.train_loss, r.validation_loss, r.improved, scores);
+      on_epoch(r.epoch, r.train_loss, r.validation_loss, r.validation_score, r.improved, scores);
     };
   }
   callbacks.interrupt_requested = python_interrupt_requested;
   return callbacks;
 }
 
+// validation_data's rows, as the Python layer hands them over: None, or a
+// tuple (X, lengths, y, sample_weight) with empty lengths/sample_weight for
+// none. Owns the data the core's ValidationInput refers to (so it is not
+// copied).
+class ValidationArg {
+ public:
+  explicit ValidationArg(const py::object& validation) {
+    if (validation.is_none()) return;
+    const py::tuple parts = validation.cast<py::tuple>();
+    if (parts.size() != 4) throw std::invalid_argument("validation: expected (X, lengths, y, sample_weight)");
+    x_.emplace(matrix_arg(parts[0].cast<py::array_t<double, py::array::forcecast>>(), "validation_data's X"));
+    lengths_ = parts[1].cast<Eigen::VectorXd>();
+    y_ = parts[2].cast<Eigen::VectorXd>();
+    sample_weight_ = parts[3].cast<Eigen::VectorXd>();
+    input_.emplace(sa::ValidationInput{x_->map, lengths_, y_, sample_weight_});
+  }
+  ValidationArg(const ValidationArg&) = delete;
+  ValidationArg& operator=(const ValidationArg&) = delete;
+  // The core's argument: null without validation rows.
+  const sa::ValidationInput* get() const { return input_ ? &*input_ : nullptr; }
+
+ private:
+  std::optional<MatrixArg> x_;
+  Eigen::VectorXd lengths_, y_, sample_weight_;
+  std::optional<sa::ValidationInput> input_;
+};
+
 // Fit with the GIL released; Python is only entered in the callbacks.
-template <class TabularEstimator>
-void fit(TabularEstimator& est, const py::array_t<double, py::array::forcecast>& x_in, const Eigen::VectorXd& y,
-         const Eigen::VectorXd& sample_weight, long n_classes, py::object on_epoch) {
+void fit_senn(sa::SennEstimator& est, const py::array_t<double, py::array::forcecast>& x_in, const Eigen::VectorXd& y,
+              const Eigen::VectorXd& sample_weight, long n_classes, py::object on_epoch, const py::object& validation) {
   const MatrixArg x = matrix_arg(x_in, "X");
+  const ValidationArg rows(validation);
   const sa::Callbacks callbacks = fit_callbacks(on_epoch);
-  without_gil("fit interrupted", [&] { est.fit(x.map, y, sample_weight, n_classes, callbacks); });
+  without_gil("fit interrupted",
+              [&] { est.fit(x.map, y, sample_weight, n_classes, callbacks, rows.get()); });
 }
 
 // The tabular network's fit also takes its score groups (the columns of
 // each categorical variable; empty: one score per column).
 void fit_tabular(sa::Estimator& est, const py::array_t<double, py::array::forcecast>& x_in, const Eigen::VectorXd& y,
                  const Eigen::VectorXd& sample_weight, long n_classes, py::object on_epoch,
-                 const std::vector<long>& score_groups) {
+                 const std::vector<long>& score_groups, const py::object& validation) {
   const MatrixArg x = matrix_arg(x_in, "X");
+  const ValidationArg rows(validation);
   const sa::Callbacks callbacks = fit_callbacks(on_epoch);
-  without_gil("fit interrupted", [&] { est.fit(x.map, y, sample_weight, n_classes, callbacks, score_groups); });
+  without_gil("fit interrupted", [&] {
+    est.fit(x.map, y, sample_weight, n_classes, callbacks, score_groups, rows.get());
+  });
 }
 
 // ------------------------------------------------------- sequence models
@@ -362,10 +394,13 @@ void fit_tabular(sa::Estimator& est, const py::array_t<double, py::array::forcec
 // lengths: empty (every sequence has all steps) or n whole numbers in 1..steps.
 void fit_sequences(sa::SequenceEstimator& est, const py::array_t<double, py::array::forcecast>& x_in, long steps,
                    const Eigen::VectorXd& lengths, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
-                   long n_classes, py::object on_epoch) {
+                   long n_classes, py::object on_epoch, const py::object& validation) {
   const MatrixArg x = matrix_arg(x_in, "X");
+  const ValidationArg rows(validation);
   const sa::Callbacks callbacks = fit_callbacks(on_epoch);
-  without_gil("fit interrupted", [&] { est.fit(x.map, steps, lengths, y, sample_weight, n_classes, callbacks); });
+  without_gil("fit interrupted", [&] {
+    est.fit(x.map, steps, lengths, y, sample_weight, n_classes, callbacks, rows.get());
+  });
 }
 
 using SequencePredictMethod = Eigen::MatrixXd (sa::SequenceEstimator::*)(const sa::MatrixView&, long,
@@ -425,7 +460,8 @@ PYBIND11_MODULE(_core, m) {
           [](const sa::Params& p, const py::dict& state) { return sa::Estimator(p, state_from_dict(state)); },
           py::arg("params"), py::arg("state"))
       .def("fit", &fit_tabular, py::arg("X"), py::arg("y"), py::arg("sample_weight"), py::arg("n_classes"),
-           py::arg("on_epoch") = py::none(), py::arg("score_groups") = std::vector<long>())
+           py::arg("on_epoch") = py::none(), py::arg("score_groups") = std::vector<long>(),
+           py::arg("validation") = py::none())
       .def_property_readonly("score_groups", &sa::Estimator::score_groups)
       .def("decision_function", predict_with(&sa::Estimator::decision_function), py::arg("X"))
       .def("predict_proba", predict_with(&sa::Estimator::predict_proba), py::arg("X"))
@@ -434,6 +470,7 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("scores_bootstrap", &sa::Estimator::scores_bootstrap)
       .def_property_readonly("loss_curve", &sa::Estimator::loss_curve)
       .def_property_readonly("validation_loss_curve", &sa::Estimator::validation_loss_curve)
+      .def_property_readonly("validation_score_curve", &sa::Estimator::validation_score_curve)
       .def_property_readonly("n_epochs_run", &sa::Estimator::n_epochs_run)
       .def_property_readonly("best_epoch", &sa::Estimator::best_epoch)
       .def_property_readonly("max_epochs_reached", &sa::Estimator::max_epochs_reached)
@@ -464,7 +501,8 @@ PYBIND11_MODULE(_core, m) {
           },
           py::arg("params"), py::arg("sequence_params"), py::arg("state"))
       .def("fit", &fit_sequences, py::arg("X"), py::arg("steps"), py::arg("lengths"), py::arg("y"),
-           py::arg("sample_weight"), py::arg("n_classes"), py::arg("on_epoch") = py::none())
+           py::arg("sample_weight"), py::arg("n_classes"), py::arg("on_epoch") = py::none(),
+           py::arg("validation") = py::none())
       .def("decision_function", sequence_predict_with(&sa::SequenceEstimator::decision_function), py::arg("X"),
            py::arg("steps"), py::arg("lengths"))
       .def("predict_proba", sequence_predict_with(&sa::SequenceEstimator::predict_proba), py::arg("X"),
@@ -474,6 +512,7 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("scores_bootstrap", &sa::SequenceEstimator::scores_bootstrap)
       .def_property_readonly("loss_curve", &sa::SequenceEstimator::loss_curve)
       .def_property_readonly("validation_loss_curve", &sa::SequenceEstimator::validation_loss_curve)
+      .def_property_readonly("validation_score_curve", &sa::SequenceEstimator::validation_score_curve)
       .def_property_readonly("n_epochs_run", &sa::SequenceEstimator::n_epochs_run)
       .def_property_readonly("best_epoch", &sa::SequenceEstimator::best_epoch)
       .def_property_readonly("max_epochs_reached", &sa::SequenceEstimator::max_epochs_reached)
@@ -499,8 +538,8 @@ PYBIND11_MODULE(_core, m) {
             return sa::SennEstimator(p, senn, state_from_dict(state));
           },
           py::arg("params"), py::arg("senn_params"), py::arg("state"))
-      .def("fit", &fit<sa::SennEstimator>, py::arg("X"), py::arg("y"), py::arg("sample_weight"), py::arg("n_classes"),
-           py::arg("on_epoch") = py::none())
+      .def("fit", &fit_senn, py::arg("X"), py::arg("y"), py::arg("sample_weight"), py::arg("n_classes"),
+           py::arg("on_epoch") = py::none(), py::arg("validation") = py::none())
       .def("decision_function", predict_with(&sa::SennEstimator::decision_function), py::arg("X"))
       .def("predict_proba", predict_with(&sa::SennEstimator::predict_proba), py::arg("X"))
       .def("relevances", predict_with(&sa::SennEstimator::relevances), py::arg("X"))
@@ -520,6 +559,7 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("scores_bootstrap", &sa::SennEstimator::scores_bootstrap)
       .def_property_readonly("loss_curve", &sa::SennEstimator::loss_curve)
       .def_property_readonly("validation_loss_curve", &sa::SennEstimator::validation_loss_curve)
+      .def_property_readonly("validation_score_curve", &sa::SennEstimator::validation_score_curve)
       .def_property_readonly("n_epochs_run", &sa::SennEstimator::n_epochs_run)
       .def_property_readonly("best_epoch", &sa::SennEstimator::best_epoch)
       .def_property_readonly("max_epochs_reached", &sa::SennEstimator::max_epochs_reached)

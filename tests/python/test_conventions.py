@@ -49,7 +49,7 @@ def test_callbacks_see_every_epoch():
     assert [info["train_loss"] for info in seen] == pytest.approx(list(est.loss_curve_))
     assert [info["validation_loss"] for info in seen] == pytest.approx(list(est.validation_loss_curve_))
     assert np.allclose(seen[-1]["scores"], est.scores_history_[-1])
-    assert set(seen[0]) == {"epoch", "train_loss", "validation_loss", "improved", "scores"}
+    assert set(seen[0]) == {"epoch", "train_loss", "validation_loss", "validation_score", "improved", "scores"}
     no_validation = []
     sa.ScoresActivationClassifier(max_epochs=2, early_stopping=False, scores_layer=False,
                                   random_state=0).fit(X, y, callbacks=no_validation.append)

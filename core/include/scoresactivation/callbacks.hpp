@@ -10,7 +10,8 @@ namespace scoresactivation {
 struct EpochReport {
   long epoch = 0;  // 1-based
   double train_loss = 0.0;
-  double validation_loss = 0.0;  // NaN without early stopping
+  double validation_loss = 0.0;   // NaN without validation rows (early stopping's or given)
+  double validation_score = 0.0;  // accuracy or R^2 on them; NaN without
   bool improved = false;
   const Eigen::VectorXd* scores = nullptr;  // current w, null without the layer
 };

@@ -28,8 +28,11 @@ class Estimator {
   // standardised copy of X beyond the caller's (the validation rows included).
   // score_groups: contiguous column counts that share one score (a
   // categorical variable's one-hot columns); empty: one score per column.
+  // validation: rows early stopping watches instead of a validation_fraction
+  // split (null: the split); the bootstrap refits watch them too.
   void fit(const MatrixView& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
-           long n_classes, const Callbacks& callbacks = Callbacks(), const std::vector<long>& score_groups = {});
+           long n_classes, const Callbacks& callbacks = Callbacks(), const std::vector<long>& score_groups = {},
+           const ValidationInput* validation = nullptr);
 
   bool fitted() const { return fitted_; }
   const Params& params() const { return params_; }
@@ -54,6 +57,7 @@ class Estimator {
   const Eigen::MatrixXd& scores_history() const { return fit_.scores_history; }
   const std::vector<double>& loss_curve() const { return fit_.loss_curve; }
   const std::vector<double>& validation_loss_curve() const { return fit_.validation_loss_curve; }
+  const std::vector<double>& validation_score_curve() const { return fit_.validation_score_curve; }
   long n_epochs_run() const { return static_cast<long>(fit_.loss_curve.size()); }
   long best_epoch() const { return fit_.best_epoch; }
   // The scores phase ran all max_epochs with early stopping on (after fit; false once read back).

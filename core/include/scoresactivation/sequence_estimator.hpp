@@ -28,7 +28,8 @@ class SequenceEstimator {
 
   // Transactional, as Estimator::fit.
   void fit(const MatrixView& x, long steps, const Eigen::VectorXd& lengths, const Eigen::VectorXd& y,
-           const Eigen::VectorXd& sample_weight, long n_classes, const Callbacks& callbacks = Callbacks());
+           const Eigen::VectorXd& sample_weight, long n_classes, const Callbacks& callbacks = Callbacks(),
+           const ValidationInput* validation = nullptr);
 
   bool fitted() const { return fitted_; }
   const Params& params() const { return params_; }
@@ -48,6 +49,7 @@ class SequenceEstimator {
   const Eigen::MatrixXd& scores_history() const { return fit_.scores_history; }
   const std::vector<double>& loss_curve() const { return fit_.loss_curve; }
   const std::vector<double>& validation_loss_curve() const { return fit_.validation_loss_curve; }
+  const std::vector<double>& validation_score_curve() const { return fit_.validation_score_curve; }
   long n_epochs_run() const { return static_cast<long>(fit_.loss_curve.size()); }
   long best_epoch() const { return fit_.best_epoch; }
   // The scores phase ran all max_epochs with early stopping on (after fit; false once read back).

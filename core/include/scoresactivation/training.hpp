@@ -30,6 +30,17 @@ using MatrixView = Eigen::Ref<const Eigen::MatrixXd, 0, Eigen::Stride<Eigen::Dyn
 // Rows gathered in shuffled order every epoch are one contiguous read each.
 using RowMajorMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
+// Rows a fit is judged on instead of a validation_fraction split (the front
+// ends' validation_data): the same columns as the training x, checked like
+// them and standardised with the training rows' scaling. lengths and
+// sample_weight may be empty (all steps; equal weights).
+struct ValidationInput {
+  MatrixView x;
+  const Eigen::VectorXd& lengths;
+  const Eigen::VectorXd& y;
+  const Eigen::VectorXd& sample_weight;
+};
+
 // What a fit is given. x: (n, steps * channels) in the InputBlock layout
 // (tabular: steps = 1). lengths: empty, or n whole numbers in 1..steps;
 // values at padded steps are ignored (any value, NaN included). y: class
@@ -42,6 +53,7 @@ struct TrainingInput {
   const Eigen::VectorXd& y;
   const Eigen::VectorXd& sample_weight;
   long n_classes = 0;
+  const ValidationInput* validation = nullptr;  // null: validation_fraction's split
 };
 
 // The standardised data and the scaling that maps back to the user's units.
@@ -54,6 +66,9 @@ struct TrainingData {
   long n_classes = 0, n_outputs = 0;
   Eigen::VectorXd input_mean, input_scale;  // per channel (per feature when tabular)
   double target_mean = 0.0, target_scale = 1.0;
+  // Given validation rows, prepared like x (0 rows: split off validation_fraction).
+  RowMajorMatrix validation_x;
+  Eigen::VectorXd validation_lengths, validation_targets, validation_weight;
 };
 
 // Tabular rows at prediction time (Estimator, SennEstimator): throws
@@ -84,6 +99,9 @@ TrainingData prepare_training_data(const Params& params, Task task, const Traini
 struct TrainingRecord {
   Eigen::MatrixXd scores_history;  // (epochs, channels): w after each epoch (0 columns without a gate)
   std::vector<double> loss_curve, validation_loss_curve;
+  // Per epoch on the validation rows: accuracy (classification) or R^2,
+  // weighted by sample_weight (the front ends' validation_scores_).
+  std::vector<double> validation_score_curve;
   long best_epoch = 0;
   // Early stopping watched the scores phase, and max_epochs ended it before
   // the validation loss stopped improving (the front ends' convergence warning).
@@ -97,7 +115,7 @@ struct FitSummary {
   Eigen::VectorXd input_mean, input_scale;  // per feature (channel)
   double target_mean = 0.0, target_scale = 1.0;
   Eigen::MatrixXd scores_history, scores_bootstrap;
-  std::vector<double> loss_curve, validation_loss_curve;
+  std::vector<double> loss_curve, validation_loss_curve, validation_score_curve;
   long best_epoch = 0;
   bool max_epochs_reached = false;  // TrainingRecord's; not in the model state (false once read back)
 

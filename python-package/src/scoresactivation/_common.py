@@ -168,6 +168,7 @@ def parameters_doc(family, names=None, indent="    "):
 def fit_doc(unit, x_doc, y_doc, lengths=False):
     """The numpydoc of every estimator's fit(): the same parameters and
     return, in the words of its data (unit: "feature" or "channel")."""
+    seq_val = (", or ``(X_val, y_val, sample_weight_val, lengths_val)``" if lengths else "")
     lengths_doc = ("""        lengths : array-like of shape (n_samples,) of int, optional
             Valid steps of each sequence, 1..n_steps (None: all).
 """ if lengths else "")
@@ -183,10 +184,20 @@ def fit_doc(unit, x_doc, y_doc, lengths=False):
             stopping's validation loss).
 {lengths_doc}        callbacks : callable or list of callables, optional
             Called after every epoch with a dict: ``epoch``, ``train_loss``,
-            ``validation_loss`` (None without early stopping), ``improved``
-            and ``scores`` (the current scores, or None). One that raises ends
+            ``validation_loss`` and ``validation_score`` (accuracy, or R^2 for
+            regression; None without validation rows), ``improved`` and
+            ``scores`` (the current scores, or None). One that raises ends
             the fit with that exception, and the estimator keeps its earlier
             state.
+        validation_data : tuple, optional
+            ``(X_val, y_val)`` or ``(X_val, y_val, sample_weight_val)``{seq_val}:
+            rows early stopping watches instead of holding out
+            ``validation_fraction`` (every training row then trains). They are
+            put on the training rows' scale and encoded as ``predict`` would;
+            ``class_weight`` applies to them too. Without early stopping they
+            are only watched (``validation_loss_curve_``,
+            ``validation_scores_``). In a Pipeline they do not pass through
+            the earlier steps: transform them first.
 
         Returns
         -------

@@ -36,6 +36,17 @@ def _checked_sample_weight(sample_weight, X):
     return sample_weight
 
 
+def _unpacked_validation(validation_data, sequences):
+    """(X, y, sample_weight or None, lengths or None) from validation_data's tuple."""
+    most = 4 if sequences else 3
+    shape = ("(X_val, y_val), (X_val, y_val, sample_weight_val) or (X_val, y_val, sample_weight_val, lengths_val)"
+             if sequences else "(X_val, y_val) or (X_val, y_val, sample_weight_val)")
+    if not isinstance(validation_data, (tuple, list)) or not 2 <= len(validation_data) <= most:
+        raise ValueError(f"validation_data must be a tuple {shape}, got {type(validation_data).__name__}")
+    parts = list(validation_data) + [None] * (4 - len(validation_data))
+    return parts[0], parts[1], parts[2], parts[3]
+
+
 def _class_encoding(y):
     """classes_ (sorted unique labels) and y as indices into them; ValueError below 2 classes."""
     check_classification_targets(y)
@@ -85,6 +96,42 @@ class _ScoresBase(BaseEstimator):
             raise
 
 
+    def _validation_rows(self, validation_data):
+        """validation_data as the core takes it, (X, lengths, y, sample_weight),
+        or None; called in fit once the training data set the columns (and
+        classes_): the rows are checked and encoded as predict's would be."""
+        if validation_data is None:
+            return None
+        X_val, y_val, w_val, lengths_val = _unpacked_validation(validation_data, self._family == "sequence")
+        try:
+            x, lengths = self._validation_matrix(X_val, lengths_val)
+            y_val = np.asarray(y_val)
+            if y_val.ndim != 1:
+                raise ValueError(f"y must be 1-dimensional, got shape {y_val.shape}")
+            if len(y_val) != x.shape[0]:
+                raise ValueError(f"X has {x.shape[0]} rows but y has {len(y_val)} values")
+            if hasattr(self, "classes_"):
+                known = set(self.classes_.tolist())
+                unknown = sorted({v for v in y_val.tolist() if v not in known}, key=str)
+                if unknown:
+                    raise ValueError(f"y holds labels the training y does not: {unknown[:5]}")
+                y_val = np.searchsorted(self.classes_, y_val).astype(np.float64)
+            else:
+                try:
+                    y_val = y_val.astype(np.float64)
+                except (TypeError, ValueError):
+                    raise ValueError(f"y must be numeric for regression, got dtype {y_val.dtype}") from None
+            w = _checked_sample_weight(w_val, x)
+        except ValueError as e:
+            raise ValueError(f"validation_data: {e}") from None
+        if self.class_weight is not None:
+            w = class_weighted(self, y_val, w)
+        return (x, lengths, y_val, w)
+
+    def _validation_matrix(self, X_val, lengths_val):
+        """The family's (matrix, lengths) of validation rows."""
+        raise NotImplementedError
+
     def _store_fitted(self, core):
         self.n_epochs_ = core.n_epochs_run
         self.n_iter_ = self.n_epochs_  # MLPClassifier's name
@@ -94,6 +141,9 @@ class _ScoresBase(BaseEstimator):
         # As MLPClassifier: the least training loss, None when early stopping judged by the validation loss.
         self.best_loss_ = None if self.early_stopping else float(np.min(self.loss_curve_))
         self.best_validation_loss_ = float(np.min(self.validation_loss_curve_)) if self.early_stopping else None
+        # As MLPClassifier: accuracy (R^2 for regression) on the validation rows per epoch; None without them.
+        curve = np.asarray(core.validation_score_curve)
+        self.validation_scores_ = curve if len(curve) else None
         if core.max_epochs_reached:  # only right after a fit: a loaded model does not know
             warnings.warn(f"max_epochs={self.max_epochs} ended the scores phase before the validation loss stopped "
                           f"improving for n_iter_no_change={self.n_iter_no_change} epochs; the scores may not have "
@@ -422,24 +472,31 @@ class _ScoresActivationBase(_ScoresBase):
         self.feature_names_in_ = np.asarray(encoding.names, dtype=object)
         return Xe, y
 
-    def _fit(self, X, y, sample_weight, n_classes, callbacks):
+    def _fit(self, X, y, sample_weight, n_classes, callbacks, validation_data):
         seed = resolve_seed(self.random_state)
         params = self._core_params(seed)
         sample_weight = _checked_sample_weight(sample_weight, X)
         if self.class_weight is not None:
             sample_weight = class_weighted(self, y, sample_weight)
+        validation = self._validation_rows(validation_data)
         core = self._new_core(params)
         encoding = getattr(self, "_encoding", None)
         groups = [] if encoding is None else encoding.widths
         with self._epoch_reporter(callbacks) as on_epoch:
             if self._family == "tabular":
-                core.fit(X, y.astype(np.float64), sample_weight, n_classes, on_epoch, groups)
+                core.fit(X, y.astype(np.float64), sample_weight, n_classes, on_epoch, groups, validation)
             else:
-                core.fit(X, y.astype(np.float64), sample_weight, n_classes, on_epoch)
+                core.fit(X, y.astype(np.float64), sample_weight, n_classes, on_epoch, validation)
         self._core = core
         self._seed = seed
         self._store_fitted(core)
         return self
+
+    def _validation_matrix(self, X_val, lengths_val):
+        encoding = getattr(self, "_encoding", None)
+        if encoding is not None:
+            return encoding.transform(X_val, self.handle_unknown), np.empty(0)
+        return validate_data(self, X_val, reset=False, dtype=np.float64), np.empty(0)
 
     def _check_X(self, X):
         """X as the network reads it: checked, categorical variables encoded."""
@@ -675,14 +732,14 @@ class ScoresActivationClassifier(_ClassesMixin, ClassifierMixin, _ScoresActivati
 
     _task = "classification"
 
-    def fit(self, X, y, sample_weight=None, callbacks=None):
-        return self._transactional_fit(lambda: self._fit_classifier(X, y, sample_weight, callbacks))
+    def fit(self, X, y, sample_weight=None, callbacks=None, validation_data=None):
+        return self._transactional_fit(lambda: self._fit_classifier(X, y, sample_weight, callbacks, validation_data))
     fit.__doc__ = fit_doc("feature", _TABULAR_X, "Class labels (two or more classes).")
 
-    def _fit_classifier(self, X, y, sample_weight, callbacks):
+    def _fit_classifier(self, X, y, sample_weight, callbacks, validation_data):
         X, y = self._validated(X, y, y_numeric=False)
         self.classes_, encoded = _class_encoding(y)
-        return self._fit(X, encoded, sample_weight, len(self.classes_), callbacks)
+        return self._fit(X, encoded, sample_weight, len(self.classes_), callbacks, validation_data)
 
     def predict_proba(self, X):
         """Class probabilities of each row.
@@ -775,15 +832,15 @@ class ScoresActivationRegressor(RegressorMixin, _ScoresActivationBase):
 
     _task = "regression"
 
-    def fit(self, X, y, sample_weight=None, callbacks=None):
-        return self._transactional_fit(lambda: self._fit_regressor(X, y, sample_weight, callbacks))
+    def fit(self, X, y, sample_weight=None, callbacks=None, validation_data=None):
+        return self._transactional_fit(lambda: self._fit_regressor(X, y, sample_weight, callbacks, validation_data))
     fit.__doc__ = fit_doc("feature", _TABULAR_X, "The numeric target.")
 
-    def _fit_regressor(self, X, y, sample_weight, callbacks):
+    def _fit_regressor(self, X, y, sample_weight, callbacks, validation_data):
         X, y = self._validated(X, y, y_numeric=True)
         if y.ndim != 1:
             raise ValueError(f"y must be 1-dimensional for regression, got shape {y.shape}")
-        return self._fit(X, y, sample_weight, 0, callbacks)
+        return self._fit(X, y, sample_weight, 0, callbacks, validation_data)
 
     def predict(self, X):
         """The regression output of each row, in the units of y.

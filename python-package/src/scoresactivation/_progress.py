@@ -65,9 +65,10 @@ class EpochReporter:
     def _label(self, j):
         return self.names[j] if self.names is not None else f"x{j}"
 
-    def _on_epoch(self, epoch, train_loss, validation_loss, improved, scores):
+    def _on_epoch(self, epoch, train_loss, validation_loss, validation_score, improved, scores):
         info = {"epoch": int(epoch), "train_loss": float(train_loss),
                 "validation_loss": None if math.isnan(validation_loss) else float(validation_loss),
+                "validation_score": None if math.isnan(validation_score) else float(validation_score),
                 "improved": bool(improved), "scores": None if scores is None else np.array(scores)}
         if self.verbose:
             self._report(info)

@@ -159,7 +159,7 @@ class _ScoresActivationSequenceBase(_ScoresBase):
         return _core.SequenceEstimator.from_state(self._core_params(seed), self._sequence_params(), state)
 
     # -------------------------------------------------------------------- fit
-    def _fit_sequences(self, X, y, sample_weight, lengths, n_classes, callbacks):
+    def _fit_sequences(self, X, y, sample_weight, lengths, n_classes, callbacks, validation_data):
         seed = resolve_seed(self.random_state)
         params = self._core_params(seed)
         sequence = self._sequence_params()
@@ -168,15 +168,25 @@ class _ScoresActivationSequenceBase(_ScoresBase):
         sample_weight = _checked_sample_weight(sample_weight, X)
         if self.class_weight is not None:
             sample_weight = class_weighted(self, y, sample_weight)
+        self.n_features_in_ = channels  # what validation rows must match (restored if the fit fails)
+        self.n_steps_in_ = steps
+        validation = self._validation_rows(validation_data)
         core = _core.SequenceEstimator(params, sequence, self._task)
         with self._epoch_reporter(callbacks) as on_epoch:
-            core.fit(_as_matrix(X), steps, lengths, y.astype(np.float64), sample_weight, n_classes, on_epoch)
+            core.fit(_as_matrix(X), steps, lengths, y.astype(np.float64), sample_weight, n_classes, on_epoch,
+                     validation)
         self._core = core
         self._seed = seed
-        self.n_features_in_ = channels
-        self.n_steps_in_ = steps
         self._store_fitted(core)
         return self
+
+    def _validation_matrix(self, X_val, lengths_val):
+        X_val = _as_sequences(X_val)
+        n, steps, channels = X_val.shape
+        if (steps, channels) != (self.n_steps_in_, self.n_features_in_):
+            raise ValueError(f"X has shape {X_val.shape}; the training X has {self.n_steps_in_} steps "
+                             f"and {self.n_features_in_} channels")
+        return _as_matrix(X_val), _check_lengths(lengths_val, n, steps)
 
     def _check_X(self, X, lengths=None):
         """Fitted check, then X (n, T, C) with the training channel count and any T,
@@ -389,16 +399,17 @@ class ScoresActivationSequenceClassifier(_ClassesMixin, ClassifierMixin, _Scores
 
     _task = "classification"
 
-    def fit(self, X, y, sample_weight=None, lengths=None, callbacks=None):
-        return self._transactional_fit(lambda: self._fit_classifier(X, y, sample_weight, lengths, callbacks))
+    def fit(self, X, y, sample_weight=None, lengths=None, callbacks=None, validation_data=None):
+        return self._transactional_fit(
+            lambda: self._fit_classifier(X, y, sample_weight, lengths, callbacks, validation_data))
     fit.__doc__ = fit_doc("channel", _SEQUENCE_X, "Class labels (two or more classes).", lengths=True)
 
-    def _fit_classifier(self, X, y, sample_weight, lengths, callbacks):
+    def _fit_classifier(self, X, y, sample_weight, lengths, callbacks, validation_data):
         X = _as_sequences(X)
         y = _check_y(y, estimator=self)
         check_consistent_length(X, y)
         self.classes_, encoded = _class_encoding(y)
-        return self._fit_sequences(X, encoded, sample_weight, lengths, len(self.classes_), callbacks)
+        return self._fit_sequences(X, encoded, sample_weight, lengths, len(self.classes_), callbacks, validation_data)
 
     def predict_proba(self, X, lengths=None):
         """Class probabilities of each sequence.
@@ -491,15 +502,16 @@ class ScoresActivationSequenceRegressor(RegressorMixin, _ScoresActivationSequenc
 
     _task = "regression"
 
-    def fit(self, X, y, sample_weight=None, lengths=None, callbacks=None):
-        return self._transactional_fit(lambda: self._fit_regressor(X, y, sample_weight, lengths, callbacks))
+    def fit(self, X, y, sample_weight=None, lengths=None, callbacks=None, validation_data=None):
+        return self._transactional_fit(
+            lambda: self._fit_regressor(X, y, sample_weight, lengths, callbacks, validation_data))
     fit.__doc__ = fit_doc("channel", _SEQUENCE_X, "The numeric target.", lengths=True)
 
-    def _fit_regressor(self, X, y, sample_weight, lengths, callbacks):
+    def _fit_regressor(self, X, y, sample_weight, lengths, callbacks, validation_data):
         X = _as_sequences(X)
         y = _check_y(y, y_numeric=True, estimator=self)
         check_consistent_length(X, y)
-        return self._fit_sequences(X, y.astype(np.float64), sample_weight, lengths, 0, callbacks)
+        return self._fit_sequences(X, y.astype(np.float64), sample_weight, lengths, 0, callbacks, validation_data)
 
     def predict(self, X, lengths=None):
         """The regression output of each sequence, in the units of y.
