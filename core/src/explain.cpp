@@ -160,8 +160,19 @@ Eigen::MatrixXd reference_rows(const ReferenceRows& reference, const Eigen::Vect
   return reference.rows;
 }
 
+namespace {
+// One target's progress as a share of every target's: rows done so far over
+// n_targets * rows.
+ProgressHook target_progress(const ProgressHook& progress, std::size_t k, std::size_t n_targets) {
+  if (!progress) return nullptr;
+  return [&progress, k, n_targets](long done, long total) {
+    progress(static_cast<long>(k) * total + done, static_cast<long>(n_targets) * total);
+  };
+}
+}  // namespace
+
 Explanation explain(const Estimator& estimator, const Eigen::MatrixXd& x, const ExplainOptions& o,
-                    const std::function<bool()>& interrupt_requested) {
+                    const std::function<bool()>& interrupt_requested, const ProgressHook& progress) {
   const ExplainedModel model(estimator);
   check_call(o, ModelFamily::tabular, estimator.fitted(), model.classification(), estimator.n_outputs());
   const ExplainedOutput output = explained_output_from_string(o.output);
@@ -172,11 +183,13 @@ Explanation explain(const Estimator& estimator, const Eigen::MatrixXd& x, const 
   if (o.method == "shapley") {
     const Eigen::MatrixXd background = reference_rows(o.background, mean, d, "background");
     const bool exact = exact_shapley(o, d);
-    for (long t : o.targets) {
+    for (std::size_t k = 0; k < o.targets.size(); ++k) {
+      const long t = o.targets[k];
+      const ProgressHook hook = target_progress(progress, k, o.targets.size());
       const ShapleyResult r =
-          exact ? shapley_exact(model, x, background, t, output, o.n_threads, interrupt_requested)
+          exact ? shapley_exact(model, x, background, t, output, o.n_threads, interrupt_requested, hook)
                 : shapley_sampled(model, x, background, t, output, o.n_permutations, o.seed, o.n_threads,
-                                  interrupt_requested);
+                                  interrupt_requested, hook);
       out.values.push_back(r.values);
       out.base_values.push_back(r.base_value);
     }
@@ -207,7 +220,7 @@ Explanation explain(const Estimator& estimator, const Eigen::MatrixXd& x, const 
 
 Explanation explain(const SequenceEstimator& estimator, const MatrixView& x, long steps,
                     const Eigen::VectorXd& lengths, const ExplainOptions& o,
-                    const std::function<bool()>& interrupt_requested) {
+                    const std::function<bool()>& interrupt_requested, const ProgressHook& progress) {
   check_call(o, ModelFamily::sequence, estimator.fitted(), estimator.task() == Task::classification, estimator.n_outputs());
   const long n = x.rows();
   Explanation out;
@@ -215,10 +228,12 @@ Explanation explain(const SequenceEstimator& estimator, const MatrixView& x, lon
     const Eigen::MatrixXd background = reference_sequences(estimator, o.background, steps, "background");
     // The policy's rule (exact_shapley, as explain_uses_seed), not sequence_shapley's own "auto".
     const std::string how = exact_shapley(o, estimator.n_channels()) ? "exact" : "sampled";
-    for (long t : o.targets) {
+    for (std::size_t k = 0; k < o.targets.size(); ++k) {
+      const long t = o.targets[k];
       SequenceShapleyResult r =
           sequence_shapley(estimator, x, steps, lengths, background, t, explained_output_from_string(o.output), how,
-                           o.n_permutations, o.seed, o.n_threads, interrupt_requested);
+                           o.n_permutations, o.seed, o.n_threads, interrupt_requested,
+                           target_progress(progress, k, o.targets.size()));
       out.values.push_back(std::move(r.values));
       out.base_values.push_back(r.base_value);
       out.row_base_values.push_back(std::move(r.base_values));
@@ -251,7 +266,7 @@ Explanation explain(const SequenceEstimator& estimator, const MatrixView& x, lon
 }
 
 Explanation explain(const SennEstimator& estimator, const MatrixView& x, const ExplainOptions& o,
-                    const std::function<bool()>& interrupt_requested) {
+                    const std::function<bool()>& interrupt_requested, const ProgressHook& progress) {
   check_call(o, ModelFamily::senn, estimator.fitted(), estimator.task() == Task::classification, estimator.n_outputs());
   if (explained_output_from_string(o.output) != ExplainedOutput::raw)
     throw std::invalid_argument("a SENN model's explanations are of the raw output (output = 'raw')");
@@ -262,11 +277,13 @@ Explanation explain(const SennEstimator& estimator, const MatrixView& x, const E
     const Eigen::MatrixXd background = reference_rows(o.background, mean, d, "background");
     const Eigen::MatrixXd rows = x;
     const bool exact = exact_shapley(o, d);
-    for (long t : o.targets) {
+    for (std::size_t k = 0; k < o.targets.size(); ++k) {
+      const long t = o.targets[k];
       const TargetOutput output = [&](const Eigen::MatrixXd& r) -> Eigen::VectorXd {
         return estimator.decision_function(r).col(t);
       };
-      ShapleyResult r = shapley_of(output, rows, background, exact, o.n_permutations, o.seed, interrupt_requested);
+      ShapleyResult r = shapley_of(output, rows, background, exact, o.n_permutations, o.seed, interrupt_requested,
+                                   target_progress(progress, k, o.targets.size()));
       out.values.push_back(std::move(r.values));
       out.base_values.push_back(r.base_value);
     }

@@ -89,7 +89,8 @@ double model_loss(const ExplainedModel& model, const Eigen::MatrixXd& x, const E
 PermutationImportance permutation_importance(const ExplainedModel& model, const Eigen::MatrixXd& x,
                                              const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
                                              long n_repeats, std::uint64_t seed, int n_threads,
-                                             const std::function<bool()>& interrupt_requested) {
+                                             const std::function<bool()>& interrupt_requested,
+                                             const ProgressHook& progress) {
   check_loss_inputs(model, x, y, sample_weight, n_threads);
   // A score group (a categorical variable's one-hot columns) is shuffled as
   // one: its rows stay valid levels, and it gets one importance.
@@ -106,7 +107,7 @@ PermutationImportance permutation_importance(const ExplainedModel& model, const 
   const Eigen::VectorXd w = weights_or_ones(sample_weight, n);
   const double total = w.sum();
 
-  InterruptCheckpoint checkpoint(interrupt_requested);
+  InterruptCheckpoint checkpoint(interrupt_requested, progress, n_tasks);
   PermutationImportance result;
   result.baseline_loss = loss_of(model, x, y, w, n_threads, checkpoint);
   result.importances.resize(d, n_repeats);
@@ -125,7 +126,9 @@ PermutationImportance permutation_importance(const ExplainedModel& model, const 
       checkpoint.poll();
     }
     result.importances(j, r) = loss - result.baseline_loss;
+    checkpoint.advance();
   }, checkpoint.stop_signal());
+  checkpoint.finish();
   result.importances_mean = result.importances.rowwise().mean();
   result.importances_std =
       ((result.importances.colwise() - result.importances_mean).array().square().rowwise().mean()).sqrt().matrix();

@@ -448,7 +448,8 @@ PermutationImportance sequence_permutation_importance(const SequenceEstimator& e
                                                       long steps, const Eigen::VectorXd& lengths,
                                                       const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
                                                       long n_repeats, std::uint64_t seed, int n_threads,
-                                                      const std::function<bool()>& interrupt_requested) {
+                                                      const std::function<bool()>& interrupt_requested,
+                                                      const ProgressHook& progress) {
   check_sequences(estimator, x, steps, lengths, n_threads);
   const long n = x.rows(), c = estimator.n_channels();
   check_loss_inputs(estimator, n, y, sample_weight);
@@ -460,7 +461,7 @@ PermutationImportance sequence_permutation_importance(const SequenceEstimator& e
   // Block losses (each normalised by the total weight) summed in block order.
   const long block = rows_per_pass(x.cols(), 256), n_blocks = (n + block - 1) / block;
 
-  InterruptCheckpoint checkpoint(interrupt_requested);
+  InterruptCheckpoint checkpoint(interrupt_requested, progress, n_tasks);
   PermutationImportance result;
   std::vector<double> losses(static_cast<std::size_t>(n_blocks), 0.0);
   parallel_for(n_blocks, n_threads, [&](long b) {
@@ -485,7 +486,9 @@ PermutationImportance sequence_permutation_importance(const SequenceEstimator& e
       checkpoint.poll();
     }
     result.importances(j, r) = loss - result.baseline_loss;
+    checkpoint.advance();
   }, checkpoint.stop_signal());
+  checkpoint.finish();
   result.importances_mean = result.importances.rowwise().mean();
   result.importances_std =
       ((result.importances.colwise() - result.importances_mean).array().square().rowwise().mean()).sqrt().matrix();
@@ -498,7 +501,7 @@ SequenceShapleyResult sequence_shapley(const SequenceEstimator& estimator, const
                                        const Eigen::VectorXd& lengths, const MatrixView& background, long target,
                                        ExplainedOutput output, const std::string& method, long n_permutations,
                                        std::uint64_t seed, int n_threads,
-                                       const std::function<bool()>& interrupt_requested) {
+                                       const std::function<bool()>& interrupt_requested, const ProgressHook& progress) {
   if (method != "auto" && method != "exact" && method != "sampled")
     throw std::invalid_argument("method must be 'auto', 'exact' or 'sampled'; got '" + method + "'");
   check_sequences(estimator, x, steps, lengths, n_threads);
@@ -529,7 +532,7 @@ SequenceShapleyResult sequence_shapley(const SequenceEstimator& estimator, const
   std::sort(distinct.begin(), distinct.end());
   distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
   std::vector<double> empty_by_length(static_cast<std::size_t>(steps + 1), 0.0);
-  InterruptCheckpoint checkpoint(interrupt_requested);
+  InterruptCheckpoint checkpoint(interrupt_requested, progress, n);
   parallel_for(static_cast<long>(distinct.size()), n_threads, [&](long k) {
     if (checkpoint.stopped()) return;
     const long length = distinct[static_cast<std::size_t>(k)];
@@ -569,7 +572,9 @@ SequenceShapleyResult sequence_shapley(const SequenceEstimator& estimator, const
       result.values.row(i) = sampled.values;
       result.standard_error.row(i) = sampled.standard_error;
     }
+    checkpoint.advance();
   }, checkpoint.stop_signal());
+  checkpoint.finish();
   return result;
 }
 

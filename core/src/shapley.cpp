@@ -265,7 +265,7 @@ SampledShapleyRow sampled_shapley_row(long d, long n_pairs, std::uint64_t row_se
 
 ShapleyResult shapley_exact(const ExplainedModel& model, const Eigen::MatrixXd& x, const Eigen::MatrixXd& background,
                             long target, ExplainedOutput output, int n_threads,
-                            const std::function<bool()>& interrupt_requested) {
+                            const std::function<bool()>& interrupt_requested, const ProgressHook& progress) {
   check_inputs(model, x, background, target, output, n_threads);
   const long d = x.cols(), n = x.rows();
   if (d > kMaxExactShapleyFeatures)
@@ -278,7 +278,7 @@ ShapleyResult shapley_exact(const ExplainedModel& model, const Eigen::MatrixXd& 
   result.values = Eigen::MatrixXd::Zero(n, d);
   result.standard_error = Eigen::MatrixXd::Zero(n, d);
   result.evaluations_per_row = (n_coalitions - 1) * background.rows();
-  InterruptCheckpoint checkpoint(interrupt_requested);
+  InterruptCheckpoint checkpoint(interrupt_requested, progress, n);
   // One row per task: a row is 2^d coalitions of work already.
   for_each_row(n, 1, n_threads, checkpoint, [&](long i, CoalitionWalker::Workspace& workspace) {
     const Eigen::MatrixXd differences = walker.differences(x.row(i));
@@ -286,7 +286,9 @@ ShapleyResult shapley_exact(const ExplainedModel& model, const Eigen::MatrixXd& 
       walker.walk(differences, toggles, count, restart_every, values, workspace, checkpoint);
     };
     result.values.row(i) = exact_shapley_row(plan, walk, walker.empty_value());
+    checkpoint.advance();
   });
+  checkpoint.finish();
   result.base_value = walker.empty_value();
   return result;
 }
@@ -294,7 +296,7 @@ ShapleyResult shapley_exact(const ExplainedModel& model, const Eigen::MatrixXd& 
 ShapleyResult shapley_sampled(const ExplainedModel& model, const Eigen::MatrixXd& x,
                               const Eigen::MatrixXd& background, long target, ExplainedOutput output,
                               long n_permutations, std::uint64_t seed, int n_threads,
-                              const std::function<bool()>& interrupt_requested) {
+                              const std::function<bool()>& interrupt_requested, const ProgressHook& progress) {
   check_inputs(model, x, background, target, output, n_threads);
   check_count(n_permutations, 1, kMaxShapleyPermutations, "n_permutations");
   const long d = x.cols(), n = x.rows(), m = background.rows();
@@ -316,7 +318,7 @@ ShapleyResult shapley_sampled(const ExplainedModel& model, const Eigen::MatrixXd
   // task of its own (the walk polls for interrupts inside a row too).
   const double row_work = 2.0 * static_cast<double>(n_pairs) * static_cast<double>(d) * static_cast<double>(m);
   const long rows_per_task = row_work > 1e5 ? 1 : 8;
-  InterruptCheckpoint checkpoint(interrupt_requested);
+  InterruptCheckpoint checkpoint(interrupt_requested, progress, n);
   for_each_row(n, rows_per_task, n_threads, checkpoint, [&](long i, CoalitionWalker::Workspace& workspace) {
     const Eigen::MatrixXd differences = walker.differences(x.row(i));
     const CoalitionWalk walk = [&](const long* toggles, long count, long restart_every, double* values) {
@@ -326,14 +328,16 @@ ShapleyResult shapley_sampled(const ExplainedModel& model, const Eigen::MatrixXd
                                                       walk, walker.empty_value(), full(i, target));
     result.values.row(i) = row.values;
     result.standard_error.row(i) = row.standard_error;
+    checkpoint.advance();
   });
+  checkpoint.finish();
   result.base_value = walker.empty_value();
   return result;
 }
 
 ShapleyResult shapley_of(const TargetOutput& output, const Eigen::MatrixXd& x, const Eigen::MatrixXd& background,
                          bool exact, long n_permutations, std::uint64_t seed,
-                         const std::function<bool()>& interrupt_requested) {
+                         const std::function<bool()>& interrupt_requested, const ProgressHook& progress) {
   const long d = x.cols(), n = x.rows(), m = background.rows();
   if (d < 1 || n < 1) throw std::invalid_argument("X needs at least one row and one feature");
   if (!x.allFinite()) throw std::invalid_argument("X contains NaN or infinity");
@@ -352,7 +356,7 @@ ShapleyResult shapley_of(const TargetOutput& output, const Eigen::MatrixXd& x, c
       throw std::invalid_argument("the model's output must be one finite value per row");
     return out.mean();
   };
-  InterruptCheckpoint checkpoint(interrupt_requested);
+  InterruptCheckpoint checkpoint(interrupt_requested, progress, n);
   ShapleyResult result;
   result.values = Eigen::MatrixXd::Zero(n, d);
   result.standard_error = Eigen::MatrixXd::Zero(n, d);
@@ -390,7 +394,9 @@ ShapleyResult shapley_of(const TargetOutput& output, const Eigen::MatrixXd& x, c
       result.values.row(i) = row.values;
       result.standard_error.row(i) = row.standard_error;
     }
+    checkpoint.advance();
   }
+  checkpoint.finish();
   return result;
 }
 

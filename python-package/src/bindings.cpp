@@ -253,6 +253,21 @@ bool python_interrupt_requested() {
   return PyErr_CheckSignals() != 0;
 }
 
+// progress(done, total) from Python (None: no hook), entered with the GIL on
+// the calling thread. An error in it is reported as unraisable, not thrown:
+// the core may call it inside an OpenMP region, which no exception may leave.
+sa::ProgressHook python_progress(const py::object& progress) {
+  if (progress.is_none()) return nullptr;
+  return [&progress](long done, long total) {
+    py::gil_scoped_acquire acquire;
+    try {
+      progress(done, total);
+    } catch (py::error_already_set& e) {
+      e.discard_as_unraisable("scoresactivation progress hook");
+    }
+  };
+}
+
 // Raises the pending KeyboardInterrupt (or a new one) after the core stopped.
 [[noreturn]] void raise_keyboard_interrupt(const char* what) {
   if (!PyErr_Occurred()) PyErr_SetString(PyExc_KeyboardInterrupt, what);
@@ -577,35 +592,36 @@ PYBIND11_MODULE(_core, m) {
   // the core's default), references as kind + rows.
   m.def(
       "explain",
-      [](const sa::Estimator& est, const Matrix& x, const py::dict& options) {
+      [](const sa::Estimator& est, const Matrix& x, const py::dict& options, const py::object& progress) {
         const sa::ExplainOptions o = explain_options(options);
         return explanation_dict(without_gil("explain interrupted", [&] {
-          return sa::explain(est, x, o, python_interrupt_requested);
+          return sa::explain(est, x, o, python_interrupt_requested, python_progress(progress));
         }));
       },
-      py::arg("estimator"), py::arg("X"), py::arg("options"));
+      py::arg("estimator"), py::arg("X"), py::arg("options"), py::arg("progress") = py::none());
   m.def(
       "explain",
       [](const sa::SequenceEstimator& est, const py::array_t<double, py::array::forcecast>& x_in, long steps,
-         const Eigen::VectorXd& lengths, const py::dict& options) {
+         const Eigen::VectorXd& lengths, const py::dict& options, const py::object& progress) {
         const MatrixArg x = matrix_arg(x_in, "X");
         const sa::ExplainOptions o = explain_options(options);
         return explanation_dict(without_gil("explain interrupted", [&] {
-          return sa::explain(est, x.map, steps, lengths, o, python_interrupt_requested);
+          return sa::explain(est, x.map, steps, lengths, o, python_interrupt_requested, python_progress(progress));
         }));
       },
-      py::arg("estimator"), py::arg("X"), py::arg("steps"), py::arg("lengths"), py::arg("options"));
+      py::arg("estimator"), py::arg("X"), py::arg("steps"), py::arg("lengths"), py::arg("options"),
+      py::arg("progress") = py::none());
   m.def(
       "explain",
       [](const sa::SennEstimator& est, const py::array_t<double, py::array::forcecast>& x_in,
-         const py::dict& options) {
+         const py::dict& options, const py::object& progress) {
         const MatrixArg x = matrix_arg(x_in, "X");
         const sa::ExplainOptions o = explain_options(options);
         return explanation_dict(without_gil("explain interrupted", [&] {
-          return sa::explain(est, x.map, o, python_interrupt_requested);
+          return sa::explain(est, x.map, o, python_interrupt_requested, python_progress(progress));
         }));
       },
-      py::arg("estimator"), py::arg("X"), py::arg("options"));
+      py::arg("estimator"), py::arg("X"), py::arg("options"), py::arg("progress") = py::none());
   m.def(
       "class_weighted",
       [](const py::object& class_weight, const std::vector<std::string>& labels, const Eigen::VectorXd& y,
@@ -638,10 +654,10 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "permutation_importance",
       [](const sa::Estimator& est, const Matrix& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
-         long n_repeats, std::uint64_t seed, int n_threads) {
+         long n_repeats, std::uint64_t seed, int n_threads, const py::object& progress) {
         const sa::PermutationImportance r = without_gil("permutation importance interrupted", [&] {
           return sa::permutation_importance(ExplainedModel(est), x, y, sample_weight, n_repeats, seed, n_threads,
-                                            python_interrupt_requested);
+                                            python_interrupt_requested, python_progress(progress));
         });
         py::dict d;
         d["importances_mean"] = r.importances_mean;
@@ -651,7 +667,7 @@ PYBIND11_MODULE(_core, m) {
         return d;
       },
       py::arg("estimator"), py::arg("X"), py::arg("y"), py::arg("sample_weight"), py::arg("n_repeats"),
-      py::arg("seed"), py::arg("n_threads"));
+      py::arg("seed"), py::arg("n_threads"), py::arg("progress") = py::none());
   m.def("model_outputs",
         [](const sa::Estimator& est, const Matrix& x, const std::string& output, int n_threads) {
           py::gil_scoped_release release;
@@ -680,11 +696,11 @@ PYBIND11_MODULE(_core, m) {
       "sequence_permutation_importance",
       [](const sa::SequenceEstimator& est, const Array& x_in, long steps, const Eigen::VectorXd& lengths,
          const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight, long n_repeats, std::uint64_t seed,
-         int n_threads) {
+         int n_threads, const py::object& progress) {
         const MatrixArg x = matrix_arg(x_in, "X");
         const sa::PermutationImportance r = without_gil("permutation importance interrupted", [&] {
           return sa::sequence_permutation_importance(est, x.map, steps, lengths, y, sample_weight, n_repeats, seed,
-                                                     n_threads, python_interrupt_requested);
+                                                     n_threads, python_interrupt_requested, python_progress(progress));
         });
         py::dict d;
         d["importances_mean"] = r.importances_mean;
@@ -694,7 +710,8 @@ PYBIND11_MODULE(_core, m) {
         return d;
       },
       py::arg("estimator"), py::arg("X"), py::arg("steps"), py::arg("lengths"), py::arg("y"),
-      py::arg("sample_weight"), py::arg("n_repeats"), py::arg("seed"), py::arg("n_threads"));
+      py::arg("sample_weight"), py::arg("n_repeats"), py::arg("seed"), py::arg("n_threads"),
+      py::arg("progress") = py::none());
   m.attr("MAX_DEEPACTIF_BLOCK_ROWS") = sa::kMaxDeepActifBlockRows;
   m.attr("AUTO_EXACT_SEQUENCE_SHAPLEY_CHANNELS") = sa::kAutoExactSequenceShapleyChannels;
   m.def("spearman", &sa::spearman, py::arg("a"), py::arg("b"));

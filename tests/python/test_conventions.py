@@ -132,3 +132,40 @@ def test_class_weight_round_trips_and_bad_values_name_it():
         sa.ScoresActivationClassifier(max_epochs=2, class_weight={0: -1}).fit(X, y)
     with pytest.raises(ValueError, match="class_weight must be"):
         sa.ScoresActivationClassifier(max_epochs=2, class_weight="equal").fit(X, y)
+
+
+def _verbose_classifier():
+    return sa.ScoresActivationClassifier(max_epochs=3, early_stopping=False, random_state=0).fit(X, y)
+
+
+def test_shapley_and_permutation_runs_show_progress_on_a_terminal_with_verbose(capsys, monkeypatch):
+    est = _verbose_classifier()
+    quiet = est.explain(X[:30], "shapley", n_permutations=8, random_state=0)
+    est.global_importance(X, y, "permutation", n_repeats=2, random_state=0)
+    assert capsys.readouterr().err == ""  # verbose=0
+    est.set_params(verbose=1)
+    est.explain(X[:30], "shapley", n_permutations=8, random_state=0)
+    assert capsys.readouterr().err == ""  # not a terminal: off
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)  # no tqdm: the line with the share done
+    loud = est.explain(X[:30], "shapley", n_permutations=8, random_state=0)
+    np.testing.assert_array_equal(loud, quiet)  # reporting changes no value
+    err = capsys.readouterr().err
+    assert "Shapley values: 90/90 rows (100%)" in err and err.endswith("\n")  # 30 rows x 3 classes
+    est.global_importance(X, y, "permutation", n_repeats=2, random_state=0)
+    assert "permutation importance: 8/8 shuffles (100%)" in capsys.readouterr().err
+    seq = np.random.default_rng(0).normal(size=(40, 4, 2))
+    sest = sa.ScoresActivationSequenceRegressor(units=(4,), max_epochs=2, random_state=0, verbose=1).fit(
+        seq, seq[:, :, 0].sum(1))
+    capsys.readouterr()
+    sest.explain(seq[:10], "shapley", exact=False, n_permutations=4, random_state=0)
+    assert "Shapley values: 10/10 rows" in capsys.readouterr().err
+
+
+def test_shapley_progress_uses_tqdm_when_installed(capsys, monkeypatch):
+    pytest.importorskip("tqdm")
+    est = _verbose_classifier().set_params(verbose=1)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    est.explain(X[:20], "shapley", n_permutations=8, random_state=0)
+    err = capsys.readouterr().err
+    assert "Shapley values" in err and "60/60" in err

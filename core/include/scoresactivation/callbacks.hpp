@@ -23,6 +23,11 @@ struct Callbacks {
   std::function<bool()> interrupt_requested;
 };
 
+// A long computation's progress (Shapley values, permutation importance):
+// work items done out of total, called on the caller's thread at most about
+// every 0.1 s while it runs, and with done == total when it completes.
+using ProgressHook = std::function<void(long done, long total)>;
+
 // Thrown when interrupt_requested() returned true.
 class Interrupted : public std::runtime_error {
  public:

@@ -78,8 +78,11 @@ bool explain_uses_seed(const ExplainOptions& options, long n_players);
 
 // Throws std::invalid_argument naming the option for anything the policy
 // refuses, before any work; Interrupted when interrupt_requested says so.
+// progress (optional) hears the Shapley methods' rows done, over every
+// target (the other methods are a few passes and report nothing).
 Explanation explain(const Estimator& estimator, const Eigen::MatrixXd& x, const ExplainOptions& options,
-                    const std::function<bool()>& interrupt_requested = nullptr);
+                    const std::function<bool()>& interrupt_requested = nullptr,
+                    const ProgressHook& progress = nullptr);
 
 // A sequence model's local attributions of x (r, steps * channels), each row
 // valid for its lengths entry (empty: every row is full length): DeepLIFT
@@ -88,12 +91,14 @@ Explanation explain(const Estimator& estimator, const Eigen::MatrixXd& x, const 
 // channels as players.
 Explanation explain(const SequenceEstimator& estimator, const MatrixView& x, long steps,
                     const Eigen::VectorXd& lengths, const ExplainOptions& options,
-                    const std::function<bool()>& interrupt_requested = nullptr);
+                    const std::function<bool()>& interrupt_requested = nullptr,
+                    const ProgressHook& progress = nullptr);
 
 // A SENN model's: theta(x), the contributions theta(x) z (base values: the
 // intercepts), the input gradient, Shapley values of the raw output.
 Explanation explain(const SennEstimator& estimator, const MatrixView& x, const ExplainOptions& options,
-                    const std::function<bool()>& interrupt_requested = nullptr);
+                    const std::function<bool()>& interrupt_requested = nullptr,
+                    const ProgressHook& progress = nullptr);
 
 // The reference rows of kind "mean"/"zeros"/"rows", checked (name: the
 // option, for errors). Shared with the SENN estimators' Shapley values.

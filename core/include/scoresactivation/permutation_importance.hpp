@@ -31,10 +31,12 @@ double model_loss(const ExplainedModel& model, const Eigen::MatrixXd& x, const E
 // n_repeats in [1, kMaxPermutationRepeats]; sample_weight empty or finite,
 // >= 0 and not all zero. interrupt_requested (optional) is polled about every
 // 0.1 s on the calling thread, also inside each shuffle's loss (blocks of
-// rows); a true answer throws Interrupted.
+// rows); a true answer throws Interrupted. progress (optional) hears the
+// (feature, repeat) shuffles done out of d * n_repeats.
 PermutationImportance permutation_importance(const ExplainedModel& model, const Eigen::MatrixXd& x,
                                              const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
                                              long n_repeats, std::uint64_t seed, int n_threads,
-                                             const std::function<bool()>& interrupt_requested = nullptr);
+                                             const std::function<bool()>& interrupt_requested = nullptr,
+                                             const ProgressHook& progress = nullptr);
 
 }  // namespace scoresactivation

@@ -109,7 +109,8 @@ PermutationImportance sequence_permutation_importance(const SequenceEstimator& e
                                                       long steps, const Eigen::VectorXd& lengths,
                                                       const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
                                                       long n_repeats, std::uint64_t seed, int n_threads,
-                                                      const std::function<bool()>& interrupt_requested = nullptr);
+                                                      const std::function<bool()>& interrupt_requested = nullptr,
+                                                      const ProgressHook& progress = nullptr);
 
 // ------------------------------------------------------------- Shapley
 
@@ -138,6 +139,7 @@ SequenceShapleyResult sequence_shapley(const SequenceEstimator& estimator, const
                                        const Eigen::VectorXd& lengths, const MatrixView& background, long target,
                                        ExplainedOutput output, const std::string& method, long n_permutations,
                                        std::uint64_t seed, int n_threads,
-                                       const std::function<bool()>& interrupt_requested = nullptr);
+                                       const std::function<bool()>& interrupt_requested = nullptr,
+                                       const ProgressHook& progress = nullptr);
 
 }  // namespace scoresactivation

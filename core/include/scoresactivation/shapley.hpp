@@ -30,21 +30,24 @@ struct ShapleyResult {
 };
 
 // interrupt_requested (optional) is polled about every 0.1 s on the calling
-// thread; a true answer throws Interrupted.
+// thread; a true answer throws Interrupted. progress (optional) hears the
+// rows done out of x's rows.
 
 // Largest d for the exact method (2^d * background rows per explained row).
 constexpr long kMaxExactShapleyFeatures = 16;
 
 ShapleyResult shapley_exact(const ExplainedModel& model, const Eigen::MatrixXd& x, const Eigen::MatrixXd& background,
                             long target, ExplainedOutput output, int n_threads,
-                            const std::function<bool()>& interrupt_requested = nullptr);
+                            const std::function<bool()>& interrupt_requested = nullptr,
+                            const ProgressHook& progress = nullptr);
 
 // n_permutations, in [1, kMaxShapleyPermutations], is rounded up to an even
 // number (pairs).
 ShapleyResult shapley_sampled(const ExplainedModel& model, const Eigen::MatrixXd& x,
                               const Eigen::MatrixXd& background, long target, ExplainedOutput output,
                               long n_permutations, std::uint64_t seed, int n_threads,
-                              const std::function<bool()>& interrupt_requested = nullptr);
+                              const std::function<bool()>& interrupt_requested = nullptr,
+                              const ProgressHook& progress = nullptr);
 
 // Shapley values of any model (SENN, another library's) through its output
 // function: every coalition is evaluated on the background rows with the
@@ -54,7 +57,8 @@ ShapleyResult shapley_sampled(const ExplainedModel& model, const Eigen::MatrixXd
 // Single-threaded (output may call into an interpreter).
 ShapleyResult shapley_of(const TargetOutput& output, const Eigen::MatrixXd& x, const Eigen::MatrixXd& background,
                          bool exact, long n_permutations, std::uint64_t seed,
-                         const std::function<bool()>& interrupt_requested = nullptr);
+                         const std::function<bool()>& interrupt_requested = nullptr,
+                         const ProgressHook& progress = nullptr);
 
 // The coalition machinery every model family shares (the sequence models
 // walk their coalitions by whole forward passes instead of rank-1 steps).

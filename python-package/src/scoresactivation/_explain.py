@@ -28,6 +28,7 @@ from . import _core
 from ._common import resolve_seed as _seed  # noqa: F401 (the sequence and SENN explain() import it from here)
 from ._common import Default as _Default
 from ._common import threads_of as _threads
+from ._progress import RunProgress
 
 LOCAL_METHODS = tuple(_core.explain_methods("tabular"))
 GLOBAL_METHODS = LOCAL_METHODS + ("scores", "permutation")
@@ -203,6 +204,15 @@ def _reference(est, values, name):
     return "rows", rows
 
 
+def explain_with_progress(est, method, run):
+    """run(hook) with a progress bar for Shapley values (the one local method
+    that takes long; the others are a few passes)."""
+    if method != "shapley":
+        return run(None)
+    with RunProgress(est, "Shapley values", "rows") as hook:
+        return run(hook)
+
+
 def explain(est, X, method="deeplift", *, baseline=_Default("mean"), target=None, output="raw",
             rule=_Default("rescale"), n_steps=_Default(50), integration=_Default("gausslegendre"),
             background=_Default(None), exact=_Default(None), n_permutations=_Default(64),
@@ -220,7 +230,8 @@ def explain(est, X, method="deeplift", *, baseline=_Default("mean"), target=None
     results, result, class_axis = core_explain(
         est, X, method, "tabular", options, target, output, X.shape[1],
         lambda value, name: _reference(est, value, name),
-        lambda core_options: _core.explain(est._core, X, core_options))
+        lambda core_options: explain_with_progress(est, method, lambda hook: _core.explain(
+            est._core, X, core_options, progress=hook)))
     base_values = result["base_values"] or None
     values = np.stack(results, axis=-1) if class_axis else results[0]
     encoding = getattr(est, "_encoding", None)
@@ -280,7 +291,9 @@ def global_importance(est, X=None, y=None, method="scores", *, n_repeats=_Defaul
         y_core = _true_responses(est, y, X.shape[0])
         n_repeats = _count(n_repeats, "n_repeats", 1, _core.MAX_N_REPEATS)
         seed = _seed(random_state)
-        result = _core.permutation_importance(est._core, X, y_core, np.empty(0), n_repeats, seed, _threads(est))
+        with RunProgress(est, "permutation importance", "shuffles") as hook:
+            result = _core.permutation_importance(est._core, X, y_core, np.empty(0), n_repeats, seed, _threads(est),
+                                                  progress=hook)
         return np.asarray(result["importances_mean"])
     if random_state is not None:
         kwargs["random_state"] = random_state

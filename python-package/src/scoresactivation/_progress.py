@@ -98,3 +98,61 @@ class EpochReporter:
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+
+
+class RunProgress:
+    """Progress of one long computation of a fitted estimator (Shapley
+    values, permutation importance): the core's progress(done, total) hook.
+
+    With ``est.verbose`` on a terminal: a tqdm bar when tqdm is installed,
+    else one line rewritten in place with the share done and an ETA. Off in
+    non-interactive runs (no terminal) and without verbose: ``hook()`` is
+    then None and the core reports nothing.
+    """
+
+    def __init__(self, est, description, unit):
+        self.description, self.unit = description, unit
+        self.on = bool(getattr(est, "verbose", 0)) and sys.stderr.isatty()
+        self.bar = None
+        self.started = None
+        self.line_open = False
+
+    def __enter__(self):
+        return self.hook()
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def hook(self):
+        return self._progress if self.on else None
+
+    def _progress(self, done, total):
+        import time
+
+        if self.started is None:
+            self.started = time.monotonic()
+            try:
+                from tqdm.auto import tqdm
+            except ImportError:
+                tqdm = None
+            if tqdm is not None:
+                self.bar = tqdm(total=total, desc=self.description, unit=self.unit, leave=True, dynamic_ncols=True)
+        if self.bar is not None:
+            self.bar.update(done - self.bar.n)
+            return
+        elapsed = time.monotonic() - self.started
+        eta = elapsed * (total - done) / done if done > 0 else float("nan")
+        eta_text = f", ETA {eta:.0f} s" if done < total and math.isfinite(eta) else f", {elapsed:.1f} s"
+        sys.stderr.write(f"\r{self.description}: {done}/{total} {self.unit} ({100.0 * done / max(total, 1):.0f}%){eta_text}  ")
+        sys.stderr.flush()
+        self.line_open = True
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+        if self.line_open:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self.line_open = False

@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import _core
 from ._common import Default, core_params, parameters_doc
 from ._estimator import ScoresActivationClassifier, ScoresActivationRegressor
-from ._explain import _reference, core_explain
+from ._explain import _reference, core_explain, explain_with_progress
 
 LOCAL_METHODS = tuple(_core.explain_methods("senn"))
 GLOBAL_METHODS = ("scores",) + LOCAL_METHODS
@@ -152,7 +152,8 @@ class _SENNMixin:
         results, _, class_axis = core_explain(
             self, X, method, "senn", options, target, "raw", X.shape[1],
             lambda value, name: _reference(self, value, name),
-            lambda core_options: _core.explain(self._core, X, core_options))
+            lambda core_options: explain_with_progress(self, method, lambda hook: _core.explain(
+                self._core, X, core_options, progress=hook)))
         return np.stack(results, axis=-1) if class_axis else results[0]
 
     def global_importance(self, X=None, y=None, method="scores", **kwargs):

@@ -33,7 +33,9 @@ from ._explain import (
     _threads,
     _true_responses,
     core_explain,
+    explain_with_progress,
 )
+from ._progress import RunProgress
 
 LOCAL_METHODS = tuple(_core.explain_methods("sequence"))
 GLOBAL_METHODS = ("scores", "deepactif", "permutation") + LOCAL_METHODS
@@ -75,7 +77,8 @@ def explain(est, X, method="integrated_gradients", *, lengths=None, baseline=_De
     results, _, class_axis = core_explain(
         est, x, method, "sequence", options, target, output, channels,
         lambda value, name: _reference(est, value, name, steps),
-        lambda core_options: _core.explain(est._core, x, steps, lengths, core_options))
+        lambda core_options: explain_with_progress(est, method, lambda hook: _core.explain(
+            est._core, x, steps, lengths, core_options, progress=hook)))
     if method != "shapley":
         results = [values.reshape(n, steps, channels) for values in results]
     return np.stack(results, axis=-1) if class_axis else results[0]
@@ -116,8 +119,9 @@ def global_importance(est, X=None, y=None, method="scores", *, lengths=None, n_r
         y_core = _true_responses(est, y, x.shape[0])
         n_repeats = _count(n_repeats, "n_repeats", 1, _core.MAX_N_REPEATS)
         seed = _seed(random_state)
-        result = _core.sequence_permutation_importance(est._core, x, steps, lengths, y_core, np.empty(0), n_repeats,
-                                                       seed, _threads(est))
+        with RunProgress(est, "permutation importance", "shuffles") as hook:
+            result = _core.sequence_permutation_importance(est._core, x, steps, lengths, y_core, np.empty(0),
+                                                           n_repeats, seed, _threads(est), progress=hook)
         return np.asarray(result["importances_mean"])
     if random_state is not None:
         kwargs["random_state"] = random_state
