@@ -95,6 +95,11 @@
 #'   one-hot columns' attributions (the methods are additive, so the rows
 #'   still sum as described); \code{TRUE} gives one per encoded column, named
 #'   \code{variable=level}. Without categorical variables both are the same.
+#' @param verbose \code{TRUE} shows the progress of Shapley values (rows
+#'   done, with the time left) in interactive sessions: a progress bar when
+#'   the progress package is installed, else one line rewritten in place.
+#'   Nothing is shown in non-interactive runs or by the other methods, which
+#'   take about one pass over the rows.
 #' @param ... Further arguments are an error.
 #'
 #' @return For a regression model or a single \code{target}: a numeric matrix
@@ -138,9 +143,11 @@ explain <- function(object, newdata, ...) UseMethod("explain")
 explain.scores_activation <- function(object, newdata, method = "deeplift", baseline = "mean", target = NULL,
                                       output = "raw", rule = "rescale", n_steps = 50, integration = "gausslegendre",
                                       background = NULL, exact = NULL, n_permutations = 64, random_state = NULL,
-                                      per_level = FALSE, ...) {
+                                      per_level = FALSE, verbose = FALSE, ...) {
   .check_fit(object)
   .no_extra_args(...)
+  progress <- .run_progress(verbose, method[1L], "rows")
+  on.exit(progress$close(), add = TRUE)
   if (!is.logical(per_level) || length(per_level) != 1L || is.na(per_level)) {
     .stop("per_level must be TRUE or FALSE, got ", .describe(per_level))
   }
@@ -161,7 +168,7 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
   state <- .core_state(object)
   r <- .core_explain(object, method, "tabular", values, given, target, output, ncol(x),
                      function(value, arg) .reference_arg(object, value, arg),
-                     function(options) sa_explain(params, state, x, options))
+                     function(options) sa_explain(params, state, x, options, progress$on_progress))
   out <- .attribution_result(object, r$result$values, r$targets, rows,
                              if (length(r$result$base_values)) r$result$base_values)
   # Categorical variables: the sum of each variable's columns (the methods
@@ -387,6 +394,9 @@ explain.scores_activation <- function(object, newdata, method = "deeplift", base
 #' @param random_state Seed of the shuffles (\code{"permutation"}) or of
 #'   sampled Shapley values: \code{NULL} (drawn from R's random number
 #'   generator) or a whole number.
+#' @param verbose \code{TRUE} shows the progress of \code{"permutation"}
+#'   (shuffles done) and \code{"shapley"} (rows done), with the time left, in
+#'   interactive sessions (see \code{\link{explain}}).
 #' @param ... Arguments of \code{\link{explain}} for the local methods
 #'   (\code{baseline}, \code{target}, \code{background}, ...).
 #' @return A numeric vector named after the features.
@@ -404,8 +414,9 @@ global_importance <- function(object, ...) UseMethod("global_importance")
 #' @rdname global_importance
 #' @export
 global_importance.scores_activation <- function(object, newdata = NULL, y = NULL, method = "scores", n_repeats = 5,
-                                                random_state = NULL, ...) {
+                                                random_state = NULL, verbose = FALSE, ...) {
   .check_fit(object)
+  .check_verbose(verbose)
   method <- .choice(method, .global_methods(), "method")
   if (method != "permutation" && !missing(n_repeats)) {
     .stop("n_repeats does not apply to method = '", method, "'; it is the shuffles per feature of ",
@@ -419,7 +430,7 @@ global_importance.scores_activation <- function(object, newdata = NULL, y = NULL
   }
   if (is.null(newdata)) .stop("method = '", method, "' needs newdata")
   if (method != "permutation") {
-    values <- explain(object, newdata, method, random_state = random_state, ...)
+    values <- explain(object, newdata, method, random_state = random_state, verbose = verbose, ...)
     out <- apply(abs(values), 2L, mean)
     names(out) <- dimnames(values)[[2L]]
     return(out)
@@ -434,8 +445,11 @@ global_importance.scores_activation <- function(object, newdata = NULL, y = NULL
   n_repeats <- .count_arg(n_repeats, "n_repeats", .max_count("n_repeats"))
   seed <- .resolve_seed(random_state)
   rownames(x) <- NULL
+  progress <- .run_progress(verbose, "permutation", "shuffles")
+  on.exit(progress$close(), add = TRUE)
   result <- .core(sa_permutation_importance(.core_params_of(object), .core_state(object), x, y_core, numeric(0),
-                                            n_repeats, seed, .resolve_threads(object$params$n_threads)))
+                                            n_repeats, seed, .resolve_threads(object$params$n_threads),
+                                            progress$on_progress))
   out <- result$importances_mean
   names(out) <- .score_labels(object)  # (the core shuffles a categorical variable's columns together)
   out

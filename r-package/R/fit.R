@@ -100,12 +100,14 @@
 #'   \code{plot}); costs \code{n_bootstrap} fits. 0: none. The model itself
 #'   (predictions, \code{scores}) is the main fit's.
 #' @param early_stopping \code{TRUE} holds out \code{validation_fraction} of the
-#'   rows (stratified by class for classification), stops after
+#'   rows (stratified by class for classification; or watches the rows of
+#'   \code{validation_data}), stops after
 #'   \code{n_iter_no_change} epochs without a validation-loss improvement
 #'   larger than \code{tol}. The refinement starts where the scores phase
 #'   ended (its scores are the settled ones) and keeps its own best epoch;
 #'   without a refinement the weights and scores of the best epoch are kept.
-#' @param validation_fraction Share of the rows held out for early stopping.
+#' @param validation_fraction Share of the rows held out for early stopping
+#'   (not used with \code{validation_data}).
 #' @param n_iter_no_change Epochs without improvement before stopping.
 #' @param tol Minimum improvement of the monitored loss.
 #' @param standardize \code{TRUE} standardises the inputs (and a regression
@@ -144,10 +146,34 @@
 #'   installed: a progress bar).
 #' @param callbacks A function, or a list of functions, called after every
 #'   epoch with a list: \code{epoch}, \code{train_loss},
-#'   \code{validation_loss} (\code{NA} without early stopping),
+#'   \code{validation_loss} and \code{validation_score} (on the validation
+#'   rows: early stopping's held-out rows or \code{validation_data}; the
+#'   score is the weighted accuracy for classification, the weighted
+#'   \eqn{R^2} for regression; both \code{NA} without validation rows),
 #'   \code{improved} and \code{scores} (the current scores, or \code{NULL}).
 #'   An error in one ends the fit with that error.
-#' @param ... Hyperparameters (formula method); further arguments are an
+#' @param validation_data \code{NULL}, or rows that early stopping watches
+#'   instead of holding out \code{validation_fraction} of the training rows
+#'   (every training row then trains), as the Python package's
+#'   \code{fit(validation_data = (X_val, y_val))}. Default method:
+#'   \code{list(x = , y = )} with an optional \code{weights} (or
+#'   \code{sample_weight}) element, or the unnamed \code{list(x, y)} or
+#'   \code{list(x, y, weights)}. Formula method: a data.frame holding the
+#'   variables of the formula, the response included (evaluated through the
+#'   model's terms, as \code{predict} reads \code{newdata}), or
+#'   \code{list(data = <data.frame>, weights = <numeric>)}. The rows are read
+#'   as \code{predict} reads \code{newdata} (columns matched by name,
+#'   factor and character columns encoded with the training levels and
+#'   \code{handle_unknown}), put on the training rows' scale, and their
+#'   response must hold the training classes (classification) or numbers
+#'   (regression); \code{class_weight} applies to their weights too. Missing
+#'   values are an error. With \code{early_stopping = FALSE} they are only
+#'   watched: the fit is the one without them, and the curves are recorded.
+#'   Each epoch's validation loss and score (weighted accuracy, or
+#'   \eqn{R^2}) are \code{arrays$validation_loss_curve} and
+#'   \code{arrays$validation_score_curve}.
+#' @param ... Hyperparameters, \code{verbose}, \code{callbacks} and
+#'   \code{validation_data} (formula method); further arguments are an
 #'   error.
 #'
 #' @return An object of class \code{"scores_activation"}: a list of plain R
@@ -160,7 +186,10 @@
 #'   \code{list(name, levels)}, \code{levels} \code{NULL} for a numeric
 #'   variable), \code{formula} (formula method: the formula's text),
 #'   \code{classes}, \code{n_epochs_run}, \code{best_epoch} and \code{arrays}
-#'   (\code{loss_curve}, \code{validation_loss_curve}, \code{scores_history},
+#'   (\code{loss_curve}, \code{validation_loss_curve} and
+#'   \code{validation_score_curve} (per epoch on the validation rows, the
+#'   loss and the weighted accuracy or \eqn{R^2}; empty and absent without
+#'   validation rows), \code{scores_history},
 #'   \code{scores} (raw \eqn{s}), \code{dense_<l>_weight} ...). An Esc or
 #'   Ctrl-C during training stops the fit with an error of class
 #'   \code{"interrupt"} whose message is "fit interrupted".
@@ -190,6 +219,12 @@
 #' cat_fit <- scores_activation(y ~ ., data = d, max_epochs = 20, n_threads = 2)
 #' scores(cat_fit)
 #' head(explain(cat_fit, d[1:3, ], per_level = TRUE))
+#'
+#' # rows early stopping watches instead of a validation_fraction split
+#' held <- seq(1, 150, by = 3)
+#' watched <- scores_activation(Species ~ ., data = iris[-held, ], validation_data = iris[held, ],
+#'                              max_epochs = 30, random_state = 1, n_threads = 2)
+#' watched$arrays$validation_score_curve[watched$best_epoch]  # accuracy on iris[held, ]
 #' @export
 scores_activation <- function(x, ...) UseMethod("scores_activation")
 
@@ -229,6 +264,7 @@ scores_activation.default <- function(x, y,
                                       sample_weight = NULL,
                                       verbose = FALSE,
                                       callbacks = NULL,
+                                      validation_data = NULL,
                                       ...) {
   .no_extra_args(...)
   call <- match.call()
@@ -237,7 +273,8 @@ scores_activation.default <- function(x, y,
   if (missing(y)) .stop("y is missing")
   params <- mget(.param_names(), envir = environment())
   .fit_xy(x, y, params, .weights_arg(weights, sample_weight), verbose, call = call,
-          w_arg = if (is.null(weights)) "sample_weight" else "weights", callbacks = callbacks)
+          w_arg = if (is.null(weights)) "sample_weight" else "weights", callbacks = callbacks,
+          validation_data = .validation_parts(validation_data))
 }
 
 #' @rdname scores_activation
@@ -248,20 +285,24 @@ scores_activation.formula <- function(formula, data, subset, weights, na.action,
   args <- list(...)
   verbose <- if (is.null(args$verbose)) FALSE else args$verbose
   callbacks <- args$callbacks
+  validation_data <- args$validation_data
   args$verbose <- NULL
   args$callbacks <- NULL
+  args$validation_data <- NULL
   .no_extra_args_list(args, allowed = .param_names())
 
   # (match.call() and parent.frame() are evaluated here, not as promises in .fit_formula)
   mf <- match.call(expand.dots = FALSE)
   env <- parent.frame()
-  .fit_formula(mf, env, args, verbose, call, callbacks = callbacks)
+  .fit_formula(mf, env, args, verbose, call, callbacks = callbacks, validation_data = validation_data)
 }
 
 # The formula methods' shared fit (scores_activation(), senn()): mf is the
 # method's match.call(expand.dots = FALSE), env the caller's frame, args the
-# hyperparameters; senn_params as .fit_xy takes them.
-.fit_formula <- function(mf, env, args, verbose, call, senn_params = NULL, callbacks = NULL) {
+# hyperparameters; senn_params as .fit_xy takes them; validation_data as the
+# user gave it (R/validation.R, .formula_validation_parts).
+.fit_formula <- function(mf, env, args, verbose, call, senn_params = NULL, callbacks = NULL,
+                         validation_data = NULL) {
   keep <- match(c("formula", "data", "subset", "weights", "na.action", "sample_weight"), names(mf), 0L)
   mf <- mf[c(1L, keep)]
   if (all(c("weights", "sample_weight") %in% names(mf))) .stop("pass weights or sample_weight (its alias), not both")
@@ -305,11 +346,16 @@ scores_activation.formula <- function(formula, data, subset, weights, na.action,
     if (is.integer(attr(mf, "row.names"))) rownames(x) <- NULL
   }
 
+  xlevels <- if (!categorical) stats::.getXlevels(mt, mf)
+  # The validation rows go through the terms, as predict(newdata) reads them.
+  validation_parts <- .formula_validation_parts(validation_data, mt)
   fit <- .fit_xy(x, y, args, weights, verbose, call = call, x_arg = "data",
-                 y_arg = "the response", w_arg = w_arg, senn_params = senn_params, callbacks = callbacks)
+                 y_arg = "the response", w_arg = w_arg, senn_params = senn_params, callbacks = callbacks,
+                 validation_data = validation_parts,
+                 formula_parts = list(terms = mt, xlevels = xlevels, contrasts = contrasts))
   fit$na.action <- attr(mf, "na.action")
   fit$terms <- mt
-  fit$xlevels <- if (!categorical) stats::.getXlevels(mt, mf)
+  fit$xlevels <- xlevels
   fit$contrasts <- contrasts
   if (is.null(senn_params)) fit$formula <- .formula_text(mt)
   fit
@@ -379,8 +425,12 @@ scores_activation.formula <- function(formula, data, subset, weights, na.action,
 # The shared fit: checks, calls the core, builds the object.
 # senn_params: NULL (a ScoresActivation network) or list(robustness_penalty)
 # (a SENN model, R/senn.R; checked by .normalise_senn_params).
+# validation_data: NULL or the parts of the user's validation_data
+# (R/validation.R: list(x, y, weights, lengths)); formula_parts: a formula
+# fit's list(terms, xlevels, contrasts), which read its validation rows.
 .fit_xy <- function(x, y, params, sample_weight, verbose, call, x_arg = "x", y_arg = "y",
-                    w_arg = "sample_weight", senn_params = NULL, callbacks = NULL) {
+                    w_arg = "sample_weight", senn_params = NULL, callbacks = NULL, validation_data = NULL,
+                    formula_parts = NULL) {
   params <- .normalise_params(params)
   .check_verbose(verbose)
   variables <- NULL
@@ -397,19 +447,27 @@ scores_activation.formula <- function(formula, data, subset, weights, na.action,
   n <- nrow(x)
   target <- .core_target(y, n, y_arg, paste(x_arg, "has", n, "rows"))
   w <- .class_weighted(params, target, .core_weights(sample_weight, n, w_arg, "row"))
+  feature_names <- colnames(x)
+  # Read as predict() would read them from the fitted model (before the seed
+  # is drawn: a refused validation_data leaves R's random numbers as they were).
+  validation <- .validation_rows(
+    validation_data,
+    c(list(n_features = ncol(x), feature_names = feature_names, variables = variables, params = params),
+      formula_parts),
+    target, params, arg = if (is.null(formula_parts)) "x" else "data")
 
   seed <- .resolve_seed(params$random_state)
   core_params <- .core_params(params, seed)
-  feature_names <- colnames(x)
   # x goes over as it is: the core reads R's memory in place (no copy).
   groups <- if (is.null(variables)) integer(0) else .variable_widths(variables)
   reporter <- .epoch_reporter(params, verbose, callbacks,
                               if (is.null(variables)) feature_names else .variable_names(variables))
   on.exit(reporter$close(), add = TRUE)
   result <- if (is.null(senn_params)) {
-    .core(sa_fit(x, target$y, w, target$n_classes, target$task, core_params, reporter$on_epoch, groups))
+    .core(sa_fit(x, target$y, w, target$n_classes, target$task, core_params, reporter$on_epoch, groups, validation))
   } else {
-    .core(sa_senn_fit(x, target$y, w, target$n_classes, target$task, core_params, senn_params, reporter$on_epoch))
+    .core(sa_senn_fit(x, target$y, w, target$n_classes, target$task, core_params, senn_params, reporter$on_epoch,
+                      validation))
   }
   if (isTRUE(result$interrupted)) .interrupted()
   state <- result$state

@@ -153,8 +153,9 @@ print.scores_activation <- function(x, digits = 3L, ...) {
 #' @return An object of class \code{"summary.scores_activation"}: a list with
 #'   \code{scores} (a data.frame sorted by importance, or \code{NULL} without
 #'   the scores layer), \code{loss} (a data.frame of the training and
-#'   validation loss at the first, best and last epoch) and the model's
-#'   description.
+#'   validation loss and the validation score (weighted accuracy, or
+#'   \eqn{R^2} for regression; \code{NA} without validation rows) at the
+#'   first, best and last epoch) and the model's description.
 #' @examples
 #' fit <- scores_activation(Species ~ ., data = iris, random_state = 1,
 #'                          max_epochs = 50, n_threads = 2)
@@ -175,13 +176,15 @@ summary.scores_activation <- function(object, ...) {
   }
   loss <- object$arrays$loss_curve
   val <- object$arrays$validation_loss_curve
+  val_score <- object$arrays$validation_score_curve
   epochs <- unique(c(1L, object$best_epoch, length(loss)))
   epochs <- epochs[epochs >= 1L & epochs <= length(loss)]
   loss_table <- data.frame(
     epoch = epochs,
     what = c("first", "best", "last")[match(epochs, c(1L, object$best_epoch, length(loss)))],
     training = loss[epochs],
-    validation = if (length(val) == length(loss)) val[epochs] else rep(NA_real_, length(epochs))
+    validation = if (length(val) == length(loss)) val[epochs] else rep(NA_real_, length(epochs)),
+    validation_score = if (length(val_score) == length(loss)) val_score[epochs] else rep(NA_real_, length(epochs))
   )
   loss_table$what[loss_table$epoch == object$best_epoch] <- "best (kept)"
   structure(
@@ -212,10 +215,15 @@ print.summary.scores_activation <- function(x, digits = 4L, ...) {
   } else {
     cat("\nNo scores layer (scores_layer = FALSE).\n")
   }
-  cat("\nLoss (training; validation when early stopping held rows out):\n")
+  cat("\nLoss (training; validation on early stopping's held-out rows or validation_data, with their score:",
+      "accuracy or R^2):\n")
   tab <- x$loss
   tab$training <- formatC(tab$training, digits = digits, format = "f")
   tab$validation <- ifelse(is.na(x$loss$validation), "-", formatC(x$loss$validation, digits = digits, format = "f"))
+  if (!is.null(tab$validation_score)) {
+    tab$validation_score <- ifelse(is.na(x$loss$validation_score), "-",
+                                   formatC(x$loss$validation_score, digits = digits, format = "f"))
+  }
   print(tab, row.names = FALSE, right = TRUE)
   invisible(x)
 }

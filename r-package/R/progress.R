@@ -59,3 +59,45 @@
   }
   list(on_epoch = on_epoch, close = function() if (!is.null(bar) && !bar$finished) bar$terminate())
 }
+
+# A long computation's progress (Shapley values, permutation importance):
+# list(on_progress = the function(done, total) the core calls on R's thread,
+# or NULL when nothing is shown; close = ends the display). Shown with
+# verbose = TRUE in interactive sessions only: a progress bar with the ETA
+# when the progress package is installed, else one line rewritten in place.
+# label names the work ("shapley", "permutation"); unit what is counted.
+.run_progress <- function(verbose, label, unit) {
+  .check_verbose(verbose)
+  none <- list(on_progress = NULL, close = function() invisible(NULL))
+  if (!verbose || !.interactive()) return(none)
+  bar <- NULL
+  started <- Sys.time()
+  shown <- FALSE
+  use_bar <- requireNamespace("progress", quietly = TRUE)
+  on_progress <- function(done, total) {
+    # A display error must not end the computation it shows.
+    tryCatch({
+      if (use_bar) {
+        if (is.null(bar)) {
+          bar <<- progress::progress_bar$new(
+            format = paste0(label, " [:bar] :current/:total ", unit, " (:percent) eta :eta"),
+            total = total, clear = FALSE, show_after = 0, force = TRUE)
+        }
+        if (!bar$finished) bar$update(min(done / total, 1))
+      } else {
+        elapsed <- as.double(difftime(Sys.time(), started, units = "secs"))
+        eta <- if (done > 0 && done < total) sprintf(", eta %.0fs", elapsed * (total - done) / done) else ""
+        cat(sprintf("\r%s: %d/%d %s (%.0f%%)%s", label, as.integer(done), as.integer(total), unit,
+                    100 * done / total, eta), file = stderr())
+        shown <<- TRUE
+      }
+    }, error = function(e) NULL)
+    invisible(NULL)
+  }
+  close <- function() {
+    if (!is.null(bar) && !bar$finished) bar$terminate()
+    if (shown) cat("\n", file = stderr())
+    invisible(NULL)
+  }
+  list(on_progress = on_progress, close = close)
+}

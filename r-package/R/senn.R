@@ -48,9 +48,13 @@
 #'   \code{batch_size}, \code{max_epochs}, \code{refine_epochs},
 #'   \code{n_bootstrap}, \code{early_stopping}, \code{validation_fraction},
 #'   \code{n_iter_no_change}, \code{tol}, \code{standardize},
-#'   \code{random_state}, \code{n_threads}, \code{kernel}; and (default
-#'   method) \code{sample_weight} and \code{verbose}. Other names are an
-#'   error.
+#'   \code{random_state}, \code{n_threads}, \code{kernel}; \code{verbose},
+#'   \code{callbacks} and \code{validation_data} (rows early stopping
+#'   watches instead of holding out \code{validation_fraction}; the forms
+#'   of \code{\link{scores_activation}}'s: \code{list(x = , y = )} with
+#'   optional \code{weights} for the default method, a data.frame (or
+#'   \code{list(data = , weights = )}) for the formula method); and
+#'   (default method) \code{sample_weight}. Other names are an error.
 #'
 #' @return An object of class \code{c("senn", "scores_activation")}: a list of
 #'   plain R values as the tabular fit (so \code{saveRDS}/\code{readRDS}
@@ -100,17 +104,20 @@ senn.default <- function(x, y, robustness_penalty = 0.01, ...) {
   if (missing(x)) .stop("x is missing")
   if (missing(y)) .stop("y is missing")
   senn_params <- .normalise_senn_params(robustness_penalty)
-  args <- .senn_args(list(...), c(setdiff(.param_names(), "handle_unknown"), "weights", "sample_weight", "verbose", "callbacks"))
+  args <- .senn_args(list(...), c(setdiff(.param_names(), "handle_unknown"), "weights", "sample_weight", "verbose",
+                                   "callbacks", "validation_data"))
   sample_weight <- .weights_arg(args$weights, args$sample_weight)
   w_arg <- if (is.null(args$weights)) "sample_weight" else "weights"
   args$sample_weight <- NULL
   args$weights <- NULL
   verbose <- if (is.null(args$verbose)) FALSE else args$verbose
   callbacks <- args$callbacks
+  validation_data <- args$validation_data
   args$verbose <- NULL
   args$callbacks <- NULL
+  args$validation_data <- NULL
   .fit_xy(x, y, args, sample_weight, verbose, call = call, w_arg = w_arg, senn_params = senn_params,
-          callbacks = callbacks)
+          callbacks = callbacks, validation_data = .validation_parts(validation_data))
 }
 
 #' @rdname senn
@@ -119,16 +126,19 @@ senn.formula <- function(formula, data, subset, weights, na.action, sample_weigh
                          ...) {
   call <- match.call()
   call[[1L]] <- as.name("senn")
-  args <- .senn_args(list(...), c(setdiff(.param_names(), "handle_unknown"), "verbose", "callbacks"))
+  args <- .senn_args(list(...), c(setdiff(.param_names(), "handle_unknown"), "verbose", "callbacks", "validation_data"))
   verbose <- if (is.null(args$verbose)) FALSE else args$verbose
   callbacks <- args$callbacks
+  validation_data <- args$validation_data
   args$verbose <- NULL
   args$callbacks <- NULL
+  args$validation_data <- NULL
   senn_params <- .normalise_senn_params(robustness_penalty)
   # (match.call() and parent.frame() are evaluated here, not as promises in .fit_formula)
   mf <- match.call(expand.dots = FALSE)
   env <- parent.frame()
-  .fit_formula(mf, env, args, verbose, call, senn_params = senn_params, callbacks = callbacks)
+  .fit_formula(mf, env, args, verbose, call, senn_params = senn_params, callbacks = callbacks,
+               validation_data = validation_data)
 }
 
 .senn_args <- function(args, allowed) {
@@ -285,6 +295,9 @@ base_values <- function(object) {
 #' @param target \code{NULL} or, for a classifier, one class label. With
 #'   \code{NULL} a classifier gets one slice per class; regression models have
 #'   one output (leave \code{target = NULL}).
+#' @param verbose \code{TRUE} shows the progress of \code{"shapley"} in
+#'   interactive sessions, as for \code{\link{explain}} of the tabular
+#'   models.
 #' @param ... Further arguments are an error.
 #' @return As \code{\link{explain}} for the tabular models: for a regression
 #'   model or a single \code{target} a matrix with one row per row of
@@ -300,9 +313,12 @@ base_values <- function(object) {
 #' predict(fit, iris[c(1, 51, 101), ], type = "link")[, "virginica"]
 #' @export
 explain.senn <- function(object, newdata, method = c("theta", "contributions", "gradient", "shapley"), target = NULL,
-                         background = NULL, exact = NULL, n_permutations = 64, random_state = NULL, ...) {
+                         background = NULL, exact = NULL, n_permutations = 64, random_state = NULL,
+                         verbose = FALSE, ...) {
   .check_senn_fit(object)
   .no_extra_args(...)
+  progress <- .run_progress(verbose, if (missing(method)) "theta" else method[1L], "rows")
+  on.exit(progress$close(), add = TRUE)
   if (missing(newdata) || is.null(newdata)) .stop("newdata is required: the rows to explain")
   method <- if (missing(method)) "theta" else .choice(method, .local_methods("senn"), "method")
   given <- c(background = !missing(background), exact = !missing(exact), n_permutations = !missing(n_permutations),
@@ -315,7 +331,8 @@ explain.senn <- function(object, newdata, method = c("theta", "contributions", "
   core <- .senn_core(object)
   r <- .core_explain(object, method, "senn", values, given, target, "raw", ncol(x),
                      function(value, arg) .reference_arg(object, value, arg),
-                     function(options) sa_senn_explain(core$params, core$senn, core$state, x, options))
+                     function(options) sa_senn_explain(core$params, core$senn, core$state, x, options,
+                                                        progress$on_progress))
   results <- r$result$values
   targets <- r$targets
   base_values <- if (length(r$result$base_values)) r$result$base_values
@@ -345,16 +362,17 @@ explain.senn <- function(object, newdata, method = c("theta", "contributions", "
 #' @export
 global_importance.senn <- function(object, newdata = NULL,
                                    method = c("scores", "theta", "contributions", "gradient", "shapley"),
-                                   target = NULL, ...) {
+                                   target = NULL, verbose = FALSE, ...) {
   .check_senn_fit(object)
   .no_extra_args(...)
+  .check_verbose(verbose)
   method <- if (missing(method)) "scores" else .choice(method, .senn_global_methods(), "method")
   if (method == "scores") {
     if (!is.null(target)) .stop("target does not apply to method = 'scores' (the scores are global)")
     return(scores(object))
   }
   if (is.null(newdata)) .stop("method = '", method, "' needs newdata")
-  values <- explain(object, newdata, method, target = target)
+  values <- explain(object, newdata, method, target = target, verbose = verbose)
   out <- apply(abs(values), 2L, mean)
   names(out) <- .feature_labels(object)
   out

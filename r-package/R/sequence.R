@@ -65,8 +65,18 @@
 #'   scaled by its mean and standard deviation over every valid step),
 #'   \code{random_state}, \code{n_threads}, \code{kernel}; and
 #'   \code{weights} (one non-negative weight per sequence; \code{sample_weight}
-#'   is an alias) and
-#'   \code{verbose}. Other names are an error.
+#'   is an alias), \code{verbose}, \code{callbacks} (as for
+#'   \code{scores_activation}) and \code{validation_data}: sequences early
+#'   stopping watches instead of holding out \code{validation_fraction},
+#'   \code{list(x = <array of dim c(m, T, C)>, y = <vector>)} with optional
+#'   \code{weights} (or \code{sample_weight}) and \code{lengths} (or the
+#'   unnamed \code{list(x, y, weights, lengths)}); \code{x} has the
+#'   training T (pad shorter sequences and pass \code{lengths}) and its
+#'   channels are matched by name as in \code{predict}, \code{y} is read as
+#'   the training \code{y} (the same classes), and \code{class_weight}
+#'   applies to the weights. The validation loss and score of each epoch are
+#'   \code{arrays$validation_loss_curve} and
+#'   \code{arrays$validation_score_curve}. Other names are an error.
 #'
 #' @return An object of class \code{c("scores_activation_sequence",
 #'   "scores_activation")}: a list of plain R values, as the tabular fit (so
@@ -113,18 +123,22 @@ scores_activation_sequence <- function(x, y, lengths = NULL, architecture = "lst
   if (missing(x)) .stop("x is missing")
   if (missing(y)) .stop("y is missing")
   args <- list(...)
-  .no_extra_args_list(args, allowed = c(.training_param_names(), "weights", "sample_weight", "verbose", "callbacks"))
+  .no_extra_args_list(args, allowed = c(.training_param_names(), "weights", "sample_weight", "verbose", "callbacks",
+                                        "validation_data"))
   twice <- unique(names(args)[duplicated(names(args))])
   if (length(twice)) .stop("argument(s) given twice: ", paste(twice, collapse = ", "))
   verbose <- if (is.null(args$verbose)) FALSE else args$verbose
   sample_weight <- .weights_arg(args$weights, args$sample_weight)
   w_arg <- if (is.null(args$weights)) "sample_weight" else "weights"
   callbacks <- args$callbacks
+  validation_data <- args$validation_data
   args$verbose <- NULL
   args$sample_weight <- NULL
   args$weights <- NULL
   args$callbacks <- NULL
+  args$validation_data <- NULL
   .check_verbose(verbose)
+  validation_parts <- .validation_parts(validation_data, sequences = TRUE)
   # The tabular model's normalisation, defaults and checks, with the head's
   # hidden_layer_sizes from this function.
   params <- .normalise_params(c(list(hidden_layer_sizes = hidden_layer_sizes), args))
@@ -136,16 +150,20 @@ scores_activation_sequence <- function(x, y, lengths = NULL, architecture = "lst
   .check_sequence_values(x, core_lengths, "x")
   target <- .core_target(y, d[1L], "y", paste("x has", d[1L], "sequences"))
   w <- .class_weighted(params, target, .core_weights(sample_weight, d[1L], w_arg, "sequence"))
+  channel_names <- dimnames(x)[[3L]]
+  # Read as predict() reads newdata (channels matched by name), with the
+  # training T; before the seed is drawn.
+  validation <- .validation_sequences(validation_parts, list(feature_names = channel_names, n_features = d[3L]),
+                                      d[2L], target, params)
 
   seed <- .resolve_seed(params$random_state)
   core_params <- .core_params(params, seed)
-  channel_names <- dimnames(x)[[3L]]
   layout <- .core_layout(x)
   reporter <- .epoch_reporter(params, verbose, callbacks,
                               if (is.null(channel_names)) paste0("c", seq_len(d[3L])) else channel_names)
   on.exit(reporter$close(), add = TRUE)
   result <- .core(sa_sequence_fit(layout, d[2L], core_lengths, target$y, w, target$n_classes, target$task,
-                                  core_params, sequence, reporter$on_epoch))
+                                  core_params, sequence, reporter$on_epoch, validation))
   if (isTRUE(result$interrupted)) .interrupted()
   state <- result$state
   fit <- .new_fit(
@@ -482,6 +500,9 @@ predict.scores_activation_sequence <- function(object, newdata, lengths = NULL, 
 #' @param n_permutations,random_state Sampled Shapley values: the number of
 #'   random channel orders (rounded up to an even number) and their seed
 #'   (\code{NULL}: drawn from R's random number generator).
+#' @param verbose \code{TRUE} shows the progress of \code{"shapley"} in
+#'   interactive sessions, as for \code{\link{explain}} of the tabular
+#'   models.
 #' @param ... Further arguments are an error.
 #' @return For a regression model or a single \code{target}: an array of dim
 #'   \code{c(n, T, C)} (Shapley values: a matrix \code{(n, C)}), the channels
@@ -509,9 +530,11 @@ explain.scores_activation_sequence <- function(object, newdata, method = "integr
                                                baseline = "mean", target = NULL, output = "raw", rule = "rescale",
                                                n_steps = 50,
                                                integration = "gausslegendre", background = NULL, exact = NULL,
-                                               n_permutations = 64, random_state = NULL, ...) {
+                                               n_permutations = 64, random_state = NULL, verbose = FALSE, ...) {
   .check_sequence_fit(object)
   .no_extra_args(...)
+  progress <- .run_progress(verbose, method[1L], "rows")
+  on.exit(progress$close(), add = TRUE)
   if (missing(newdata) || is.null(newdata)) .stop("newdata is required: the sequences to explain")
   method <- .choice(method, .local_methods("sequence"), "method")
   given <- c(baseline = !missing(baseline), rule = !missing(rule), n_steps = !missing(n_steps),
@@ -528,7 +551,7 @@ explain.scores_activation_sequence <- function(object, newdata, method = "integr
                      function(value, arg) .sequence_references(object, value, input$steps, arg),
                      function(options) {
                        sa_sequence_explain(core$params, core$sequence, core$state, input$x, input$steps,
-                                           input$lengths, options)
+                                           input$lengths, options, progress$on_progress)
                      })
   targets <- r$targets
   results <- r$result$values
@@ -607,6 +630,9 @@ explain.scores_activation_sequence <- function(object, newdata, method = "integr
 #' @param hook,aggregation DeepACTIF's layer (\code{"input"} or
 #'   \code{"encoder"}) and aggregation (\code{"inv"}, \code{"mean"} or
 #'   \code{"meanstd"}).
+#' @param verbose \code{TRUE} shows the progress of \code{"permutation"}
+#'   (shuffles done) and \code{"shapley"} (rows done), with the time left, in
+#'   interactive sessions.
 #' @param ... Arguments of \code{explain} for the local methods
 #'   (\code{baseline}, \code{target}, \code{background}, ...).
 #' @return A numeric vector named after the channels.
@@ -624,8 +650,10 @@ explain.scores_activation_sequence <- function(object, newdata, method = "integr
 #' @export
 global_importance.scores_activation_sequence <- function(object, newdata = NULL, y = NULL, method = "scores",
                                                          lengths = NULL, n_repeats = 5, random_state = NULL,
-                                                         hook = "input", aggregation = "mean", ...) {
+                                                         hook = "input", aggregation = "mean", verbose = FALSE,
+                                                         ...) {
   .check_sequence_fit(object)
+  .check_verbose(verbose)
   method <- .choice(method, .sequence_global_methods(), "method")
   if (method != "permutation" && !missing(n_repeats)) {
     .stop("n_repeats does not apply to method = '", method, "'; it is the shuffles per channel of ",
@@ -644,7 +672,8 @@ global_importance.scores_activation_sequence <- function(object, newdata = NULL,
   }
   if (is.null(newdata)) .stop("method = '", method, "' needs newdata")
   if (method %in% .local_methods("sequence")) {
-    values <- explain(object, newdata, method, lengths = lengths, random_state = random_state, ...)
+    values <- explain(object, newdata, method, lengths = lengths, random_state = random_state, verbose = verbose,
+                      ...)
     a <- abs(values)
     d <- dim(a)
     # (n, [T,] C[, K]): sum over the steps, mean over the rows and classes
@@ -671,8 +700,11 @@ global_importance.scores_activation_sequence <- function(object, newdata = NULL,
     y_core <- .true_responses(object, y, input$n, "sequence")
     n_repeats <- .count_arg(n_repeats, "n_repeats", .sequence_max_count("n_repeats"))
     seed <- .resolve_seed(random_state)
+    progress <- .run_progress(verbose, "permutation", "shuffles")
+    on.exit(progress$close(), add = TRUE)
     result <- .core(sa_sequence_permutation_importance(core$params, core$sequence, core$state, input$x, input$steps,
-                                                       input$lengths, y_core, numeric(0), n_repeats, seed, threads))
+                                                       input$lengths, y_core, numeric(0), n_repeats, seed, threads,
+                                                       progress$on_progress))
     out <- result$importances_mean
   }
   names(out) <- .feature_labels(object)

@@ -12,8 +12,8 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // sa_explain
-Rcpp::List sa_explain(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, Rcpp::List options);
-RcppExport SEXP _scoresactivation_sa_explain(SEXP paramsSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP optionsSEXP) {
+Rcpp::List sa_explain(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, Rcpp::List options, SEXP on_progress);
+RcppExport SEXP _scoresactivation_sa_explain(SEXP paramsSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP optionsSEXP, SEXP on_progressSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -21,7 +21,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type x(xSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type options(optionsSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_explain(params, state, x, options));
+    Rcpp::traits::input_parameter< SEXP >::type on_progress(on_progressSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_explain(params, state, x, options, on_progress));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -76,8 +77,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // sa_permutation_importance
-Rcpp::List sa_permutation_importance(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_repeats, double seed, int n_threads);
-RcppExport SEXP _scoresactivation_sa_permutation_importance(SEXP paramsSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_repeatsSEXP, SEXP seedSEXP, SEXP n_threadsSEXP) {
+Rcpp::List sa_permutation_importance(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_repeats, double seed, int n_threads, SEXP on_progress);
+RcppExport SEXP _scoresactivation_sa_permutation_importance(SEXP paramsSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_repeatsSEXP, SEXP seedSEXP, SEXP n_threadsSEXP, SEXP on_progressSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -89,7 +90,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type n_repeats(n_repeatsSEXP);
     Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
     Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_permutation_importance(params, state, x, y, sample_weight, n_repeats, seed, n_threads));
+    Rcpp::traits::input_parameter< SEXP >::type on_progress(on_progressSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_permutation_importance(params, state, x, y, sample_weight, n_repeats, seed, n_threads, on_progress));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -346,8 +348,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // sa_fit
-Rcpp::List sa_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes, std::string task, Rcpp::List params, SEXP on_epoch, Rcpp::IntegerVector score_groups);
-RcppExport SEXP _scoresactivation_sa_fit(SEXP xSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_classesSEXP, SEXP taskSEXP, SEXP paramsSEXP, SEXP on_epochSEXP, SEXP score_groupsSEXP) {
+Rcpp::List sa_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes, std::string task, Rcpp::List params, SEXP on_epoch, Rcpp::IntegerVector score_groups, SEXP validation);
+RcppExport SEXP _scoresactivation_sa_fit(SEXP xSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_classesSEXP, SEXP taskSEXP, SEXP paramsSEXP, SEXP on_epochSEXP, SEXP score_groupsSEXP, SEXP validationSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -359,7 +361,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
     Rcpp::traits::input_parameter< SEXP >::type on_epoch(on_epochSEXP);
     Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type score_groups(score_groupsSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_fit(x, y, sample_weight, n_classes, task, params, on_epoch, score_groups));
+    Rcpp::traits::input_parameter< SEXP >::type validation(validationSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_fit(x, y, sample_weight, n_classes, task, params, on_epoch, score_groups, validation));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -402,8 +405,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // sa_senn_fit
-Rcpp::List sa_senn_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes, std::string task, Rcpp::List params, Rcpp::List senn, SEXP on_epoch);
-RcppExport SEXP _scoresactivation_sa_senn_fit(SEXP xSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_classesSEXP, SEXP taskSEXP, SEXP paramsSEXP, SEXP sennSEXP, SEXP on_epochSEXP) {
+Rcpp::List sa_senn_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes, std::string task, Rcpp::List params, Rcpp::List senn, SEXP on_epoch, SEXP validation);
+RcppExport SEXP _scoresactivation_sa_senn_fit(SEXP xSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_classesSEXP, SEXP taskSEXP, SEXP paramsSEXP, SEXP sennSEXP, SEXP on_epochSEXP, SEXP validationSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -415,7 +418,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type senn(sennSEXP);
     Rcpp::traits::input_parameter< SEXP >::type on_epoch(on_epochSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_senn_fit(x, y, sample_weight, n_classes, task, params, senn, on_epoch));
+    Rcpp::traits::input_parameter< SEXP >::type validation(validationSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_senn_fit(x, y, sample_weight, n_classes, task, params, senn, on_epoch, validation));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -448,8 +452,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // sa_senn_explain
-Rcpp::List sa_senn_explain(Rcpp::List params, Rcpp::List senn, Rcpp::List state, SEXP x, Rcpp::List options);
-RcppExport SEXP _scoresactivation_sa_senn_explain(SEXP paramsSEXP, SEXP sennSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP optionsSEXP) {
+Rcpp::List sa_senn_explain(Rcpp::List params, Rcpp::List senn, Rcpp::List state, SEXP x, Rcpp::List options, SEXP on_progress);
+RcppExport SEXP _scoresactivation_sa_senn_explain(SEXP paramsSEXP, SEXP sennSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP optionsSEXP, SEXP on_progressSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -458,7 +462,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::List >::type state(stateSEXP);
     Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type options(optionsSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_senn_explain(params, senn, state, x, options));
+    Rcpp::traits::input_parameter< SEXP >::type on_progress(on_progressSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_senn_explain(params, senn, state, x, options, on_progress));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -500,8 +505,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // sa_sequence_fit
-Rcpp::List sa_sequence_fit(SEXP x, int steps, Rcpp::NumericVector lengths, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes, std::string task, Rcpp::List params, Rcpp::List sequence, SEXP on_epoch);
-RcppExport SEXP _scoresactivation_sa_sequence_fit(SEXP xSEXP, SEXP stepsSEXP, SEXP lengthsSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_classesSEXP, SEXP taskSEXP, SEXP paramsSEXP, SEXP sequenceSEXP, SEXP on_epochSEXP) {
+Rcpp::List sa_sequence_fit(SEXP x, int steps, Rcpp::NumericVector lengths, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes, std::string task, Rcpp::List params, Rcpp::List sequence, SEXP on_epoch, SEXP validation);
+RcppExport SEXP _scoresactivation_sa_sequence_fit(SEXP xSEXP, SEXP stepsSEXP, SEXP lengthsSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_classesSEXP, SEXP taskSEXP, SEXP paramsSEXP, SEXP sequenceSEXP, SEXP on_epochSEXP, SEXP validationSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -515,7 +520,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type sequence(sequenceSEXP);
     Rcpp::traits::input_parameter< SEXP >::type on_epoch(on_epochSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_sequence_fit(x, steps, lengths, y, sample_weight, n_classes, task, params, sequence, on_epoch));
+    Rcpp::traits::input_parameter< SEXP >::type validation(validationSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_sequence_fit(x, steps, lengths, y, sample_weight, n_classes, task, params, sequence, on_epoch, validation));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -582,8 +588,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // sa_sequence_explain
-Rcpp::List sa_sequence_explain(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps, Rcpp::NumericVector lengths, Rcpp::List options);
-RcppExport SEXP _scoresactivation_sa_sequence_explain(SEXP paramsSEXP, SEXP sequenceSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP stepsSEXP, SEXP lengthsSEXP, SEXP optionsSEXP) {
+Rcpp::List sa_sequence_explain(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps, Rcpp::NumericVector lengths, Rcpp::List options, SEXP on_progress);
+RcppExport SEXP _scoresactivation_sa_sequence_explain(SEXP paramsSEXP, SEXP sequenceSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP stepsSEXP, SEXP lengthsSEXP, SEXP optionsSEXP, SEXP on_progressSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -594,13 +600,14 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type steps(stepsSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type lengths(lengthsSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type options(optionsSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_sequence_explain(params, sequence, state, x, steps, lengths, options));
+    Rcpp::traits::input_parameter< SEXP >::type on_progress(on_progressSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_sequence_explain(params, sequence, state, x, steps, lengths, options, on_progress));
     return rcpp_result_gen;
 END_RCPP
 }
 // sa_sequence_permutation_importance
-Rcpp::List sa_sequence_permutation_importance(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps, Rcpp::NumericVector lengths, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_repeats, double seed, int n_threads);
-RcppExport SEXP _scoresactivation_sa_sequence_permutation_importance(SEXP paramsSEXP, SEXP sequenceSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP stepsSEXP, SEXP lengthsSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_repeatsSEXP, SEXP seedSEXP, SEXP n_threadsSEXP) {
+Rcpp::List sa_sequence_permutation_importance(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps, Rcpp::NumericVector lengths, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_repeats, double seed, int n_threads, SEXP on_progress);
+RcppExport SEXP _scoresactivation_sa_sequence_permutation_importance(SEXP paramsSEXP, SEXP sequenceSEXP, SEXP stateSEXP, SEXP xSEXP, SEXP stepsSEXP, SEXP lengthsSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_repeatsSEXP, SEXP seedSEXP, SEXP n_threadsSEXP, SEXP on_progressSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -615,7 +622,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type n_repeats(n_repeatsSEXP);
     Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
     Rcpp::traits::input_parameter< int >::type n_threads(n_threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(sa_sequence_permutation_importance(params, sequence, state, x, steps, lengths, y, sample_weight, n_repeats, seed, n_threads));
+    Rcpp::traits::input_parameter< SEXP >::type on_progress(on_progressSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_sequence_permutation_importance(params, sequence, state, x, steps, lengths, y, sample_weight, n_repeats, seed, n_threads, on_progress));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -631,12 +639,12 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
-    {"_scoresactivation_sa_explain", (DL_FUNC) &_scoresactivation_sa_explain, 4},
+    {"_scoresactivation_sa_explain", (DL_FUNC) &_scoresactivation_sa_explain, 5},
     {"_scoresactivation_sa_class_weighted", (DL_FUNC) &_scoresactivation_sa_class_weighted, 4},
     {"_scoresactivation_sa_explain_uses_seed", (DL_FUNC) &_scoresactivation_sa_explain_uses_seed, 3},
     {"_scoresactivation_sa_explain_methods", (DL_FUNC) &_scoresactivation_sa_explain_methods, 1},
     {"_scoresactivation_sa_explain_method_options", (DL_FUNC) &_scoresactivation_sa_explain_method_options, 2},
-    {"_scoresactivation_sa_permutation_importance", (DL_FUNC) &_scoresactivation_sa_permutation_importance, 8},
+    {"_scoresactivation_sa_permutation_importance", (DL_FUNC) &_scoresactivation_sa_permutation_importance, 9},
     {"_scoresactivation_sa_model_outputs", (DL_FUNC) &_scoresactivation_sa_model_outputs, 5},
     {"_scoresactivation_sa_consistency", (DL_FUNC) &_scoresactivation_sa_consistency, 2},
     {"_scoresactivation_sa_spearman", (DL_FUNC) &_scoresactivation_sa_spearman, 2},
@@ -656,24 +664,24 @@ static const R_CallMethodDef CallEntries[] = {
     {"_scoresactivation_sa_thread_limit", (DL_FUNC) &_scoresactivation_sa_thread_limit, 0},
     {"_scoresactivation_sa_write_model_document", (DL_FUNC) &_scoresactivation_sa_write_model_document, 10},
     {"_scoresactivation_sa_read_model_document", (DL_FUNC) &_scoresactivation_sa_read_model_document, 1},
-    {"_scoresactivation_sa_fit", (DL_FUNC) &_scoresactivation_sa_fit, 8},
+    {"_scoresactivation_sa_fit", (DL_FUNC) &_scoresactivation_sa_fit, 9},
     {"_scoresactivation_sa_check_state", (DL_FUNC) &_scoresactivation_sa_check_state, 2},
     {"_scoresactivation_sa_predict", (DL_FUNC) &_scoresactivation_sa_predict, 4},
     {"_scoresactivation_sa_scores", (DL_FUNC) &_scoresactivation_sa_scores, 2},
-    {"_scoresactivation_sa_senn_fit", (DL_FUNC) &_scoresactivation_sa_senn_fit, 8},
+    {"_scoresactivation_sa_senn_fit", (DL_FUNC) &_scoresactivation_sa_senn_fit, 9},
     {"_scoresactivation_sa_senn_check_state", (DL_FUNC) &_scoresactivation_sa_senn_check_state, 3},
     {"_scoresactivation_sa_senn_predict", (DL_FUNC) &_scoresactivation_sa_senn_predict, 5},
-    {"_scoresactivation_sa_senn_explain", (DL_FUNC) &_scoresactivation_sa_senn_explain, 5},
+    {"_scoresactivation_sa_senn_explain", (DL_FUNC) &_scoresactivation_sa_senn_explain, 6},
     {"_scoresactivation_sa_senn_base_values", (DL_FUNC) &_scoresactivation_sa_senn_base_values, 3},
     {"_scoresactivation_sa_senn_scores", (DL_FUNC) &_scoresactivation_sa_senn_scores, 3},
     {"_scoresactivation_sa_resolved_pooling", (DL_FUNC) &_scoresactivation_sa_resolved_pooling, 1},
-    {"_scoresactivation_sa_sequence_fit", (DL_FUNC) &_scoresactivation_sa_sequence_fit, 10},
+    {"_scoresactivation_sa_sequence_fit", (DL_FUNC) &_scoresactivation_sa_sequence_fit, 11},
     {"_scoresactivation_sa_sequence_check_state", (DL_FUNC) &_scoresactivation_sa_sequence_check_state, 3},
     {"_scoresactivation_sa_sequence_predict", (DL_FUNC) &_scoresactivation_sa_sequence_predict, 7},
     {"_scoresactivation_sa_sequence_scores", (DL_FUNC) &_scoresactivation_sa_sequence_scores, 3},
     {"_scoresactivation_sa_sequence_deepactif", (DL_FUNC) &_scoresactivation_sa_sequence_deepactif, 9},
-    {"_scoresactivation_sa_sequence_explain", (DL_FUNC) &_scoresactivation_sa_sequence_explain, 7},
-    {"_scoresactivation_sa_sequence_permutation_importance", (DL_FUNC) &_scoresactivation_sa_sequence_permutation_importance, 11},
+    {"_scoresactivation_sa_sequence_explain", (DL_FUNC) &_scoresactivation_sa_sequence_explain, 8},
+    {"_scoresactivation_sa_sequence_permutation_importance", (DL_FUNC) &_scoresactivation_sa_sequence_permutation_importance, 12},
     {"_scoresactivation_sa_sequence_max_counts", (DL_FUNC) &_scoresactivation_sa_sequence_max_counts, 0},
     {NULL, NULL, 0}
 };

@@ -31,13 +31,17 @@ using namespace sa_r;
 // tabular model; R converts types only. options: a named list of
 // ExplainOptions' fields (targets 0-based, exact -1 auto / 0 / 1). Returns
 // list(values = list of (n, d) matrices, one per target, base_values =
-// numeric, empty for the gradients, row_base_values).
+// numeric, empty for the gradients, row_base_values). on_progress: NULL or
+// an R function(done, total) the Shapley methods report to (progress_hook).
 // [[Rcpp::export]]
-Rcpp::List sa_explain(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, Rcpp::List options) {
+Rcpp::List sa_explain(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x, Rcpp::List options,
+                      SEXP on_progress) {
   const sa::Estimator estimator = estimator_from(params, state);
   const sa::ExplainOptions o = explain_options_from(options);
   const Eigen::MatrixXd xe = to_eigen(x);
-  return explanation_to_r(interruptible([&] { return sa::explain(estimator, xe, o, r_interrupt_requested); }));
+  const sa::ProgressHook progress = progress_hook(on_progress);
+  return explanation_to_r(
+      interruptible([&] { return sa::explain(estimator, xe, o, r_interrupt_requested, progress); }));
 }
 
 // The rows' weights of a fit under class_weight (NULL, "balanced" or a
@@ -73,17 +77,18 @@ std::vector<std::string> sa_explain_method_options(std::string method, std::stri
 
 // Permutation importance with the model's own loss; y holds class indices
 // (0-based) or regression targets. Returns list(importances_mean,
-// importances_std, importances (d, n_repeats), baseline_loss).
+// importances_std, importances (d, n_repeats), baseline_loss). on_progress:
+// NULL or an R function(done, total) hearing the shuffles done.
 // [[Rcpp::export]]
 Rcpp::List sa_permutation_importance(Rcpp::List params, Rcpp::List state, Rcpp::NumericMatrix x,
                                      Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_repeats,
-                                     double seed, int n_threads) {
+                                     double seed, int n_threads, SEXP on_progress) {
   const sa::Estimator estimator = estimator_from(params, state);
   const sa::ExplainedModel model(estimator);
   const std::uint64_t core_seed = seed_from_double(seed);
   const sa::PermutationImportance r = interruptible([&] {
     return sa::permutation_importance(model, to_eigen(x), to_vector(y), to_vector(sample_weight), n_repeats,
-                                      core_seed, n_threads, r_interrupt_requested);
+                                      core_seed, n_threads, r_interrupt_requested, progress_hook(on_progress));
   });
   return Rcpp::List::create(Rcpp::Named("importances_mean") = to_r_vector(r.importances_mean),
                             Rcpp::Named("importances_std") = to_r_vector(r.importances_std),

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <type_traits>
 #include <stdexcept>
 #include <string>
@@ -253,7 +254,8 @@ inline std::vector<std::string> strings_from(const Rcpp::CharacterVector& v) {
 }
 
 // The core's per-epoch hook calls on_epoch (an R function, or NULL: none)
-// with list(epoch, train_loss, validation_loss (NA without early stopping),
+// with list(epoch, train_loss, validation_loss and validation_score (NA
+// without validation rows: early stopping's split or validation_data),
 // improved, scores (NULL without the gate)); R/progress.R builds it from
 // verbose and the user's callbacks. An R error in it ends the fit.
 inline sa::Callbacks fit_callbacks(SEXP on_epoch) {
@@ -264,6 +266,7 @@ inline sa::Callbacks fit_callbacks(SEXP on_epoch) {
       Rcpp::List info = Rcpp::List::create(
           Rcpp::Named("epoch") = static_cast<int>(r.epoch), Rcpp::Named("train_loss") = r.train_loss,
           Rcpp::Named("validation_loss") = r.validation_loss == r.validation_loss ? r.validation_loss : NA_REAL,
+          Rcpp::Named("validation_score") = r.validation_score == r.validation_score ? r.validation_score : NA_REAL,
           Rcpp::Named("improved") = r.improved, Rcpp::Named("scores") = R_NilValue);
       if (r.scores != nullptr) info["scores"] = Rcpp::NumericVector(r.scores->data(), r.scores->data() + r.scores->size());
       hook(info);
@@ -271,6 +274,34 @@ inline sa::Callbacks fit_callbacks(SEXP on_epoch) {
   }
   callbacks.interrupt_requested = r_interrupt_requested;
   return callbacks;
+}
+
+// A long computation's progress hook (Shapley values, permutation
+// importance): calls on_progress (an R function of done and total, or NULL:
+// none; R/progress.R, .run_progress) on R's thread, where the core's
+// InterruptCheckpoint reports. The call runs in a top-level context, as
+// checkUserInterrupt does, so an R error in it never jumps over the core's
+// C++ frames: a display must not end the work it shows (R/progress.R also
+// catches its own errors, so nothing is printed).
+inline sa::ProgressHook progress_hook(SEXP on_progress) {
+  if (Rf_isNull(on_progress)) return nullptr;
+  if (!Rf_isFunction(on_progress)) throw std::invalid_argument("on_progress must be NULL or a function");
+  return [on_progress](long done, long total) {
+    struct Call {
+      SEXP function;
+      double done, total;
+    } call{on_progress, static_cast<double>(done), static_cast<double>(total)};
+    R_ToplevelExec(
+        [](void* data) {
+          const Call* c = static_cast<const Call*>(data);
+          SEXP done_value = PROTECT(Rf_ScalarReal(c->done));
+          SEXP total_value = PROTECT(Rf_ScalarReal(c->total));
+          SEXP expr = PROTECT(Rf_lang3(c->function, done_value, total_value));
+          Rf_eval(expr, R_GlobalEnv);
+          UNPROTECT(3);
+        },
+        &call);
+  };
 }
 
 // Runs a core call that polls r_interrupt_requested; the core's Interrupted
@@ -292,6 +323,40 @@ inline Eigen::VectorXd to_vector(const Rcpp::NumericVector& v) {
 inline Rcpp::NumericVector to_r_vector(const Eigen::VectorXd& v) {
   return Rcpp::NumericVector(v.data(), v.data() + v.size());
 }
+
+// validation_data's rows as R/fit.R and R/sequence.R hand them over: NULL,
+// or list(x = double matrix (tabular: the model's encoded columns; sequences:
+// the (n, T * C) layout), lengths = numeric (numeric(0): all steps),
+// y = class indices or targets, sample_weight = numeric (numeric(0): equal)),
+// checked by R and again by the core (its errors start "validation_data: ").
+// Owns the vectors the core's ValidationInput refers to; x is read in place
+// (the list is an argument of the call, so R keeps it alive).
+class ValidationArg {
+ public:
+  explicit ValidationArg(SEXP validation) {
+    if (Rf_isNull(validation)) return;
+    if (TYPEOF(validation) != VECSXP) throw std::invalid_argument("validation_data: expected NULL or a list");
+    const Rcpp::List l(validation);
+    for (const char* name : {"x", "lengths", "y", "sample_weight"})
+      if (!l.containsElementNamed(name))
+        throw std::invalid_argument(std::string("validation_data: the list lacks '") + name + "'");
+    const SEXP x = l["x"];
+    x_.emplace(matrix_view(x, "validation_data's x"));
+    lengths_ = to_vector(Rcpp::NumericVector(l["lengths"]));
+    y_ = to_vector(Rcpp::NumericVector(l["y"]));
+    sample_weight_ = to_vector(Rcpp::NumericVector(l["sample_weight"]));
+    input_.emplace(sa::ValidationInput{*x_, lengths_, y_, sample_weight_});
+  }
+  ValidationArg(const ValidationArg&) = delete;
+  ValidationArg& operator=(const ValidationArg&) = delete;
+  // The core's argument: null without validation rows.
+  const sa::ValidationInput* get() const { return input_ ? &*input_ : nullptr; }
+
+ private:
+  std::optional<Eigen::Map<const Eigen::MatrixXd>> x_;
+  Eigen::VectorXd lengths_, y_, sample_weight_;
+  std::optional<sa::ValidationInput> input_;
+};
 
 // explain()'s options from a named list of ExplainOptions' fields (absent:
 // the core's default); references as "<name>" (kind) and "<name>_rows".

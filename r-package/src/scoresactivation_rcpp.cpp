@@ -163,19 +163,21 @@ Rcpp::List sa_read_model_document(SEXP document) {
 
 // Trains; returns list(interrupted, state, kernel). y holds class indices
 // 0..n_classes-1 (classification) or targets (regression); score_groups the
-// column counts of the variables that share one score (empty: one per column).
+// column counts of the variables that share one score (empty: one per column);
+// validation NULL or the rows early stopping watches (rcpp_glue.h, ValidationArg).
 // [[Rcpp::export]]
 Rcpp::List sa_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes,
                   std::string task, Rcpp::List params, SEXP on_epoch,
-                  Rcpp::IntegerVector score_groups) {
+                  Rcpp::IntegerVector score_groups, SEXP validation) {
   sa::Estimator estimator(params_from_list(params), sa::task_from_string(task));
   const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "x");
   const Eigen::VectorXd ye = Eigen::Map<const Eigen::VectorXd>(y.begin(), y.size());
   const Eigen::VectorXd we = Eigen::Map<const Eigen::VectorXd>(sample_weight.begin(), sample_weight.size());
   const sa::Callbacks callbacks = fit_callbacks(on_epoch);
+  const ValidationArg rows(validation);
   try {
     const std::vector<long> groups(score_groups.begin(), score_groups.end());
-    estimator.fit(xe, ye, we, n_classes, callbacks, groups);
+    estimator.fit(xe, ye, we, n_classes, callbacks, groups, rows.get());
   } catch (const sa::Interrupted&) {
     return Rcpp::List::create(Rcpp::Named("interrupted") = true);
   }

@@ -25,15 +25,17 @@ sa::SennEstimator senn_estimator_from(const Rcpp::List& params, const Rcpp::List
 }  // namespace
 
 // Trains; returns list(interrupted, state, kernel). y holds class indices
-// 0..n_classes-1 (classification) or targets (regression).
+// 0..n_classes-1 (classification) or targets (regression); validation NULL
+// or the rows early stopping watches (rcpp_glue.h, ValidationArg).
 // [[Rcpp::export]]
 Rcpp::List sa_senn_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes,
-                       std::string task, Rcpp::List params, Rcpp::List senn, SEXP on_epoch) {
+                       std::string task, Rcpp::List params, Rcpp::List senn, SEXP on_epoch, SEXP validation) {
   sa::SennEstimator estimator(params_from_list(params), senn_params_from_list(senn), sa::task_from_string(task));
   const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "x");
   const sa::Callbacks callbacks = fit_callbacks(on_epoch);
+  const ValidationArg rows(validation);
   try {
-    estimator.fit(xe, to_vector(y), to_vector(sample_weight), n_classes, callbacks);
+    estimator.fit(xe, to_vector(y), to_vector(sample_weight), n_classes, callbacks, rows.get());
   } catch (const sa::Interrupted&) {
     return Rcpp::List::create(Rcpp::Named("interrupted") = true);
   }
@@ -66,13 +68,16 @@ Rcpp::NumericMatrix sa_senn_predict(Rcpp::List params, Rcpp::List senn, Rcpp::Li
 }
 
 // explain(): the core's policy (explain.hpp) for SENN models: theta,
-// contributions, gradient, shapley. Returns as sa_explain.
+// contributions, gradient, shapley. Returns as sa_explain (on_progress too).
 // [[Rcpp::export]]
-Rcpp::List sa_senn_explain(Rcpp::List params, Rcpp::List senn, Rcpp::List state, SEXP x, Rcpp::List options) {
+Rcpp::List sa_senn_explain(Rcpp::List params, Rcpp::List senn, Rcpp::List state, SEXP x, Rcpp::List options,
+                           SEXP on_progress) {
   const sa::SennEstimator estimator = senn_estimator_from(params, senn, state);
   const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "newdata");
   const sa::ExplainOptions o = explain_options_from(options);
-  return explanation_to_r(interruptible([&] { return sa::explain(estimator, xe, o, r_interrupt_requested); }));
+  const sa::ProgressHook progress = progress_hook(on_progress);
+  return explanation_to_r(
+      interruptible([&] { return sa::explain(estimator, xe, o, r_interrupt_requested, progress); }));
 }
 
 // The intercepts b per output (logits), or the regression output where every

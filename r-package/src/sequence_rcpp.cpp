@@ -37,17 +37,21 @@ std::string sa_resolved_pooling(Rcpp::List sequence) {
 }
 
 // Trains; returns list(interrupted, state, kernel). x: (n, steps * channels);
-// y: class indices 0..n_classes-1 or regression targets.
+// y: class indices 0..n_classes-1 or regression targets; validation NULL or
+// the sequences early stopping watches, x in the same layout with the same
+// steps (rcpp_glue.h, ValidationArg).
 // [[Rcpp::export]]
 Rcpp::List sa_sequence_fit(SEXP x, int steps, Rcpp::NumericVector lengths, Rcpp::NumericVector y,
                            Rcpp::NumericVector sample_weight, int n_classes, std::string task, Rcpp::List params,
-                           Rcpp::List sequence, SEXP on_epoch) {
+                           Rcpp::List sequence, SEXP on_epoch, SEXP validation) {
   sa::SequenceEstimator estimator(params_from_list(params), sequence_params_from_list(sequence),
                                   sa::task_from_string(task));
   const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "x");
   const sa::Callbacks callbacks = fit_callbacks(on_epoch);
+  const ValidationArg rows(validation);
   try {
-    estimator.fit(xe, steps, to_vector(lengths), to_vector(y), to_vector(sample_weight), n_classes, callbacks);
+    estimator.fit(xe, steps, to_vector(lengths), to_vector(y), to_vector(sample_weight), n_classes, callbacks,
+                  rows.get());
   } catch (const sa::Interrupted&) {
     return Rcpp::List::create(Rcpp::Named("interrupted") = true);
   }
@@ -99,33 +103,35 @@ Rcpp::NumericVector sa_sequence_deepactif(Rcpp::List params, Rcpp::List sequence
 
 // explain(): the core's policy (explain.hpp) for sequence models; x and
 // reference rows are (rows, steps * channels). Returns as sa_explain, with
-// row_base_values (a row's base value at its own length).
+// row_base_values (a row's base value at its own length); on_progress as
+// sa_explain's.
 // [[Rcpp::export]]
 Rcpp::List sa_sequence_explain(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x, int steps,
-                               Rcpp::NumericVector lengths, Rcpp::List options) {
+                               Rcpp::NumericVector lengths, Rcpp::List options, SEXP on_progress) {
   const sa::SequenceEstimator estimator = sequence_estimator_from(params, sequence, state);
   const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "newdata");
   const Eigen::VectorXd le = to_vector(lengths);
   const sa::ExplainOptions o = explain_options_from(options);
+  const sa::ProgressHook progress = progress_hook(on_progress);
   return explanation_to_r(
-      interruptible([&] { return sa::explain(estimator, xe, steps, le, o, r_interrupt_requested); }));
+      interruptible([&] { return sa::explain(estimator, xe, steps, le, o, r_interrupt_requested, progress); }));
 }
 
 // Permutation importance per channel; y: class indices or targets. Returns
 // list(importances_mean, importances_std, importances (channels, n_repeats),
-// baseline_loss).
+// baseline_loss); on_progress as sa_permutation_importance's.
 // [[Rcpp::export]]
 Rcpp::List sa_sequence_permutation_importance(Rcpp::List params, Rcpp::List sequence, Rcpp::List state, SEXP x,
                                               int steps, Rcpp::NumericVector lengths, Rcpp::NumericVector y,
                                               Rcpp::NumericVector sample_weight, int n_repeats, double seed,
-                                              int n_threads) {
+                                              int n_threads, SEXP on_progress) {
   const sa::SequenceEstimator estimator = sequence_estimator_from(params, sequence, state);
   const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "newdata");
   const Eigen::VectorXd le = to_vector(lengths), ye = to_vector(y), we = to_vector(sample_weight);
   const std::uint64_t core_seed = seed_from_double(seed);
   const sa::PermutationImportance r = interruptible([&] {
     return sa::sequence_permutation_importance(estimator, xe, steps, le, ye, we, n_repeats, core_seed, n_threads,
-                                               r_interrupt_requested);
+                                               r_interrupt_requested, progress_hook(on_progress));
   });
   return Rcpp::List::create(Rcpp::Named("importances_mean") = to_r_vector(r.importances_mean),
                             Rcpp::Named("importances_std") = to_r_vector(r.importances_std),

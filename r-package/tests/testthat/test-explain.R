@@ -504,7 +504,7 @@ test_that("counts beyond the core's bounds are errors naming them, in R and from
     options <- list(method = method, baseline = "rows", baseline_rows = rows, background = "rows",
                     background_rows = rows, targets = targets, n_steps = n_steps, exact = exact,
                     n_permutations = n_permutations, seed = 1, n_threads = threads)
-    scoresactivation:::sa_explain(params, state, rows, options)
+    scoresactivation:::sa_explain(params, state, rows, options, NULL)
   }
   expect_error(core_explain("shapley", exact = 0L, n_permutations = .Machine$integer.max),
                "n_permutations must be an integer in \\[1, 10000000\\]; got 2147483647")

@@ -82,7 +82,7 @@ test_that("the document follows docs/model-format.md", {
   expect_identical(unlist(doc$classes), levels(iris$Species))
   expected_arrays <- c("dense_0_bias", "dense_0_weight", "dense_1_bias", "dense_1_weight", "dense_2_bias",
                        "dense_2_weight", "input_mean", "input_scale", "loss_curve", "scores", "scores_history",
-                       "target_mean", "target_scale", "validation_loss_curve")
+                       "target_mean", "target_scale", "validation_loss_curve", "validation_score_curve")
   expect_identical(names(doc$arrays), expected_arrays)
   w <- doc$arrays$dense_0_weight
   expect_identical(unlist(w$shape), c(4L, 64L))

@@ -17,7 +17,8 @@ test_that("the hyperparameter vocabulary is the core's table", {
 
 # The formals of every fitting function against the core's table (the same
 # table the Python signatures are tested against in tests/python/test_param_spec.py).
-formals_of <- function(f, drop = c("x", "y", "...", "weights", "sample_weight", "verbose", "callbacks")) {
+formals_of <- function(f, drop = c("x", "y", "...", "weights", "sample_weight", "verbose", "callbacks",
+                                   "validation_data")) {
   f <- formals(f)
   lapply(f[setdiff(names(f), drop)], eval)
 }
