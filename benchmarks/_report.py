@@ -60,3 +60,23 @@ def best_cpu_time_of(fn, repeats):
     import time
 
     return best_of(fn, repeats, clock=time.process_time)
+
+
+def progress(iterable, desc, total=None, unit="run"):
+    """`iterable` behind a tqdm bar (with the time left) when stderr is a
+    terminal and tqdm is installed; as it is elsewhere (make bench's logs, CI),
+    where the scripts' own per-step lines are the record."""
+    import sys
+
+    if not sys.stderr.isatty():
+        return iterable
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return iterable
+    if total is None:
+        try:
+            total = len(iterable)
+        except TypeError:
+            total = None
+    return tqdm(iterable, desc=desc, total=total, unit=unit, leave=False, dynamic_ncols=True)

@@ -57,7 +57,7 @@ from scoresactivation import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import DOCS, machine  # noqa: E402
+from _report import DOCS, machine, progress  # noqa: E402
 import sequence_datasets  # noqa: E402
 from ground_truth import correlated, graded, mixed  # noqa: E402
 
@@ -153,7 +153,7 @@ def inside_spearman(importance, truth):
 
 def run_set(name, task, make, seeds, quick):
     per_seed, truth, times, keep = [], None, {}, {}
-    for seed in seeds:
+    for seed in progress(seeds, name, unit="seed"):
         X, y, truth = make(seed)
         X = StandardScaler().fit_transform(X)
         split = dict(test_size=0.3, random_state=seed, stratify=y if task == "classification" else None)
@@ -209,7 +209,7 @@ def run_sequence_set(name, task, make, seeds, quick):
     source (and the consensus) puts the relevant channels on top."""
     per_seed, hits, times = [], {}, {}
     relevant = set(sequence_datasets.RELEVANT)
-    for seed in seeds:
+    for seed in progress(seeds, name, unit="seed"):
         X, y, _ = make(seed, n=400 if quick else 800, steps=20 if quick else 30)
         split = dict(test_size=0.3, random_state=seed, stratify=y if task == "classification" else None)
         X_train, X_test, y_train, y_test = train_test_split(X, y, **split)

@@ -33,7 +33,7 @@ import numpy as np  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import machine  # noqa: E402
+from _report import machine, progress  # noqa: E402
 from datasets import classification_10, classification_16  # noqa: E402
 from shap_comparison import seconds_per_epoch_with_and_without_layer, warm_up_shap  # noqa: E402
 
@@ -92,7 +92,7 @@ def accuracy(settings):
     for variant, (rows, params) in settings.variants.items():
         for key, (label, make) in DATA.items():
             with_layer, without = [], []
-            for seed in settings.seeds:
+            for seed in progress(settings.seeds, f"{variant} {key}", unit="seed"):
                 X_train, X_test, y_train, y_test = split(make, seed, rows)
                 for layer, out in ((True, with_layer), (False, without)):
                     est = ScoresActivationClassifier(random_state=seed, n_threads=THREADS, scores_layer=layer,

@@ -50,7 +50,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import machine  # noqa: E402
+from _report import machine, progress  # noqa: E402
 from datasets import classification_10, classification_16, friedman1, interaction  # noqa: E402
 
 import scoresactivation  # noqa: E402
@@ -481,10 +481,9 @@ def run(configs, runner):
             print(f"{lib}: {reason}", flush=True)
     # Order: ours first on every config (cheap), then the peers; base sizes first so
     # the larger sizes can be estimated from them.
-    for ci, cfg in enumerate(configs):
-        for lib in LIBS:
-            for setting in SETTING_NAMES:
-                runner.run_cell(ci, cfg, lib, setting, skip[lib])
+    cells = [(ci, cfg, lib, setting) for ci, cfg in enumerate(configs) for lib in LIBS for setting in SETTING_NAMES]
+    for ci, cfg, lib, setting in progress(cells, "peers", unit="cell"):
+        runner.run_cell(ci, cfg, lib, setting, skip[lib])
     return skip
 
 

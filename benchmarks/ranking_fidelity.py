@@ -39,7 +39,7 @@ from sklearn.model_selection import train_test_split
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ground_truth  # noqa: E402
-from _report import machine  # noqa: E402
+from _report import machine, progress  # noqa: E402
 
 from scoresactivation import ScoresActivationClassifier, ScoresActivationRegressor  # noqa: E402
 
@@ -254,9 +254,10 @@ def run(quick):
     stability = {}
     with ProcessPoolExecutor(2) as pool:
         scale = None if quick else pool.submit(at_scale)
-        for name, seed, out in pool.map(suite_seed, jobs):
+        for name, seed, out in progress(pool.map(suite_seed, jobs), "suites", total=len(jobs), unit="fit"):
             results[name].append(out)
-        for name, vary, rows in pool.map(stability_runs, stab_jobs):
+        for name, vary, rows in progress(pool.map(stability_runs, stab_jobs), "stability", total=len(stab_jobs),
+                                         unit="set"):
             stability[(name, vary)] = rows
         scale = scale.result() if scale is not None else None
     return names, results, stability, stab_names, scale

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from _report import progress
 from datasets import RELEVANT, SYNTHETIC
 from scoresactivation import ScoresActivationClassifier, ScoresActivationRegressor
 
@@ -39,7 +40,7 @@ def run(seeds):
         Estimator = ScoresActivationClassifier if task == "classification" else ScoresActivationRegressor
         for variant, params in VARIANTS.items():
             hits, accuracies, baseline, seconds = 0, [], [], 0.0
-            for seed in seeds:
+            for seed in progress(seeds, f"{data_name} {variant}", unit="seed"):
                 X, y = make(seed)
                 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=seed)
                 start = time.perf_counter()

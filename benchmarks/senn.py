@@ -39,7 +39,7 @@ from scoresactivation import (
 from scoresactivation.metrics import faithfulness, local_lipschitz
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import DOCS, best_cpu_time_of, machine  # noqa: E402
+from _report import DOCS, best_cpu_time_of, machine, progress  # noqa: E402
 
 HIDDEN = (64, 32)
 BATCH = 64
@@ -188,7 +188,7 @@ def quality(quick):
     results, stability, faithful = {}, {}, {}
     for set_name, X, y, task in datasets(quick):
         X = StandardScaler().fit_transform(X)  # unit scales: the Lipschitz estimates compare across methods
-        for seed in seeds:
+        for seed in progress(seeds, set_name, unit="seed"):
             split = dict(test_size=0.3, random_state=seed, stratify=y if task == "classification" else None)
             X_train, X_test, y_train, y_test = train_test_split(X, y, **split)
             for name, make in models(task).items():

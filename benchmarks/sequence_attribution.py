@@ -48,7 +48,7 @@ from sklearn.model_selection import train_test_split
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import sequence_datasets as data  # noqa: E402
-from _report import machine  # noqa: E402
+from _report import machine, progress  # noqa: E402
 
 import scoresactivation  # noqa: E402
 from scoresactivation import ScoresActivationSequenceClassifier, ScoresActivationSequenceRegressor  # noqa: E402
@@ -259,7 +259,7 @@ def run(cfg):
     jobs.sort(key=lambda j: j[0] != "synthetic classification" and j[0] != "synthetic regression")
     results = {name: {} for name in cfg.sets}
     with ProcessPoolExecutor(2) as pool:
-        for name, seed, out in pool.map(set_seed, jobs):
+        for name, seed, out in progress(pool.map(set_seed, jobs), "sets", total=len(jobs), unit="fit"):
             results[name][seed] = out
             print(f"{name} seed {seed}: all channels {out['all']:.3f} (null {out['null']:.3f}), "
                   f"{out['epochs']} epochs, {out['retrains']} retrains, {out['cpu']:.0f} s CPU", flush=True)

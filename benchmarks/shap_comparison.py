@@ -35,7 +35,7 @@ from sklearn.model_selection import train_test_split  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import datasets  # noqa: E402
-from _report import machine  # noqa: E402
+from _report import machine, progress  # noqa: E402
 
 from scoresactivation import ScoresActivationClassifier, ScoresActivationRegressor  # noqa: E402
 from scoresactivation.metrics import kendall_tau, ranking_stability, spearman, top_k_precision  # noqa: E402
@@ -704,7 +704,7 @@ def main(argv=None):
     for ds in data:
         t0 = time.perf_counter()
         results = []
-        for seed in settings.seeds:
+        for seed in progress(settings.seeds, ds.key, unit="seed"):
             result, est = run_seed(ds, seed, settings)
             results.append(result)
             if seed == settings.seeds[0] and ds.key in HISTORY_KEYS:

@@ -76,3 +76,19 @@ def test_sequence_attribution_quick(tmp_path):
     targets = [line for line in lines if line.startswith("| relevant channels are the top 3")
                or (line.startswith("| ") and "faster than" in line) or line.startswith("| keep-top-k error with our best")]
     assert len(targets) == 2 + 4 + 1, targets
+
+
+def test_benchmark_progress_is_a_bar_on_a_terminal_only(monkeypatch):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import _report
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    items = [3, 1, 2]
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    assert _report.progress(items, "runs") is items  # logs keep the scripts' own lines
+    tqdm = pytest.importorskip("tqdm")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    bar = _report.progress(iter(items), "runs", total=3, unit="fit")
+    assert isinstance(bar, tqdm.tqdm) and bar.total == 3 and bar.unit == "fit"
+    assert list(bar) == items

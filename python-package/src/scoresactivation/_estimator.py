@@ -167,16 +167,73 @@ class _ScoresBase(BaseEstimator):
         finally:
             reporter.close()
 
+    # ----------------------------------------------------------------- output
+    def set_output(self, *, scores=None):
+        """How the per-feature results come back: ndarrays or pandas.
+
+        sklearn's ``set_output`` idea for what this estimator returns per
+        feature: ``scores()``, ``feature_importances_``, ``ranking()``,
+        ``scores_interval()`` and ``global_importance()``. A display choice:
+        kept by ``clone`` and pickling, not written to the model file.
+
+        Parameters
+        ----------
+        scores : {"default", "pandas"} or None, default=None
+            "default": ndarrays. "pandas": a Series indexed by the feature
+            names (``feature_names_in_``, else the column numbers), named
+            by what it holds; ``ranking()`` the scores sorted from most to
+            least important, ``scores_interval()`` a DataFrame with columns
+            lower and upper. None leaves the setting unchanged.
+
+        Returns
+        -------
+        self : object
+        """
+        if scores is None:
+            return self
+        if scores not in ("default", "pandas"):
+            raise ValueError(f"scores must be 'default', 'pandas' or None, got {scores!r}")
+        if scores == "pandas":
+            try:
+                import pandas  # noqa: F401
+            except ImportError:  # pragma: no cover - pandas is installed with the test extras
+                raise ImportError("set_output(scores='pandas') needs pandas (pip install pandas)") from None
+        config = dict(getattr(self, "_sklearn_output_config", {}))  # sklearn's clone copies this attribute
+        config["scores"] = scores
+        self._sklearn_output_config = config
+        return self
+
+    def _pandas_output(self):
+        return getattr(self, "_sklearn_output_config", {}).get("scores", "default") == "pandas"
+
+    def _feature_index(self):
+        import pandas as pd
+
+        label = "channel" if self._family == "sequence" else "feature"
+        names = getattr(self, "feature_names_in_", None)
+        if names is not None:
+            return pd.Index(list(names), name=label)
+        return pd.RangeIndex(self.n_features_in_, name=label)
+
+    def _per_feature(self, values, name):
+        """values (one per feature) as set_output says: unchanged, or a named Series."""
+        if not self._pandas_output() or not isinstance(values, np.ndarray) or values.ndim != 1:
+            return values
+        import pandas as pd
+
+        return pd.Series(values, index=self._feature_index(), name=name)
+
     # ----------------------------------------------------------------- scores
     @property
     def feature_importances_(self):
-        """Global importances w = softmax(s / T): non-negative, summing to 1."""
+        """Global importances w = softmax(s / T): non-negative, summing to 1
+        (a Series after ``set_output(scores="pandas")``)."""
         check_is_fitted(self, "n_epochs_")
         if not self.scores_layer:
             raise AttributeError(
                 "this model was fitted with scores_layer=False and has no feature scores"
             )
-        return np.asarray(self._core.scores())
+        return self._per_feature(np.asarray(self._core.scores()), "scores")
 
     def scores(self):
         """The learned global feature scores, in column order.
@@ -184,7 +241,9 @@ class _ScoresBase(BaseEstimator):
         Returns
         -------
         scores : ndarray of shape (n_features,)
-            Non-negative, summing to 1 (a copy of ``feature_importances_``).
+            Non-negative, summing to 1 (a copy of ``feature_importances_``;
+            a Series indexed by feature name after
+            ``set_output(scores="pandas")``).
         """
         return self.feature_importances_.copy()
 
@@ -202,8 +261,19 @@ class _ScoresBase(BaseEstimator):
         Returns
         -------
         interval : ndarray of shape (2, n_features)
-            Lower bounds (row 0) and upper bounds (row 1).
+            Lower bounds (row 0) and upper bounds (row 1); after
+            ``set_output(scores="pandas")`` a DataFrame with columns lower
+            and upper, one row per feature.
         """
+        interval = self._interval_array(level)
+        if not self._pandas_output():
+            return interval
+        import pandas as pd
+
+        return pd.DataFrame({"lower": interval[0], "upper": interval[1]}, index=self._feature_index())
+
+    def _interval_array(self, level):
+        """scores_interval as a (2, n_features) ndarray whatever set_output says."""
         check_is_fitted(self, "n_epochs_")
         if not hasattr(self, "scores_bootstrap_"):
             raise AttributeError("this model has no bootstrap scores; fit it with n_bootstrap=20 (or more)")
@@ -219,9 +289,14 @@ class _ScoresBase(BaseEstimator):
         -------
         ranking : ndarray of shape (n_features,)
             Feature names when fitted on a DataFrame, else column indices;
-            ties keep column order.
+            ties keep column order. After ``set_output(scores="pandas")``:
+            the scores as a Series sorted from most to least important (its
+            index is the ranking).
         """
-        order = np.argsort(-self.feature_importances_, kind="stable")
+        scores = np.asarray(self.feature_importances_)
+        order = np.argsort(-scores, kind="stable")
+        if self._pandas_output():
+            return self._per_feature(scores, "scores").iloc[order]
         names = getattr(self, "feature_names_in_", None)
         return names[order] if names is not None else order
 
@@ -606,7 +681,7 @@ default="gausslegendre"
         """
         from ._explain import global_importance
 
-        return global_importance(self, X, y, method, **kwargs)
+        return self._per_feature(np.asarray(global_importance(self, X, y, method, **kwargs)), method)
 
 
 class ScoresActivationClassifier(_ClassesMixin, ClassifierMixin, _ScoresActivationBase):

@@ -188,7 +188,7 @@ class _SENNMixin:
         if y is not None:
             raise ValueError(f"method={method!r} does not use y")
         values = self.explain(X, method, **kwargs)
-        return np.abs(values).mean(axis=(0, 2) if values.ndim == 3 else 0)
+        return self._per_feature(np.abs(values).mean(axis=(0, 2) if values.ndim == 3 else 0), method)
 
     def robustness(self, X):
         """How far theta is from the model's own local linear behaviour, per row.

@@ -308,7 +308,7 @@ default="mean"
         """
         from ._sequence_explain import global_importance
 
-        return global_importance(self, X, y, method, lengths=lengths, **kwargs)
+        return self._per_feature(np.asarray(global_importance(self, X, y, method, lengths=lengths, **kwargs)), method)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -75,7 +75,7 @@ def plot_scores(est, ax=None, top=None, **bar_kwargs):
     """
     plt = _pyplot("plot_scores")
     _check_scores(est, "plot_scores")
-    scores = est.scores()
+    scores = np.asarray(est.scores())  # any set_output
     names = _feature_names(est)
     order = np.argsort(-scores, kind="stable")[: _top(top, len(scores))]
     if ax is None:
@@ -83,7 +83,7 @@ def plot_scores(est, ax=None, top=None, **bar_kwargs):
     bar_kwargs.setdefault("color", "tab:blue")
     positions = np.arange(len(order))
     if hasattr(est, "scores_bootstrap_") and "xerr" not in bar_kwargs:
-        low, high = est.scores_interval(0.95)
+        low, high = est._interval_array(0.95)  # (2, d) under any set_output
         # an interval need not contain the main fit's score: clip the bar lengths at 0
         bar_kwargs["xerr"] = np.vstack([np.clip(scores[order] - low[order], 0, None),
                                         np.clip(high[order] - scores[order], 0, None)])
@@ -133,7 +133,7 @@ def plot_history(est, ax=None, top=None, **line_kwargs):
     _check_scores(est, "plot_history")
     history = np.asarray(est.scores_history_)
     names = _feature_names(est)
-    order = np.argsort(-est.scores(), kind="stable")[: _top(top, history.shape[1])]
+    order = np.argsort(-np.asarray(est.scores()), kind="stable")[: _top(top, history.shape[1])]
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
     epochs = np.arange(1, history.shape[0] + 1)
@@ -181,7 +181,7 @@ def to_shap_explanation(est):
     except ImportError:
         raise ImportError("to_shap_explanation needs shap: pip install shap") from None
     _check_scores(est, "to_shap_explanation")
-    return shap.Explanation(values=est.scores(), feature_names=_feature_names(est))
+    return shap.Explanation(values=np.asarray(est.scores()), feature_names=_feature_names(est))
 
 
 def plot_consistency(report, metric="spearman", ax=None):
