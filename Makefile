@@ -235,6 +235,7 @@ bench: $(STAMPS)/python-package $(STAMPS)/venv-bench
 	@$(PY) benchmarks/sequence_attribution.py
 	@$(PY) benchmarks/senn.py
 	@$(PY) benchmarks/consistency.py
+	@$(PY) benchmarks/categorical.py
 
 # pytest exits 5 when it collects nothing: that is a failure here too.
 test-python: $(STAMPS)/python-package $(STAMPS)/venv-test

@@ -92,3 +92,16 @@ def test_benchmark_progress_is_a_bar_on_a_terminal_only(monkeypatch):
     bar = _report.progress(iter(items), "runs", total=3, unit="fit")
     assert isinstance(bar, tqdm.tqdm) and bar.total == 3 and bar.unit == "fit"
     assert list(bar) == items
+
+
+def test_categorical_quick(tmp_path):
+    run("categorical.py", tmp_path)
+    text = (tmp_path / "categorical.md").read_text()
+    assert "Produced by `python benchmarks/categorical.py --quick` on " in text
+    rows = {tuple(cell.strip() for cell in line.split("|")[1:3]): line.split("|")[3:]
+            for line in text.splitlines() if line.startswith("| regression") or line.startswith("| classification")}
+    assert len(rows) == 6
+    for task in ("regression", "classification"):
+        # held-out permutation importance of a known-truth model tells every relevant variable from noise
+        assert rows[task, "permutation (shared-gate model)"][1].strip() == "2/2"
+    assert not re.search(r"\bnan\b", text), "a table holds NaN"
