@@ -162,3 +162,31 @@ def test_class_weight_gives_the_same_model_in_both_languages_and_survives_the_fi
     balanced = ScoresActivationClassifier(class_weight="balanced", **common).fit(X, y)
     r_balanced = json.loads((tmp_path / "balanced.json").read_text())["balanced"]
     np.testing.assert_allclose(r_balanced, balanced.scores(), rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("task", ["regression", "classification"])
+def test_validation_data_gives_the_same_fit_in_both_languages_and_survives_the_file(task, tmp_path):
+    X, y = data(task, n=300, d=4)
+    write_csv(tmp_path / "data.csv", X, y)
+    target = "factor(d$y)" if task == "classification" else "d$y"
+    common = dict(hidden_layer_sizes=(8,), max_epochs=15, random_state=4, n_threads=1)
+    Estimator = ScoresActivationClassifier if task == "classification" else ScoresActivationRegressor
+    est = Estimator(**common).fit(X[:200], y[:200], validation_data=(X[200:], y[200:]))
+    est.save(tmp_path / "py_model.json")
+    run_r(f"""
+        d <- read.csv("data.csv")
+        x <- as.matrix(d[, 1:4])
+        y <- {target}
+        fit <- scores_activation(x[1:200, ], y[1:200], validation_data = list(x[201:300, ], y[201:300]),
+                                 hidden_layer_sizes = 8, max_epochs = 15, random_state = 4, n_threads = 1)
+        save_model(fit, "r_model.json")
+        py <- load_model("py_model.json")
+        jsonlite::write_json(list(py_scores = as.vector(py$arrays$validation_score_curve)), "read.json", digits = NA)
+    """, tmp_path)
+    r_model = load_model(tmp_path / "r_model.json")
+    assert r_model.n_iter_ == est.n_iter_ and r_model.best_epoch_ == est.best_epoch_
+    np.testing.assert_allclose(r_model.validation_scores_, est.validation_scores_, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(r_model.validation_loss_curve_, est.validation_loss_curve_, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(r_model.scores(), est.scores(), rtol=0, atol=1e-6)
+    read_in_r = json.loads((tmp_path / "read.json").read_text())["py_scores"]
+    np.testing.assert_allclose(read_in_r, est.validation_scores_, rtol=1e-14)  # (jsonlite writes 15 digits)
