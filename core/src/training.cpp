@@ -199,6 +199,160 @@ void prepare_validation(const ValidationInput& v, Task task, TrainingData& data)
   }
 }
 
+
+// The mini-batch loop itself, shared by fit's epochs (train_model) and
+// partial_fit's passes (train_pass): the optimiser with its slots, the
+// batch's gradient buffers and block scratch, the gate's noise stream and
+// interrupt polling. epoch() runs one pass over rows in the order given.
+class MiniBatchTrainer {
+ public:
+  MiniBatchTrainer(TrainableModel& model, const Params& params, Task task, const TrainingData& data,
+                   const Callbacks& callbacks)
+      : model_(model),
+        params_(params),
+        data_(data),
+        callbacks_(callbacks),
+        kernel_path_(kernel_path_from_string(params.kernel)),
+        classification_(task == Task::classification),
+        optimizer_(settings_of(params)),
+        tensors_(model.parameters()),
+        noise_seed_(derive_seed(params.random_state, 0x6E6F697365ULL)) {  // "noise"
+    // Optimiser slots, one per tensor: dense weights decay, biases and
+    // scores do not; the scores have their own learning rate and read dL/ds,
+    // which the gate forms from the summed dL/dw.
+    summed_.resize(tensors_.size());
+    std::vector<ParameterSlot> slots;
+    for (std::size_t k = 0; k < tensors_.size(); ++k) {
+      const ParameterTensor& t = tensors_[k];
+      summed_[k] = Eigen::VectorXd::Zero(t.size);
+      switch (t.group) {
+        case ParameterGroup::scores:
+          scores_gradient_ = Eigen::VectorXd::Zero(t.size);
+          scores_slots_.push_back(slots.size());
+          slots.push_back({t.values, scores_gradient_.data(), t.size, params.scores_learning_rate, 0.0});
+          break;
+        case ParameterGroup::weight:
+          slots.push_back({t.values, summed_[k].data(), t.size, params.learning_rate, params.weight_decay});
+          break;
+        case ParameterGroup::bias:
+          slots.push_back({t.values, summed_[k].data(), t.size, params.learning_rate, 0.0});
+          break;
+      }
+    }
+    optimizer_.set_slots(slots);
+  }
+
+  Optimizer& optimizer() { return optimizer_; }
+  const std::vector<ParameterTensor>& tensors() const { return tensors_; }
+  const std::vector<std::size_t>& scores_slots() const { return scores_slots_; }
+  // Optimiser steps taken so far (the gate's noise stream is indexed by it).
+  std::uint64_t step() const { return step_; }
+  void set_step(std::uint64_t step) { step_ = step; }
+
+  // One pass over rows (indices into data's rows) in batches of batch_size;
+  // returns the weighted mean loss.
+  double epoch(const std::vector<std::size_t>& rows, bool noisy) {
+    const RowMajorMatrix& xs = data_.x;
+    const long n_rows = static_cast<long>(rows.size()), width = xs.cols(), steps = data_.steps;
+    const bool ragged = data_.lengths.size() > 0;
+    const long batch_size = std::min(params_.batch_size, n_rows);
+    ScoresLayer* gate = model_.gate();
+    double epoch_loss = 0.0, epoch_weight = 0.0;
+    for (long start = 0; start < n_rows; start += batch_size) {
+      const long count = std::min(batch_size, n_rows - start);
+      const std::size_t* index = rows.data() + start;
+      double batch_weight = 0.0;
+      for (long i = 0; i < count; ++i) batch_weight += data_.sample_weight[static_cast<long>(index[i])];
+      if (!(batch_weight > 0.0)) continue;  // nothing to learn from an all-zero-weight batch
+      ++step_;
+      const long n_blocks = (count + kBlockRows - 1) / kBlockRows;
+      while (blocks_.size() < static_cast<std::size_t>(n_blocks)) {
+        blocks_.emplace_back();
+        blocks_.back().workspace = model_.new_workspace();
+      }
+      block_losses_.assign(static_cast<std::size_t>(n_blocks), 0.0);
+      parallel_for(n_blocks, params_.n_threads, [&](long b) {
+        const long b_start = b * kBlockRows, b_rows = std::min(kBlockRows, count - b_start);
+        BlockSlot& slot = blocks_[static_cast<std::size_t>(b)];
+        take_rows_into(xs, index + b_start, b_rows, slot.x);
+        take_into(data_.targets, index + b_start, b_rows, slot.targets);
+        take_into(data_.sample_weight, index + b_start, b_rows, slot.weights);
+        if (ragged) take_into(data_.lengths, index + b_start, b_rows, slot.lengths);
+        const InputBlock block{slot.x, steps, ragged ? &slot.lengths : nullptr};
+        const Eigen::MatrixXd* noise = nullptr;
+        if (noisy) {
+          slot.noise.resize(b_rows, width);
+          Random(derive_seed(noise_seed_, step_, static_cast<std::uint64_t>(b)))
+              .fill_normal(slot.noise.data(), static_cast<std::size_t>(slot.noise.size()));
+          noise = &slot.noise;
+        }
+        BlockWorkspace& ws = *slot.workspace;
+        const Eigen::MatrixXd& output = model_.forward_block(kernel_path_, block, noise, ws);
+        block_losses_[static_cast<std::size_t>(b)] =
+            prediction_loss(classification_, output, slot.targets, slot.weights, batch_weight, &ws.grad_output) +
+            model_.penalty_block(kernel_path_, block, slot.weights, batch_weight, ws);
+        model_.backward_block(kernel_path_, block, noise, ws);
+      });
+      // Sum blocks in order into the buffers the optimiser reads.
+      for (long b = 0; b < n_blocks; ++b) {
+        const std::vector<const double*> g = model_.gradients(*blocks_[static_cast<std::size_t>(b)].workspace);
+        for (std::size_t k = 0; k < tensors_.size(); ++k) {
+          const Eigen::Map<const Eigen::VectorXd> block_gradient(g[k], tensors_[k].size);
+          if (b == 0) {
+            summed_[k] = block_gradient;
+          } else {
+            summed_[k] += block_gradient;
+          }
+        }
+      }
+      double loss = block_losses_[0];
+      for (long b = 1; b < n_blocks; ++b) loss += block_losses_[static_cast<std::size_t>(b)];
+      // noalias copies into the buffer the optimiser points to.
+      if (gate != nullptr) scores_gradient_.noalias() = gate->scores_gradient(summed_[0], params_.entropy_penalty);
+      optimizer_.step();
+      if (!std::isfinite(loss))
+        throw std::runtime_error("training diverged (non-finite loss); lower learning_rate or check the data");
+      epoch_loss += loss * batch_weight;
+      epoch_weight += batch_weight;
+
+      if (callbacks_.interrupt_requested && Clock::now() - last_poll_ > std::chrono::milliseconds(100)) {
+        last_poll_ = Clock::now();
+        if (callbacks_.interrupt_requested()) throw Interrupted();
+      }
+    }
+    return epoch_weight > 0.0 ? epoch_loss / epoch_weight : 0.0;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  static OptimizerSettings settings_of(const Params& params) {
+    OptimizerSettings settings;
+    settings.solver = solver_from_string(params.solver);
+    settings.beta_1 = params.beta_1;
+    settings.beta_2 = params.beta_2;
+    settings.epsilon = params.epsilon;
+    settings.momentum = params.momentum;
+    return settings;
+  }
+
+  TrainableModel& model_;
+  const Params& params_;
+  const TrainingData& data_;
+  const Callbacks& callbacks_;
+  const KernelPath kernel_path_;
+  const bool classification_;
+  Optimizer optimizer_;
+  const std::vector<ParameterTensor> tensors_;
+  std::vector<Eigen::VectorXd> summed_;  // the batch's gradients
+  Eigen::VectorXd scores_gradient_;
+  std::vector<std::size_t> scores_slots_;
+  std::vector<BlockSlot> blocks_;  // reused across batches: no allocation per step
+  std::vector<double> block_losses_;
+  const std::uint64_t noise_seed_;
+  std::uint64_t step_ = 0;
+  Clock::time_point last_poll_ = Clock::now();
+};
+
 }  // namespace
 
 Params loadable_params(Params params) {
@@ -326,8 +480,7 @@ TrainingRecord train_model(TrainableModel& model, const Params& params, Task tas
   const RowMajorMatrix& xs = data.x;
   const Eigen::VectorXd& targets = data.targets;
   const Eigen::VectorXd& sample_weight = data.sample_weight;
-  const long n = xs.rows(), width = xs.cols(), steps = data.steps;
-  const bool ragged = data.lengths.size() > 0;
+  const long n = xs.rows(), steps = data.steps;
 
   Random random(params.random_state);
   model.initialise(random);
@@ -351,7 +504,6 @@ TrainingRecord train_model(TrainableModel& model, const Params& params, Task tas
     split.validation.resize(static_cast<std::size_t>(data.validation_x.rows()));
     std::iota(split.validation.begin(), split.validation.end(), std::size_t{0});
   }
-  const long n_train = static_cast<long>(split.train.size());
   const long n_val = static_cast<long>(split.validation.size());
   Eigen::VectorXd labels_val, w_val;
   if (n_val > 0) {
@@ -368,52 +520,14 @@ TrainingRecord train_model(TrainableModel& model, const Params& params, Task tas
 
   const bool classification = task == Task::classification;
 
-  // Optimiser slots, one per tensor: dense weights decay, biases and scores
-  // do not; the scores have their own learning rate and read dL/ds, which
-  // the gate forms from the summed dL/dw.
-  OptimizerSettings settings;
-  settings.solver = solver_from_string(params.solver);
-  settings.beta_1 = params.beta_1;
-  settings.beta_2 = params.beta_2;
-  settings.epsilon = params.epsilon;
-  settings.momentum = params.momentum;
-  Optimizer optimizer(settings);
-  const std::vector<ParameterTensor> tensors = model.parameters();
-  std::vector<Eigen::VectorXd> summed(tensors.size());  // the batch's gradients
-  Eigen::VectorXd scores_gradient;
-  std::vector<ParameterSlot> slots;
-  std::vector<std::size_t> scores_slots;
-  for (std::size_t k = 0; k < tensors.size(); ++k) {
-    const ParameterTensor& t = tensors[k];
-    summed[k] = Eigen::VectorXd::Zero(t.size);
-    switch (t.group) {
-      case ParameterGroup::scores:
-        scores_gradient = Eigen::VectorXd::Zero(t.size);
-        scores_slots.push_back(slots.size());
-        slots.push_back({t.values, scores_gradient.data(), t.size, params.scores_learning_rate, 0.0});
-        break;
-      case ParameterGroup::weight:
-        slots.push_back({t.values, summed[k].data(), t.size, params.learning_rate, params.weight_decay});
-        break;
-      case ParameterGroup::bias:
-        slots.push_back({t.values, summed[k].data(), t.size, params.learning_rate, 0.0});
-        break;
-    }
-  }
-  optimizer.set_slots(slots);
+  MiniBatchTrainer trainer(model, params, task, data, callbacks);
+  Optimizer& optimizer = trainer.optimizer();
+  const std::vector<ParameterTensor>& tensors = trainer.tensors();
 
   TrainingRecord record;
   std::vector<Eigen::VectorXd> history;
   Snapshot best = take_snapshot(tensors);
   double best_loss = std::numeric_limits<double>::infinity();
-
-  const long batch_size = std::min(params.batch_size, n_train);
-  std::vector<BlockSlot> blocks;  // reused across batches: no allocation per step
-  std::vector<double> block_losses;
-  using Clock = std::chrono::steady_clock;
-  auto last_poll = Clock::now();
-  const std::uint64_t noise_seed = derive_seed(params.random_state, 0x6E6F697365ULL);  // "noise"
-  std::uint64_t step = 0;
 
   // The weighted mean loss on the validation rows and their score (accuracy
   // or R^2), in fixed blocks summed in order (the same numbers for any
@@ -464,75 +578,6 @@ TrainingRecord train_model(TrainableModel& model, const Params& params, Task tas
     return loss;
   };
 
-  // One pass over the shuffled training rows; returns the weighted mean loss.
-  auto train_epoch = [&](bool noisy) {
-    random.shuffle(split.train);
-    double epoch_loss = 0.0, epoch_weight = 0.0;
-    for (long start = 0; start < n_train; start += batch_size) {
-      const long rows = std::min(batch_size, n_train - start);
-      const std::size_t* index = split.train.data() + start;
-      double batch_weight = 0.0;
-      for (long i = 0; i < rows; ++i) batch_weight += sample_weight[static_cast<long>(index[i])];
-      if (!(batch_weight > 0.0)) continue;  // nothing to learn from an all-zero-weight batch
-      ++step;
-      const long n_blocks = (rows + kBlockRows - 1) / kBlockRows;
-      while (blocks.size() < static_cast<std::size_t>(n_blocks)) {
-        blocks.emplace_back();
-        blocks.back().workspace = model.new_workspace();
-      }
-      block_losses.assign(static_cast<std::size_t>(n_blocks), 0.0);
-      parallel_for(n_blocks, params.n_threads, [&](long b) {
-        const long b_start = b * kBlockRows, b_rows = std::min(kBlockRows, rows - b_start);
-        BlockSlot& slot = blocks[static_cast<std::size_t>(b)];
-        take_rows_into(xs, index + b_start, b_rows, slot.x);
-        take_into(targets, index + b_start, b_rows, slot.targets);
-        take_into(sample_weight, index + b_start, b_rows, slot.weights);
-        if (ragged) take_into(data.lengths, index + b_start, b_rows, slot.lengths);
-        const InputBlock block{slot.x, steps, ragged ? &slot.lengths : nullptr};
-        const Eigen::MatrixXd* noise = nullptr;
-        if (noisy) {
-          slot.noise.resize(b_rows, width);
-          Random(derive_seed(noise_seed, step, static_cast<std::uint64_t>(b)))
-              .fill_normal(slot.noise.data(), static_cast<std::size_t>(slot.noise.size()));
-          noise = &slot.noise;
-        }
-        BlockWorkspace& ws = *slot.workspace;
-        const Eigen::MatrixXd& output = model.forward_block(kernel_path, block, noise, ws);
-        block_losses[static_cast<std::size_t>(b)] =
-            prediction_loss(classification, output, slot.targets, slot.weights, batch_weight, &ws.grad_output) +
-            model.penalty_block(kernel_path, block, slot.weights, batch_weight, ws);
-        model.backward_block(kernel_path, block, noise, ws);
-      });
-      // Sum blocks in order into the buffers the optimiser reads.
-      for (long b = 0; b < n_blocks; ++b) {
-        const std::vector<const double*> g = model.gradients(*blocks[static_cast<std::size_t>(b)].workspace);
-        for (std::size_t k = 0; k < tensors.size(); ++k) {
-          const Eigen::Map<const Eigen::VectorXd> block_gradient(g[k], tensors[k].size);
-          if (b == 0) {
-            summed[k] = block_gradient;
-          } else {
-            summed[k] += block_gradient;
-          }
-        }
-      }
-      double loss = block_losses[0];
-      for (long b = 1; b < n_blocks; ++b) loss += block_losses[static_cast<std::size_t>(b)];
-      // noalias copies into the buffer the optimiser points to.
-      if (gate != nullptr) scores_gradient.noalias() = gate->scores_gradient(summed[0], params.entropy_penalty);
-      optimizer.step();
-      if (!std::isfinite(loss))
-        throw std::runtime_error("training diverged (non-finite loss); lower learning_rate or check the data");
-      epoch_loss += loss * batch_weight;
-      epoch_weight += batch_weight;
-
-      if (callbacks.interrupt_requested && Clock::now() - last_poll > std::chrono::milliseconds(100)) {
-        last_poll = Clock::now();
-        if (callbacks.interrupt_requested()) throw Interrupted();
-      }
-    }
-    return epoch_weight > 0.0 ? epoch_loss / epoch_weight : 0.0;
-  };
-
   // Phase 1 learns the scores; phase 2 (refine) freezes them and trains the
   // network on the noise-free gated inputs.
   const bool refine = gate != nullptr && params.refine_epochs > 0;
@@ -544,7 +589,7 @@ TrainingRecord train_model(TrainableModel& model, const Params& params, Task tas
       // epochs after it, and the settled ones are the more stable ranking
       // over seeds (docs/ranking-fidelity.md). The best epoch of the
       // refinement (its own: the gate has changed) is what is kept.
-      for (std::size_t s : scores_slots) optimizer.slots()[s].learning_rate = 0.0;  // frozen
+      for (std::size_t s : trainer.scores_slots()) optimizer.slots()[s].learning_rate = 0.0;  // frozen
       best_loss = std::numeric_limits<double>::infinity();
       if (params.early_stopping) best = take_snapshot(tensors);
     }
@@ -553,7 +598,8 @@ TrainingRecord train_model(TrainableModel& model, const Params& params, Task tas
     long epochs_without_improvement = 0;
     for (long phase_epoch = 1; phase_epoch <= phase_epochs; ++phase_epoch) {
       const long epoch = static_cast<long>(record.loss_curve.size()) + 1;
-      const double train_loss = train_epoch(noisy);
+      random.shuffle(split.train);
+      const double train_loss = trainer.epoch(split.train, noisy);
       record.loss_curve.push_back(train_loss);
       double monitored = train_loss;
       double val_loss = std::numeric_limits<double>::quiet_NaN();
