@@ -66,6 +66,59 @@ std::string layer_name(std::size_t l, const char* what) {
 }
 }  // namespace
 
+void Estimator::partial_fit(const MatrixView& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
+                            long n_classes, const Callbacks& callbacks, const std::vector<long>& score_groups) {
+  params_.validate();
+  if (params_.n_bootstrap > 0)
+    throw std::invalid_argument("n_bootstrap applies to fit(); partial_fit needs n_bootstrap = 0");
+  const std::vector<long> groups = check_score_groups(score_groups, x.cols(), "score_groups");
+  if (fitted_) {
+    if (x.cols() != n_features())
+      throw std::invalid_argument("X has " + std::to_string(x.cols()) + " features, but the model was fitted on " +
+                                  std::to_string(n_features()));
+    if (groups != score_groups_) throw std::invalid_argument("score_groups differ from the model's");
+    if (task_ == Task::classification && n_classes != n_outputs())
+      throw std::invalid_argument("n_classes is " + std::to_string(n_classes) + ", but the model has " +
+                                  std::to_string(n_outputs()) + " classes");
+  }
+  const Scaling scaling{fit_.input_mean, fit_.input_scale, fit_.target_mean, fit_.target_scale};
+  const Eigen::VectorXd all_steps;
+  TrainingInput input{x, 1, all_steps, y, sample_weight, n_classes, nullptr};
+  input.scaling = fitted_ ? &scaling : nullptr;
+  input.incremental = true;
+  TrainingData data = prepare_training_data(params_, task_, input);
+  // Trains a copy: this estimator changes only once the pass is complete.
+  Estimator next(*this);
+  if (!fitted_) {
+    next.network_ = Network(data.channels, params_.hidden_layer_sizes, data.n_outputs,
+                            activation_from_string(params_.activation), params_.scores_layer, params_.temperature,
+                            gate_kind_from_string(params_.gate), params_.snr_budget, groups);
+    next.score_groups_ = groups;
+  }
+  const double loss = train_pass(next.network_, params_, task_, data, next.incremental_, !fitted_, callbacks);
+  if (!fitted_) {
+    TrainingRecord record;
+    record.best_epoch = 1;
+    next.fit_ = FitSummary(data, std::move(record));
+  }
+  FitSummary& f = next.fit_;
+  f.loss_curve.push_back(loss);
+  f.validation_loss_curve.clear();
+  f.validation_score_curve.clear();
+  f.scores_bootstrap.resize(0, 0);
+  f.max_epochs_reached = false;
+  f.best_epoch = static_cast<long>(f.loss_curve.size());  // the current weights are the model
+  if (next.network_.has_scores_layer()) {
+    const Eigen::VectorXd w = next.network_.scores_layer().weights();
+    Eigen::MatrixXd history(f.scores_history.rows() + 1, w.size());
+    if (f.scores_history.rows() > 0) history.topRows(f.scores_history.rows()) = f.scores_history;
+    history.row(history.rows() - 1) = w.transpose();
+    f.scores_history = std::move(history);
+  }
+  next.fitted_ = true;
+  *this = std::move(next);
+}
+
 ModelState Estimator::state() const {
   check_fitted();
   ModelState s;
@@ -79,6 +132,7 @@ ModelState Estimator::state() const {
     s.arrays[layer_name(l, "weight")] = to_named(layers[l].weight);
     s.arrays[layer_name(l, "bias")] = to_named(layers[l].bias);
   }
+  write_incremental_state(incremental_, s);
   return s;
 }
 
@@ -96,6 +150,7 @@ Estimator::Estimator(Params params, const ModelState& s)
     layers[l].weight = matrix_from(s.require(layer_name(l, "weight"), {layers[l].n_in(), layers[l].n_out()}));
     layers[l].bias = vector_from(s.require(layer_name(l, "bias"), {layers[l].n_out()}));
   }
+  incremental_ = read_incremental_state(s, network_.parameters(), params_);
   fitted_ = true;
 }
 

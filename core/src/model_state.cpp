@@ -119,6 +119,19 @@ void check_state_with(const Params& params, const ModelState& s,
     if (params.n_bootstrap > 0) expected["scores_bootstrap"] = {params.n_bootstrap, n_scores};
   }
   expected.insert(model_arrays.begin(), model_arrays.end());
+  // partial_fit's optimiser state (training.hpp, write_incremental_state):
+  // all three or none; the moments' sizes are checked where they are read.
+  if (s.arrays.count("partial_fit_counters") == 1) {
+    expected["partial_fit_counters"] = {3};
+    for (const char* name : {"optimizer_first_moment", "optimizer_second_moment"}) {
+      auto it = s.arrays.find(name);
+      require(it != s.arrays.end() && it->second.shape.size() == 1 &&
+                  static_cast<long>(it->second.data.size()) == it->second.shape[0] &&
+                  it->second.shape[0] <= kMaxDimension,
+              "model state array '" + std::string(name) + "' must be a vector (with partial_fit_counters)");
+      expected[name] = it->second.shape;
+    }
+  }
   for (const auto& kv : s.arrays) {
     if (kv.first == "validation_loss_curve" || kv.first == "validation_score_curve") {  // empty without validation
       const auto& a = kv.second;

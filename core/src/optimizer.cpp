@@ -25,6 +25,19 @@ void Optimizer::set_slots(std::vector<ParameterSlot> slots) {
   steps_ = 0;
 }
 
+void Optimizer::set_state(const OptimizerState& state) {
+  const bool adam = settings_.solver == Solver::adam;
+  bool fits = state.steps >= 0 && state.first_moment.size() == slots_.size() &&
+              state.second_moment.size() == slots_.size();
+  for (std::size_t k = 0; fits && k < slots_.size(); ++k)
+    fits = state.first_moment[k].size() == slots_[k].size &&
+           state.second_moment[k].size() == (adam ? slots_[k].size : 0);
+  if (!fits) throw std::invalid_argument("the optimiser state does not fit this model's parameters");
+  steps_ = state.steps;
+  first_moment_ = state.first_moment;
+  second_moment_ = state.second_moment;
+}
+
 void Optimizer::step() {
   ++steps_;
   const double bias_1 = 1.0 - std::pow(settings_.beta_1, static_cast<double>(steps_));

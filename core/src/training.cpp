@@ -409,12 +409,16 @@ TrainingData prepare_training_data(const Params& params, Task task, const Traini
   const bool ragged = input.lengths.size() > 0;
   const long n_classes = input.n_classes;
   check_rows(x, steps, input.lengths, y, task, n_classes, "");
-  if (task == Task::classification && (y.array() == y[0]).all())
+  if (task == Task::classification && !input.incremental && (y.array() == y[0]).all())
     throw std::invalid_argument("y has only one class present; classification needs at least 2 classes");
   // Steps of row i that count: all, or its first lengths[i].
   auto valid_steps = [&](long i) { return ragged ? static_cast<long>(input.lengths[i]) : steps; };
   TrainingData data;
   data.sample_weight = checked_weights(input.sample_weight, n, "");
+  const Scaling* given = input.scaling;
+  if (given != nullptr && (given->input_mean.size() != d || given->input_scale.size() != d))
+    throw std::invalid_argument("X has " + std::to_string(d) + " features, but the model was fitted on " +
+                                std::to_string(given->input_mean.size()));
 
   // Standardisation per channel over every valid step (constant channels
   // keep scale 1), written straight into the one row-major copy the
@@ -440,7 +444,10 @@ TrainingData prepare_training_data(const Params& params, Task task, const Traini
         for (long t = 0; t < valid_steps(i); ++t) values[k++] = x(i, t * d + c);
     }
     double mean = 0.0, sd = 1.0, largest = 0.0;
-    if (params.standardize) {
+    if (given != nullptr) {
+      data.input_mean[c] = given->input_mean[c];
+      data.input_scale[c] = given->input_scale[c];
+    } else if (params.standardize) {
       column_moments(values, mean, sd, largest);
       data.input_mean[c] = mean;
       data.input_scale[c] = varies(sd, largest) ? sd : 1.0;
@@ -460,10 +467,15 @@ TrainingData prepare_training_data(const Params& params, Task task, const Traini
                                   " spans more than double precision can represent once centred; rescale it");
   }
   data.targets = y;
-  if (task == Task::regression && params.standardize) {
-    double sd = 1.0, largest = 0.0;
-    column_moments(y, data.target_mean, sd, largest);
-    data.target_scale = varies(sd, largest) ? sd : 1.0;
+  if (task == Task::regression && (params.standardize || given != nullptr)) {
+    if (given != nullptr) {
+      data.target_mean = given->target_mean;
+      data.target_scale = given->target_scale;
+    } else {
+      double sd = 1.0, largest = 0.0;
+      column_moments(y, data.target_mean, sd, largest);
+      data.target_scale = varies(sd, largest) ? sd : 1.0;
+    }
     data.targets = (y.array() - data.target_mean) / data.target_scale;
     if (!data.targets.allFinite())
       throw std::invalid_argument("y spans more than double precision can represent once centred; rescale it");
@@ -472,6 +484,84 @@ TrainingData prepare_training_data(const Params& params, Task task, const Traini
   data.n_outputs = task == Task::classification ? n_classes : 1;
   if (input.validation != nullptr) prepare_validation(*input.validation, task, data);
   return data;
+}
+
+void write_incremental_state(const IncrementalState& state, ModelState& s) {
+  if (state.passes == 0) return;
+  std::vector<double> first, second;
+  for (const Eigen::VectorXd& m : state.optimizer.first_moment) first.insert(first.end(), m.data(), m.data() + m.size());
+  for (const Eigen::VectorXd& v : state.optimizer.second_moment)
+    second.insert(second.end(), v.data(), v.data() + v.size());
+  s.arrays["optimizer_first_moment"] = to_named(first);
+  s.arrays["optimizer_second_moment"] = to_named(second);
+  s.arrays["partial_fit_counters"] = to_named(std::vector<double>{
+      static_cast<double>(state.optimizer.steps), static_cast<double>(state.noise_step),
+      static_cast<double>(state.passes)});
+}
+
+IncrementalState read_incremental_state(const ModelState& s, const std::vector<ParameterTensor>& tensors,
+                                        const Params& params) {
+  IncrementalState state;
+  auto counters = s.arrays.find("partial_fit_counters");
+  if (counters == s.arrays.end()) return state;
+  long total = 0;
+  for (const ParameterTensor& t : tensors) total += t.size;
+  const bool adam = solver_from_string(params.solver) == Solver::adam;
+  const NamedArray& first = s.require("optimizer_first_moment", {total});
+  const NamedArray& second = s.require("optimizer_second_moment", {adam ? total : 0});
+  const std::vector<double>& c = counters->second.data;
+  for (double v : c)
+    if (!(v >= 0.0 && v <= 9007199254740992.0 && v == std::floor(v)))
+      throw std::invalid_argument("model state array 'partial_fit_counters' must hold whole numbers >= 0");
+  if (c[2] < 1.0) throw std::invalid_argument("model state array 'partial_fit_counters' must count at least 1 pass");
+  state.optimizer.steps = static_cast<long>(c[0]);
+  state.noise_step = static_cast<std::uint64_t>(c[1]);
+  state.passes = static_cast<long>(c[2]);
+  long offset = 0;
+  for (const ParameterTensor& t : tensors) {
+    state.optimizer.first_moment.push_back(Eigen::Map<const Eigen::VectorXd>(first.data.data() + offset, t.size));
+    state.optimizer.second_moment.push_back(
+        adam ? Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(second.data.data() + offset, t.size))
+             : Eigen::VectorXd());
+    offset += t.size;
+  }
+  return state;
+}
+
+double train_pass(TrainableModel& model, const Params& params, Task task, const TrainingData& data,
+                  IncrementalState& state, bool initialise, const Callbacks& callbacks) {
+  if (initialise) {
+    Random random(params.random_state);
+    model.initialise(random);
+  }
+  MiniBatchTrainer trainer(model, params, task, data, callbacks);
+  if (state.passes > 0) {
+    trainer.optimizer().set_state(state.optimizer);
+    trainer.set_step(state.noise_step);
+  }
+  std::vector<std::size_t> rows(static_cast<std::size_t>(data.x.rows()));
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  Random(derive_seed(params.random_state, 0x7061727469616CULL, static_cast<std::uint64_t>(state.passes)))  // "partial"
+      .shuffle(rows);
+  const ScoresLayer* gate = model.gate();
+  const double loss = trainer.epoch(rows, gate != nullptr && gate->noisy());
+  if (callbacks.on_epoch) {
+    EpochReport report;
+    report.epoch = state.passes + 1;
+    report.train_loss = loss;
+    report.validation_loss = std::numeric_limits<double>::quiet_NaN();
+    report.validation_score = std::numeric_limits<double>::quiet_NaN();
+    report.improved = true;
+    Eigen::VectorXd current;
+    if (gate != nullptr) current = gate->weights();
+    report.scores = gate != nullptr ? &current : nullptr;
+    callbacks.on_epoch(report);
+  }
+  if (callbacks.interrupt_requested && callbacks.interrupt_requested()) throw Interrupted();
+  state.optimizer = trainer.optimizer().state();
+  state.noise_step = trainer.step();
+  ++state.passes;
+  return loss;
 }
 
 TrainingRecord train_model(TrainableModel& model, const Params& params, Task task, const TrainingData& data,

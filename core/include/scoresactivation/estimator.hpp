@@ -34,6 +34,23 @@ class Estimator {
            long n_classes, const Callbacks& callbacks = Callbacks(), const std::vector<long>& score_groups = {},
            const ValidationInput* validation = nullptr);
 
+  // One pass of mini-batches over a chunk of rows (incremental training, as
+  // sklearn's partial_fit), continuing from the current model: the first
+  // call on an unfitted estimator builds the network and takes the inputs'
+  // (and regression target's) standardisation from this chunk; later calls
+  // put their rows on that scale and carry the optimiser's moments and the
+  // gate's noise stream on. The gate learns in every pass (the scores
+  // phase): refine_epochs, early stopping, validation and n_bootstrap are
+  // fit()'s. After fit(), partial_fit continues from the fitted weights with
+  // a fresh optimiser. n_classes must be the model's; a chunk may hold a
+  // single class. Transactional, as fit. The validation curves and
+  // bootstrap scores of an earlier fit() are dropped (they no longer
+  // describe the model); loss_curve and scores_history gain one entry.
+  void partial_fit(const MatrixView& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
+                   long n_classes, const Callbacks& callbacks = Callbacks(),
+                   const std::vector<long>& score_groups = {});
+  // partial_fit passes run on this model (0 after fit()).
+  long partial_fit_passes() const { return incremental_.passes; }
   bool fitted() const { return fitted_; }
   const Params& params() const { return params_; }
   Task task() const { return task_; }
@@ -91,6 +108,7 @@ class Estimator {
   Network network_;
   std::vector<long> score_groups_;
   FitSummary fit_;
+  IncrementalState incremental_;
 };
 
 }  // namespace scoresactivation

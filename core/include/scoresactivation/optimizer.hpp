@@ -35,6 +35,13 @@ struct ParameterSlot {
   double weight_decay = 0.0;
 };
 
+// The optimiser's memory between calls (partial_fit): steps taken and the
+// moments per slot (Adam m and v; SGD's velocity as first, no second).
+struct OptimizerState {
+  long steps = 0;
+  std::vector<Eigen::VectorXd> first_moment, second_moment;
+};
+
 class Optimizer {
  public:
   explicit Optimizer(OptimizerSettings settings) : settings_(settings) {}
@@ -44,6 +51,11 @@ class Optimizer {
 
   // One update of every slot from its current gradient.
   void step();
+
+  OptimizerState state() const { return {steps_, first_moment_, second_moment_}; }
+  // Continues from a state of the same slots (throws std::invalid_argument
+  // when its sizes differ).
+  void set_state(const OptimizerState& state);
 
   // Points a slot to new storage (same size), e.g. after a restore.
   std::vector<ParameterSlot>& slots() { return slots_; }

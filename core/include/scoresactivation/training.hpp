@@ -13,6 +13,7 @@
 
 #include "scoresactivation/callbacks.hpp"
 #include "scoresactivation/model_state.hpp"
+#include "scoresactivation/optimizer.hpp"
 #include "scoresactivation/params.hpp"
 #include "scoresactivation/trainable_model.hpp"
 
@@ -41,6 +42,12 @@ struct ValidationInput {
   const Eigen::VectorXd& sample_weight;
 };
 
+// The scaling a model's inputs and regression target are put on.
+struct Scaling {
+  Eigen::VectorXd input_mean, input_scale;
+  double target_mean = 0.0, target_scale = 1.0;
+};
+
 // What a fit is given. x: (n, steps * channels) in the InputBlock layout
 // (tabular: steps = 1). lengths: empty, or n whole numbers in 1..steps;
 // values at padded steps are ignored (any value, NaN included). y: class
@@ -54,6 +61,10 @@ struct TrainingInput {
   const Eigen::VectorXd& sample_weight;
   long n_classes = 0;
   const ValidationInput* validation = nullptr;  // null: validation_fraction's split
+  // partial_fit's chunks: given, the rows are put on this scale (the first
+  // chunk's) instead of their own; a chunk may hold a single class.
+  const Scaling* scaling = nullptr;
+  bool incremental = false;
 };
 
 // The standardised data and the scaling that maps back to the user's units.
@@ -130,6 +141,36 @@ struct FitSummary {
   // regression outputs rescaled to the target; then check_finite_outputs.
   void to_output_units(Task task, Eigen::MatrixXd& outputs) const;
 };
+
+// Where incremental training stands between partial_fit calls: the
+// optimiser's moments, the gate noise stream's position and the passes run.
+struct IncrementalState {
+  OptimizerState optimizer;
+  std::uint64_t noise_step = 0;
+  long passes = 0;
+};
+
+// partial_fit's state in a model state (written only after a pass): arrays
+// optimizer_first_moment and optimizer_second_moment (the moments of every
+// trained tensor, concatenated in the model's parameters() order; the
+// second is empty for sgd) and partial_fit_counters (optimiser steps, noise
+// steps, passes), so a model saved mid-stream continues where it stopped.
+void write_incremental_state(const IncrementalState& state, ModelState& s);
+// Back from a state check_state has accepted; tensors: the model's
+// parameters(). Throws std::invalid_argument when the sizes do not fit.
+IncrementalState read_incremental_state(const ModelState& s, const std::vector<ParameterTensor>& tensors,
+                                        const Params& params);
+
+// One pass of mini-batches over every row of data (no validation, no early
+// stopping), in the scores phase (the gate learns, with its training noise),
+// continuing from state and updating it. initialise: draw the model's
+// initial parameters first (a model's first partial_fit). The rows' order is
+// shuffled by a stream derived from random_state and the pass number.
+// Returns the pass's weighted mean loss; callbacks hear it as one epoch.
+// Throws Interrupted, or std::runtime_error when training diverges (model
+// then holds partly updated weights and state is unchanged).
+double train_pass(TrainableModel& model, const Params& params, Task task, const TrainingData& data,
+                  IncrementalState& state, bool initialise, const Callbacks& callbacks);
 
 // Initialises model (from Random(params.random_state), before any other
 // draw) and trains it on data. On return the model holds the kept weights.
