@@ -402,6 +402,18 @@ void fit_tabular(sa::Estimator& est, const py::array_t<double, py::array::forcec
   });
 }
 
+// One pass over a chunk (sa::Estimator::partial_fit); the estimator stays as
+// it was when the pass throws.
+void partial_fit_tabular(sa::Estimator& est, const py::array_t<double, py::array::forcecast>& x_in,
+                         const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight, long n_classes,
+                         py::object on_epoch, const std::vector<long>& score_groups) {
+  const MatrixArg x = matrix_arg(x_in, "X");
+  const sa::Callbacks callbacks = fit_callbacks(on_epoch);
+  without_gil("partial_fit interrupted", [&] {
+    est.partial_fit(x.map, y, sample_weight, n_classes, callbacks, score_groups);
+  });
+}
+
 // ------------------------------------------------------- sequence models
 // Sequences come as X (n, steps * channels), column t * channels + c holding
 // channel c at step t: a numpy (n, steps, channels) array reshaped to 2-d,
@@ -477,6 +489,9 @@ PYBIND11_MODULE(_core, m) {
       .def("fit", &fit_tabular, py::arg("X"), py::arg("y"), py::arg("sample_weight"), py::arg("n_classes"),
            py::arg("on_epoch") = py::none(), py::arg("score_groups") = std::vector<long>(),
            py::arg("validation") = py::none())
+      .def("partial_fit", &partial_fit_tabular, py::arg("X"), py::arg("y"), py::arg("sample_weight"),
+           py::arg("n_classes"), py::arg("on_epoch") = py::none(), py::arg("score_groups") = std::vector<long>())
+      .def_property_readonly("partial_fit_passes", &sa::Estimator::partial_fit_passes)
       .def_property_readonly("score_groups", &sa::Estimator::score_groups)
       .def("decision_function", predict_with(&sa::Estimator::decision_function), py::arg("X"))
       .def("predict_proba", predict_with(&sa::Estimator::predict_proba), py::arg("X"))

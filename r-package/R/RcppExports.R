@@ -105,6 +105,10 @@ sa_fit <- function(x, y, sample_weight, n_classes, task, params, on_epoch, score
     .Call(`_scoresactivation_sa_fit`, x, y, sample_weight, n_classes, task, params, on_epoch, score_groups, validation)
 }
 
+sa_partial_fit <- function(x, y, sample_weight, n_classes, task, params, state, on_epoch, score_groups) {
+    .Call(`_scoresactivation_sa_partial_fit`, x, y, sample_weight, n_classes, task, params, state, on_epoch, score_groups)
+}
+
 sa_check_state <- function(params, state) {
     .Call(`_scoresactivation_sa_check_state`, params, state)
 }

@@ -22,8 +22,8 @@
 # The training record, or an error saying why there is none.
 .training_of <- function(object, what) {
   if (is.null(object$training)) {
-    .stop(what, " needs the fitted values, which a model read by load_model() does not keep; pass newdata ",
-          "(e.g. the training data)")
+    .stop(what, " needs the fitted values, which a model read by load_model() or trained by partial_fit() ",
+          "does not keep; pass newdata (e.g. the training data)")
   }
   object$training
 }

@@ -110,6 +110,15 @@ coef.scores_activation <- function(object, ...) scores.scores_activation(object,
   refine <- if (isTRUE(p$scores_layer)) p$refine_epochs else 0L
   most <- p$max_epochs + refine
   ran <- object$n_epochs_run
+  passes <- object$arrays$partial_fit_counters
+  if (!is.null(passes)) {
+    # partial_fit (R/partial_fit.R): the counters' third entry is its passes.
+    n_passes <- as.integer(passes[3L])
+    before <- ran - n_passes
+    return(paste0(ran, " epochs run (", if (before > 0L) paste0(before, " of fit, then "), n_passes,
+                  " partial_fit pass", if (n_passes != 1L) "es", "), the current weights kept; seed ",
+                  format(object$seed, scientific = FALSE), ", kernel ", object$kernel))
+  }
   stop_text <- if (!isTRUE(p$early_stopping)) {
     "final weights kept"
   } else if (ran < most) {

@@ -366,6 +366,25 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// sa_partial_fit
+Rcpp::List sa_partial_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes, std::string task, Rcpp::List params, SEXP state, SEXP on_epoch, Rcpp::IntegerVector score_groups);
+RcppExport SEXP _scoresactivation_sa_partial_fit(SEXP xSEXP, SEXP ySEXP, SEXP sample_weightSEXP, SEXP n_classesSEXP, SEXP taskSEXP, SEXP paramsSEXP, SEXP stateSEXP, SEXP on_epochSEXP, SEXP score_groupsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type x(xSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type y(ySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type sample_weight(sample_weightSEXP);
+    Rcpp::traits::input_parameter< int >::type n_classes(n_classesSEXP);
+    Rcpp::traits::input_parameter< std::string >::type task(taskSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type state(stateSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type on_epoch(on_epochSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type score_groups(score_groupsSEXP);
+    rcpp_result_gen = Rcpp::wrap(sa_partial_fit(x, y, sample_weight, n_classes, task, params, state, on_epoch, score_groups));
+    return rcpp_result_gen;
+END_RCPP
+}
 // sa_check_state
 std::string sa_check_state(Rcpp::List params, Rcpp::List state);
 RcppExport SEXP _scoresactivation_sa_check_state(SEXP paramsSEXP, SEXP stateSEXP) {
@@ -665,6 +684,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_scoresactivation_sa_write_model_document", (DL_FUNC) &_scoresactivation_sa_write_model_document, 10},
     {"_scoresactivation_sa_read_model_document", (DL_FUNC) &_scoresactivation_sa_read_model_document, 1},
     {"_scoresactivation_sa_fit", (DL_FUNC) &_scoresactivation_sa_fit, 9},
+    {"_scoresactivation_sa_partial_fit", (DL_FUNC) &_scoresactivation_sa_partial_fit, 9},
     {"_scoresactivation_sa_check_state", (DL_FUNC) &_scoresactivation_sa_check_state, 2},
     {"_scoresactivation_sa_predict", (DL_FUNC) &_scoresactivation_sa_predict, 4},
     {"_scoresactivation_sa_scores", (DL_FUNC) &_scoresactivation_sa_scores, 2},

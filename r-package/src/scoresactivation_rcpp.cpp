@@ -185,6 +185,29 @@ Rcpp::List sa_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weig
                             Rcpp::Named("kernel") = sa::to_string(estimator.kernel_path()));
 }
 
+// One partial_fit pass (sa::Estimator::partial_fit): state NULL starts a new
+// model of task, else the pass continues the model state describes. Returns
+// as sa_fit.
+// [[Rcpp::export]]
+Rcpp::List sa_partial_fit(SEXP x, Rcpp::NumericVector y, Rcpp::NumericVector sample_weight, int n_classes,
+                          std::string task, Rcpp::List params, SEXP state, SEXP on_epoch,
+                          Rcpp::IntegerVector score_groups) {
+  sa::Estimator estimator = Rf_isNull(state) ? sa::Estimator(params_from_list(params), sa::task_from_string(task))
+                                             : estimator_from(params, Rcpp::List(state));
+  const Eigen::Map<const Eigen::MatrixXd> xe = matrix_view(x, "x");
+  const Eigen::VectorXd ye = Eigen::Map<const Eigen::VectorXd>(y.begin(), y.size());
+  const Eigen::VectorXd we = Eigen::Map<const Eigen::VectorXd>(sample_weight.begin(), sample_weight.size());
+  const sa::Callbacks callbacks = fit_callbacks(on_epoch);
+  try {
+    const std::vector<long> groups(score_groups.begin(), score_groups.end());
+    estimator.partial_fit(xe, ye, we, n_classes, callbacks, groups);
+  } catch (const sa::Interrupted&) {
+    return Rcpp::List::create(Rcpp::Named("interrupted") = true);
+  }
+  return Rcpp::List::create(Rcpp::Named("interrupted") = false, Rcpp::Named("state") = state_to_list(estimator.state()),
+                            Rcpp::Named("kernel") = sa::to_string(estimator.kernel_path()));
+}
+
 // Rebuilds the estimator from its state; returns the kernel path it would use
 // (and throws when the state does not fit the hyperparameters).
 // [[Rcpp::export]]

@@ -190,3 +190,28 @@ def test_validation_data_gives_the_same_fit_in_both_languages_and_survives_the_f
     np.testing.assert_allclose(r_model.scores(), est.scores(), rtol=0, atol=1e-6)
     read_in_r = json.loads((tmp_path / "read.json").read_text())["py_scores"]
     np.testing.assert_allclose(read_in_r, est.validation_scores_, rtol=1e-14)  # (jsonlite writes 15 digits)
+
+
+def test_a_stream_started_in_python_continues_in_r_as_in_python(tmp_path):
+    X, y = data("classification", n=400, d=4)
+    write_csv(tmp_path / "data.csv", X, y)
+    common = dict(hidden_layer_sizes=(8,), random_state=6, n_threads=1)
+    est = ScoresActivationClassifier(**common)
+    classes = np.unique(y)
+    for start in (0, 100):
+        est.partial_fit(X[start:start + 100], y[start:start + 100], classes=classes)
+    est.save(tmp_path / "py_half.json")
+    for start in (200, 300):
+        est.partial_fit(X[start:start + 100], y[start:start + 100])
+    run_r("""
+        d <- read.csv("data.csv")
+        x <- as.matrix(d[, 1:4])
+        y <- as.character(d$y)
+        fit <- load_model("py_half.json")
+        for (start in c(201, 301)) fit <- partial_fit(fit, x[start:(start + 99), ], y[start:(start + 99)])
+        save_model(fit, "r_continued.json")
+    """, tmp_path)
+    continued = load_model(tmp_path / "r_continued.json")
+    assert continued.n_iter_ == est.n_iter_ == 4
+    np.testing.assert_allclose(continued.predict_proba(X), est.predict_proba(X), rtol=0, atol=1e-6)
+    np.testing.assert_allclose(continued.scores(), est.scores(), rtol=0, atol=1e-6)

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
@@ -45,6 +46,21 @@ def _unpacked_validation(validation_data, sequences):
         raise ValueError(f"validation_data must be a tuple {shape}, got {type(validation_data).__name__}")
     parts = list(validation_data) + [None] * (4 - len(validation_data))
     return parts[0], parts[1], parts[2], parts[3]
+
+
+def _incremental(est):
+    """partial_fit is the tabular networks' (SENN subclasses them without it)."""
+    return est._family == "tabular"
+
+
+def _refuse_float16(X):
+    """Training data in half precision is refused rather than widened: its
+    11-bit values are rarely what the user meant to train on."""
+    dtypes = getattr(X, "dtypes", None)
+    half = (any(getattr(d, "kind", "") == "f" and getattr(d, "itemsize", 8) == 2 for d in dtypes)
+            if dtypes is not None and not isinstance(dtypes, np.dtype) else getattr(X, "dtype", None) == np.float16)
+    if half:
+        raise ValueError("X is float16: train on float32 or float64 data (half precision keeps 3 significant digits)")
 
 
 def _class_encoding(y):
@@ -139,8 +155,10 @@ class _ScoresBase(BaseEstimator):
         self.loss_curve_ = np.asarray(core.loss_curve)
         self.validation_loss_curve_ = np.asarray(core.validation_loss_curve)
         # As MLPClassifier: the least training loss, None when early stopping judged by the validation loss.
-        self.best_loss_ = None if self.early_stopping else float(np.min(self.loss_curve_))
-        self.best_validation_loss_ = float(np.min(self.validation_loss_curve_)) if self.early_stopping else None
+        judged_by_validation = self.early_stopping and len(self.validation_loss_curve_) > 0  # (not partial_fit)
+        self.best_loss_ = None if judged_by_validation else float(np.min(self.loss_curve_))
+        self.best_validation_loss_ = (float(np.min(self.validation_loss_curve_))
+                                      if self.early_stopping and len(self.validation_loss_curve_) else None)
         # As MLPClassifier: accuracy (R^2 for regression) on the validation rows per epoch; None without them.
         curve = np.asarray(core.validation_score_curve)
         self.validation_scores_ = curve if len(curve) else None
@@ -531,6 +549,7 @@ class _ScoresActivationBase(_ScoresBase):
     def _validated(self, X, y, y_numeric):
         """X (encoded when it has categorical columns) and y, checked; sets
         n_features_in_ and feature_names_in_ (the variables) and _encoding."""
+        _refuse_float16(X)
         encoding = VariableEncoding.learn(X)
         self._encoding = encoding
         self.__dict__.pop("_formula", None)  # a loaded R model's formula does not describe new data
@@ -566,6 +585,50 @@ class _ScoresActivationBase(_ScoresBase):
         self._seed = seed
         self._store_fitted(core)
         return self
+
+    def _partial_fit(self, X, y, sample_weight, n_classes):
+        """One pass over a chunk (X, y: this chunk as the network reads it)."""
+        first = getattr(self, "_core", None) is None
+        if first:
+            seed = resolve_seed(self.random_state)
+            core = self._new_core(self._core_params(seed))
+        else:
+            seed, core = self._seed, self._core_copy()
+        if isinstance(self.class_weight, str) and self.class_weight == "balanced":
+            # (as sklearn's SGDClassifier) one chunk's class shares are not the stream's
+            raise ValueError("class_weight='balanced' is not supported by partial_fit: a chunk's class counts are "
+                             "not the stream's; pass class_weight as a dict of the stream's weights")
+        sample_weight = _checked_sample_weight(sample_weight, X)
+        if self.class_weight is not None:
+            sample_weight = class_weighted(self, y, sample_weight)
+        encoding = getattr(self, "_encoding", None)
+        groups = [] if encoding is None else encoding.widths
+        reporter = EpochReporter(self, None, 1)
+        try:
+            core.partial_fit(X, y.astype(np.float64), sample_weight, n_classes, reporter.hook(), groups)
+        finally:
+            reporter.close()
+        self._core = core
+        self._seed = seed
+        self._store_fitted(core)
+        return self
+
+    def _core_copy(self):
+        """A copy of the fitted core model: the pass trains it, and the
+        estimator keeps its model if the pass fails."""
+        return self._core_from_state(self._seed, self._core.state())
+
+    def _validated_chunk(self, X, y, y_numeric):
+        """partial_fit's chunk: the first sets the columns (and categorical
+        levels) as fit does; later ones are read as predict reads X."""
+        if getattr(self, "_core", None) is None:
+            return self._validated(X, y, y_numeric)
+        _refuse_float16(X)
+        Xc = self._check_X(X)
+        y = validate_data(self, X="no_validation", y=y, y_numeric=y_numeric)
+        if Xc.shape[0] != len(y):
+            raise ValueError(f"X has {Xc.shape[0]} rows but y has {len(y)} values")
+        return Xc, y
 
     def _validation_matrix(self, X_val, lengths_val):
         encoding = getattr(self, "_encoding", None)
@@ -816,6 +879,78 @@ class ScoresActivationClassifier(_ClassesMixin, ClassifierMixin, _ScoresActivati
         self.classes_, encoded = _class_encoding(y)
         return self._fit(X, encoded, sample_weight, len(self.classes_), callbacks, validation_data)
 
+    @available_if(_incremental)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One pass of mini-batches over a chunk of rows (incremental training).
+
+        The first call builds the network and takes the columns, categorical
+        levels and standardisation from this chunk; later calls read their
+        chunk as ``predict`` reads X and continue training, the optimiser's
+        moments and the gate's noise stream carried on (a model saved or
+        pickled mid-stream continues exactly). Every pass trains the scores
+        with the network, as fit's scores phase; ``max_epochs``,
+        ``refine_epochs``, early stopping and ``n_bootstrap`` are fit's (so
+        is ``n_bootstrap`` > 0 an error here). After ``fit``, partial_fit
+        continues from the fitted weights. As dask-ml's ``Incremental``
+        expects: each call is one pass, and returns self.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The chunk's rows.
+        y : array-like of shape (n_samples,)
+            Their class labels; a chunk may hold a single class.
+        classes : array-like, default=None
+            Every class label the stream holds: required on the first call
+            (unless the model was fitted), and if given later it must be
+            the same set.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative row weights (``class_weight`` multiplies them).
+
+        Returns
+        -------
+        self : object
+            The estimator, one pass further.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from scoresactivation import ScoresActivationClassifier
+        >>> rng = np.random.default_rng(0)
+        >>> est = ScoresActivationClassifier(random_state=0)
+        >>> for chunk in range(20):
+        ...     X = rng.normal(size=(200, 4))
+        ...     est = est.partial_fit(X, (X[:, 0] > 0).astype(int), classes=[0, 1])
+        >>> est.n_iter_, int(np.argmax(est.scores()))
+        (20, 0)
+        """
+        return self._transactional_fit(lambda: self._partial_fit_classifier(X, y, classes, sample_weight))
+
+    def _partial_fit_classifier(self, X, y, classes, sample_weight):
+        first = getattr(self, "_core", None) is None
+        if classes is not None:
+            check_classification_targets(np.asarray(classes))
+            given = np.unique(np.asarray(classes))
+            if len(given) < 2:
+                raise ValueError(f"classes must hold at least 2 labels; got {given.tolist()!r}")
+            if not first and not np.array_equal(given, self.classes_):
+                raise ValueError(f"classes={given.tolist()!r} differ from the model's classes_ "
+                                 f"{self.classes_.tolist()!r}")
+        elif first:
+            raise ValueError("classes must be given on the first call to partial_fit (every label of the stream)")
+        X, y = self._validated_chunk(X, y, y_numeric=False)
+        check_classification_targets(y)
+        if first:
+            self.classes_ = given
+        y = np.asarray(y)
+        index = np.searchsorted(self.classes_, y)
+        index = np.clip(index, 0, len(self.classes_) - 1)
+        unknown = self.classes_[index] != y
+        if unknown.any():
+            raise ValueError(f"y holds labels not in classes: {sorted(set(y[unknown].tolist()))[:10]!r} "
+                             f"(classes: {self.classes_.tolist()!r})")
+        return self._partial_fit(X, index, sample_weight, len(self.classes_))
+
     def predict_proba(self, X):
         """Class probabilities of each row.
 
@@ -916,6 +1051,48 @@ class ScoresActivationRegressor(RegressorMixin, _ScoresActivationBase):
         if y.ndim != 1:
             raise ValueError(f"y must be 1-dimensional for regression, got shape {y.shape}")
         return self._fit(X, y, sample_weight, 0, callbacks, validation_data)
+
+    @available_if(_incremental)
+    def partial_fit(self, X, y, sample_weight=None):
+        """One pass of mini-batches over a chunk of rows (incremental training).
+
+        As ScoresActivationClassifier.partial_fit: the first call takes the
+        columns and the standardisation of the inputs and of y from this
+        chunk, later ones continue training on that scale.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The chunk's rows.
+        y : array-like of shape (n_samples,)
+            Their numeric targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative row weights.
+
+        Returns
+        -------
+        self : object
+            The estimator, one pass further.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from scoresactivation import ScoresActivationRegressor
+        >>> rng = np.random.default_rng(0)
+        >>> est = ScoresActivationRegressor(random_state=0)
+        >>> for chunk in range(10):
+        ...     X = rng.normal(size=(200, 3))
+        ...     est = est.partial_fit(X, 5 * X[:, 1] + rng.normal(size=200))
+        >>> est.n_iter_, int(np.argmax(est.scores()))
+        (10, 1)
+        """
+        return self._transactional_fit(lambda: self._partial_fit_regressor(X, y, sample_weight))
+
+    def _partial_fit_regressor(self, X, y, sample_weight):
+        X, y = self._validated_chunk(X, y, y_numeric=True)
+        if y.ndim != 1:
+            raise ValueError(f"y must be 1-dimensional for regression, got shape {y.shape}")
+        return self._partial_fit(X, y, sample_weight, 0)
 
     def predict(self, X):
         """The regression output of each row, in the units of y.
