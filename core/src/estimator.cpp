@@ -72,10 +72,7 @@ void Estimator::partial_fit(const MatrixView& x, const Eigen::VectorXd& y, const
   if (params_.n_bootstrap > 0)
     throw std::invalid_argument("n_bootstrap applies to fit(); partial_fit needs n_bootstrap = 0");
   const std::vector<long> groups = check_score_groups(score_groups, x.cols(), "score_groups");
-  if (fitted_) {
-    if (x.cols() != n_features())
-      throw std::invalid_argument("X has " + std::to_string(x.cols()) + " features, but the model was fitted on " +
-                                  std::to_string(n_features()));
+  if (fitted_) {  // (prepare_training_data checks the column count against the scaling)
     if (groups != score_groups_) throw std::invalid_argument("score_groups differ from the model's");
     if (task_ == Task::classification && n_classes != n_outputs())
       throw std::invalid_argument("n_classes is " + std::to_string(n_classes) + ", but the model has " +
@@ -105,7 +102,6 @@ void Estimator::partial_fit(const MatrixView& x, const Eigen::VectorXd& y, const
   f.loss_curve.push_back(loss);
   f.validation_loss_curve.clear();
   f.validation_score_curve.clear();
-  f.scores_bootstrap.resize(0, 0);
   f.max_epochs_reached = false;
   f.best_epoch = static_cast<long>(f.loss_curve.size());  // the current weights are the model
   if (next.network_.has_scores_layer()) {

@@ -492,6 +492,7 @@ PYBIND11_MODULE(_core, m) {
       .def("partial_fit", &partial_fit_tabular, py::arg("X"), py::arg("y"), py::arg("sample_weight"),
            py::arg("n_classes"), py::arg("on_epoch") = py::none(), py::arg("score_groups") = std::vector<long>())
       .def_property_readonly("partial_fit_passes", &sa::Estimator::partial_fit_passes)
+      .def("__copy__", [](const sa::Estimator& e) { return sa::Estimator(e); })
       .def_property_readonly("score_groups", &sa::Estimator::score_groups)
       .def("decision_function", predict_with(&sa::Estimator::decision_function), py::arg("X"))
       .def("predict_proba", predict_with(&sa::Estimator::predict_proba), py::arg("X"))

@@ -66,6 +66,19 @@
   variables
 }
 
+# The training x of a fit as a numeric matrix: a data.frame with factor or
+# character columns has them encoded as categorical variables (their levels
+# learnt here). Returns list(x, variables), variables NULL when all numeric.
+.training_matrix <- function(x, x_arg) {
+  variables <- NULL
+  if (is.data.frame(x) && ncol(x) > 0L && .has_categorical(x)) {
+    if (nrow(x) == 0L) .stop(x_arg, " has 0 rows")
+    variables <- .variables_of(x, x_arg)
+    x <- .encode_variables(x, variables, "error", x_arg)
+  }
+  list(x = .as_feature_matrix(x, x_arg), variables = variables)
+}
+
 # Columns (a data.frame or named list) -> the encoded double matrix of the
 # model's variables. handle_unknown: "error" or "ignore" (all the variable's
 # columns 0 for the row); a categorical variable none of whose values is a

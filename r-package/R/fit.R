@@ -433,17 +433,13 @@ scores_activation.formula <- function(formula, data, subset, weights, na.action,
                     formula_parts = NULL) {
   params <- .normalise_params(params)
   .check_verbose(verbose)
-  variables <- NULL
-  if (is.data.frame(x) && ncol(x) > 0L && .has_categorical(x)) {
-    if (!is.null(senn_params)) {
-      .stop(x_arg, " has factor or character column(s); SENN models take numeric columns (use the formula ",
-            "interface, which encodes factors with model.matrix)")
-    }
-    if (nrow(x) == 0L) .stop(x_arg, " has 0 rows")
-    variables <- .variables_of(x, x_arg)
-    x <- .encode_variables(x, variables, "error", x_arg)
+  if (!is.null(senn_params) && is.data.frame(x) && ncol(x) > 0L && .has_categorical(x)) {
+    .stop(x_arg, " has factor or character column(s); SENN models take numeric columns (use the formula ",
+          "interface, which encodes factors with model.matrix)")
   }
-  x <- .as_feature_matrix(x, x_arg)
+  encoded <- .training_matrix(x, x_arg)
+  x <- encoded$x
+  variables <- encoded$variables
   n <- nrow(x)
   target <- .core_target(y, n, y_arg, paste(x_arg, "has", n, "rows"))
   w <- .class_weighted(params, target, .core_weights(sample_weight, n, w_arg, "row"))

@@ -70,13 +70,9 @@ partial_fit.default <- function(object, x, y, weights = NULL, classes = NULL, ve
   .no_extra_args_list(args, allowed = .param_names())
   params <- .normalise_params(utils::modifyList(default_params(), args))
   .check_verbose(verbose)
-  variables <- NULL
-  if (is.data.frame(x) && ncol(x) > 0L && .has_categorical(x)) {
-    if (nrow(x) == 0L) .stop("x has 0 rows")
-    variables <- .variables_of(x, "x")
-    x <- .encode_variables(x, variables, "error", "x")
-  }
-  x <- .as_feature_matrix(x, "x")
+  encoded <- .training_matrix(x, "x")
+  x <- encoded$x
+  variables <- encoded$variables
   target <- .stream_target(y, nrow(x), classes)
   call <- match.call()
   call[[1L]] <- as.name("partial_fit")

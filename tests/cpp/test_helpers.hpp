@@ -26,6 +26,24 @@ inline Eigen::MatrixXd normal_matrix(Random& random, long rows, long cols, doubl
   return m;
 }
 
+// Rows with a known signal: y = 2 x0 - x1 + noise (regression: 5 + 3 times
+// it) or its sign as class 1 / 0 (classification); x2, x3 are noise. Inputs
+// are shifted and scaled, so the training rows' scaling matters.
+struct SignalRows {
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+};
+inline SignalRows signal_rows(long n, std::uint64_t seed, bool classification) {
+  Random random(seed);
+  SignalRows r{normal_matrix(random, n, 4), Eigen::VectorXd(n)};
+  for (long i = 0; i < n; ++i) {
+    const double signal = 2.0 * r.x(i, 0) - r.x(i, 1) + 0.3 * random.normal();
+    r.y[i] = classification ? (signal > 0 ? 1.0 : 0.0) : 5.0 + 3.0 * signal;
+  }
+  r.x = (r.x.array() * 4.0 + 10.0).matrix();
+  return r;
+}
+
 inline Eigen::VectorXd uniform_vector(Random& random, long size, double low, double high) {
   Eigen::VectorXd v(size);
   for (long i = 0; i < size; ++i) v[i] = random.uniform(low, high);

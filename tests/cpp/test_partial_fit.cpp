@@ -15,20 +15,9 @@ using sa_test::normal_matrix;
 
 namespace {
 
-struct Rows {
-  Eigen::MatrixXd x;
-  Eigen::VectorXd y;
-};
-
-// Class 1 when 2 x0 - x1 + noise > 0; x2, x3 are noise. Shifted and scaled
-// inputs, so the scaling matters.
-Rows make_rows(long n, std::uint64_t seed) {
-  Random random(seed);
-  Rows r{normal_matrix(random, n, 4), Eigen::VectorXd(n)};
-  for (long i = 0; i < n; ++i) r.y[i] = 2.0 * r.x(i, 0) - r.x(i, 1) + 0.3 * random.normal() > 0 ? 1.0 : 0.0;
-  r.x = (r.x.array() * 4.0 + 10.0).matrix();
-  return r;
-}
+// Class 1 when 2 x0 - x1 + noise > 0; x2, x3 are noise (test_helpers.hpp).
+using Rows = sa_test::SignalRows;
+Rows make_rows(long n, std::uint64_t seed) { return sa_test::signal_rows(n, seed, true); }
 
 Params small() {
   Params p;

@@ -20,23 +20,8 @@ using sa_test::normal_matrix;
 
 namespace {
 
-struct Rows {
-  Eigen::MatrixXd x;
-  Eigen::VectorXd y;
-};
-
-// y = 2 x0 - x1 + noise (regression) or its sign (classification); x2, x3 noise.
-// Inputs are shifted and scaled so the training rows' scaling matters.
-Rows make_rows(long n, std::uint64_t seed, bool classification) {
-  Random random(seed);
-  Rows r{normal_matrix(random, n, 4), Eigen::VectorXd(n)};
-  for (long i = 0; i < n; ++i) {
-    const double signal = 2.0 * r.x(i, 0) - r.x(i, 1) + 0.3 * random.normal();
-    r.y[i] = classification ? (signal > 0 ? 1.0 : 0.0) : 5.0 + 3.0 * signal;
-  }
-  r.x = (r.x.array() * 4.0 + 10.0).matrix();
-  return r;
-}
+using Rows = sa_test::SignalRows;
+Rows make_rows(long n, std::uint64_t seed, bool classification) { return sa_test::signal_rows(n, seed, classification); }
 
 Params small() {
   Params p;

@@ -215,3 +215,25 @@ def test_a_stream_started_in_python_continues_in_r_as_in_python(tmp_path):
     assert continued.n_iter_ == est.n_iter_ == 4
     np.testing.assert_allclose(continued.predict_proba(X), est.predict_proba(X), rtol=0, atol=1e-6)
     np.testing.assert_allclose(continued.scores(), est.scores(), rtol=0, atol=1e-6)
+
+
+def test_an_r_model_with_its_own_level_order_continues_in_python_as_in_r(tmp_path):
+    # R keeps a factor's level order (here "yes" before "no"): Python's
+    # partial_fit must map the labels by that order, not a sorted one.
+    X, y = data("classification", n=300, d=4)
+    write_csv(tmp_path / "data.csv", X, y)
+    run_r("""
+        d <- read.csv("data.csv")
+        x <- as.matrix(d[, 1:4])
+        y <- factor(d$y, levels = c("yes", "no"))
+        fit <- partial_fit(NULL, x[1:200, ], y[1:200], hidden_layer_sizes = 8, random_state = 2, n_threads = 1)
+        save_model(fit, "r_first.json")
+        fit <- partial_fit(fit, x[201:300, ], y[201:300])
+        save_model(fit, "r_second.json")
+    """, tmp_path)
+    est = load_model(tmp_path / "r_first.json")
+    assert list(est.classes_) == ["yes", "no"]
+    est.partial_fit(X[200:], y[200:], classes=["no", "yes"])  # the same set, in any order
+    in_r = load_model(tmp_path / "r_second.json")
+    np.testing.assert_allclose(est.predict_proba(X), in_r.predict_proba(X), rtol=0, atol=1e-6)
+    np.testing.assert_array_equal(est.predict(X), in_r.predict(X))

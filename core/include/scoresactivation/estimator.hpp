@@ -43,8 +43,8 @@ class Estimator {
   // phase): refine_epochs, early stopping, validation and n_bootstrap are
   // fit()'s. After fit(), partial_fit continues from the fitted weights with
   // a fresh optimiser. n_classes must be the model's; a chunk may hold a
-  // single class. Transactional, as fit. The validation curves and
-  // bootstrap scores of an earlier fit() are dropped (they no longer
+  // single class; n_bootstrap must be 0. Transactional, as fit. The
+  // validation curves of an earlier fit() are dropped (they no longer
   // describe the model); loss_curve and scores_history gain one entry.
   void partial_fit(const MatrixView& x, const Eigen::VectorXd& y, const Eigen::VectorXd& sample_weight,
                    long n_classes, const Callbacks& callbacks = Callbacks(),

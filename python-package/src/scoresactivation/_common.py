@@ -204,3 +204,29 @@ def fit_doc(unit, x_doc, y_doc, lengths=False):
         self : object
             The fitted estimator. A failed fit leaves an earlier fit intact.
         """
+
+
+def class_indices(classes, y, unknown_message=None):
+    """Positions of the labels y in classes (in the model's order, which need not
+    be sorted: a model saved by R keeps its factor levels' order), as floats.
+    Labels not among them are a ValueError naming up to 5 of them;
+    unknown_message(labels) words it (default: the classifier's).
+    """
+    position = {}
+    for i, label in enumerate(np.asarray(classes).tolist()):
+        position.setdefault(label, i)
+    index = np.empty(len(y), dtype=np.float64)
+    unknown = []
+    for i, label in enumerate(np.asarray(y).tolist()):
+        try:
+            index[i] = position[label]
+        except (KeyError, TypeError):  # TypeError: an unhashable label
+            if len(unknown) < 5 and label not in unknown:
+                unknown.append(label)
+            index[i] = -1
+    if unknown:
+        if unknown_message is not None:
+            raise ValueError(unknown_message(unknown))
+        raise ValueError(f"y contains labels the classifier was not fitted on: "
+                         f"{', '.join(repr(u) for u in unknown)} (classes_: {np.asarray(classes).tolist()})")
+    return index

@@ -1,6 +1,7 @@
 """scikit-learn estimators over the C++ core."""
 
 import contextlib
+import copy
 import numbers
 import os
 import warnings
@@ -15,7 +16,8 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from . import _core, _model_io
 from ._categorical import VariableEncoding
 from ._progress import EpochReporter
-from ._common import Default, class_weighted, core_params, fit_doc, parameters_doc, params_from_document, plain, resolve_seed
+from ._common import (Default, class_indices, class_weighted, core_params, fit_doc, parameters_doc,
+                      params_from_document, plain, resolve_seed)
 
 _TABULAR_X = """array-like of shape (n_samples, n_features)
             Numbers; a DataFrame's column names become ``feature_names_in_``.
@@ -127,11 +129,8 @@ class _ScoresBase(BaseEstimator):
             if len(y_val) != x.shape[0]:
                 raise ValueError(f"X has {x.shape[0]} rows but y has {len(y_val)} values")
             if hasattr(self, "classes_"):
-                known = set(self.classes_.tolist())
-                unknown = sorted({v for v in y_val.tolist() if v not in known}, key=str)
-                if unknown:
-                    raise ValueError(f"y holds labels the training y does not: {unknown[:5]}")
-                y_val = np.searchsorted(self.classes_, y_val).astype(np.float64)
+                y_val = class_indices(self.classes_, y_val,
+                                      lambda unknown: f"y holds labels the training y does not: {unknown!r}")
             else:
                 try:
                     y_val = y_val.astype(np.float64)
@@ -569,13 +568,9 @@ class _ScoresActivationBase(_ScoresBase):
     def _fit(self, X, y, sample_weight, n_classes, callbacks, validation_data):
         seed = resolve_seed(self.random_state)
         params = self._core_params(seed)
-        sample_weight = _checked_sample_weight(sample_weight, X)
-        if self.class_weight is not None:
-            sample_weight = class_weighted(self, y, sample_weight)
+        sample_weight, groups = self._weights_and_groups(X, y, sample_weight)
         validation = self._validation_rows(validation_data)
         core = self._new_core(params)
-        encoding = getattr(self, "_encoding", None)
-        groups = [] if encoding is None else encoding.widths
         with self._epoch_reporter(callbacks) as on_epoch:
             if self._family == "tabular":
                 core.fit(X, y.astype(np.float64), sample_weight, n_classes, on_epoch, groups, validation)
@@ -593,16 +588,15 @@ class _ScoresActivationBase(_ScoresBase):
             seed = resolve_seed(self.random_state)
             core = self._new_core(self._core_params(seed))
         else:
-            seed, core = self._seed, self._core_copy()
+            # The pass trains a copy (a C++ copy of the model), so that the
+            # estimator's attributes and its model stay together if anything
+            # after the pass fails.
+            seed, core = self._seed, copy.copy(self._core)
         if isinstance(self.class_weight, str) and self.class_weight == "balanced":
             # (as sklearn's SGDClassifier) one chunk's class shares are not the stream's
             raise ValueError("class_weight='balanced' is not supported by partial_fit: a chunk's class counts are "
                              "not the stream's; pass class_weight as a dict of the stream's weights")
-        sample_weight = _checked_sample_weight(sample_weight, X)
-        if self.class_weight is not None:
-            sample_weight = class_weighted(self, y, sample_weight)
-        encoding = getattr(self, "_encoding", None)
-        groups = [] if encoding is None else encoding.widths
+        sample_weight, groups = self._weights_and_groups(X, y, sample_weight)
         reporter = EpochReporter(self, None, 1)
         try:
             core.partial_fit(X, y.astype(np.float64), sample_weight, n_classes, reporter.hook(), groups)
@@ -613,10 +607,14 @@ class _ScoresActivationBase(_ScoresBase):
         self._store_fitted(core)
         return self
 
-    def _core_copy(self):
-        """A copy of the fitted core model: the pass trains it, and the
-        estimator keeps its model if the pass fails."""
-        return self._core_from_state(self._seed, self._core.state())
+    def _weights_and_groups(self, X, y, sample_weight):
+        """The rows' weights as the core takes them (class_weight applied to
+        sample_weight) and the column counts of the categorical variables."""
+        sample_weight = _checked_sample_weight(sample_weight, X)
+        if self.class_weight is not None:
+            sample_weight = class_weighted(self, y, sample_weight)
+        encoding = getattr(self, "_encoding", None)
+        return sample_weight, ([] if encoding is None else encoding.widths)
 
     def _validated_chunk(self, X, y, y_numeric):
         """partial_fit's chunk: the first sets the columns (and categorical
@@ -933,7 +931,7 @@ class ScoresActivationClassifier(_ClassesMixin, ClassifierMixin, _ScoresActivati
             given = np.unique(np.asarray(classes))
             if len(given) < 2:
                 raise ValueError(f"classes must hold at least 2 labels; got {given.tolist()!r}")
-            if not first and not np.array_equal(given, self.classes_):
+            if not first and set(given.tolist()) != set(self.classes_.tolist()):  # (R keeps its levels' order)
                 raise ValueError(f"classes={given.tolist()!r} differ from the model's classes_ "
                                  f"{self.classes_.tolist()!r}")
         elif first:
@@ -942,13 +940,8 @@ class ScoresActivationClassifier(_ClassesMixin, ClassifierMixin, _ScoresActivati
         check_classification_targets(y)
         if first:
             self.classes_ = given
-        y = np.asarray(y)
-        index = np.searchsorted(self.classes_, y)
-        index = np.clip(index, 0, len(self.classes_) - 1)
-        unknown = self.classes_[index] != y
-        if unknown.any():
-            raise ValueError(f"y holds labels not in classes: {sorted(set(y[unknown].tolist()))[:10]!r} "
-                             f"(classes: {self.classes_.tolist()!r})")
+        index = class_indices(self.classes_, y, lambda unknown: f"y holds labels not in classes: {unknown!r} "
+                                                                f"(classes: {self.classes_.tolist()!r})")
         return self._partial_fit(X, index, sample_weight, len(self.classes_))
 
     def predict_proba(self, X):

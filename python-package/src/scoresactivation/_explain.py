@@ -25,6 +25,7 @@ import numbers
 
 import numpy as np
 from . import _core
+from ._common import class_indices
 from ._common import resolve_seed as _seed  # noqa: F401 (the sequence and SENN explain() import it from here)
 from ._common import Default as _Default
 from ._common import threads_of as _threads
@@ -165,7 +166,7 @@ def _true_responses(est, y, n):
     if y.shape != (n,):
         raise ValueError(f"y must have shape ({n},), got {y.shape}")
     if hasattr(est, "classes_"):
-        return _class_indices(est.classes_, y)
+        return class_indices(est.classes_, y)
     try:
         return y.astype(np.float64)
     except (TypeError, ValueError):
@@ -252,27 +253,6 @@ def explain(est, X, method="deeplift", *, baseline=_Default("mean"), target=None
     else:
         names, data = list(est.encoded_feature_names_), np.asarray(X)
     return shap.Explanation(values=values, base_values=base, data=data, feature_names=names)
-
-
-def _class_indices(classes, y):
-    """Positions of the labels y in classes (in the model's order, which need not
-    be sorted: a model saved by R keeps its factor levels' order)."""
-    position = {}
-    for i, label in enumerate(np.asarray(classes).tolist()):
-        position.setdefault(label, i)
-    index = np.empty(len(y), dtype=np.float64)
-    unknown = []
-    for i, label in enumerate(np.asarray(y).tolist()):
-        try:
-            index[i] = position[label]
-        except (KeyError, TypeError):  # TypeError: an unhashable label
-            if len(unknown) < 5 and label not in unknown:
-                unknown.append(label)
-            index[i] = -1
-    if unknown:
-        raise ValueError(f"y contains labels the classifier was not fitted on: "
-                         f"{', '.join(repr(u) for u in unknown)} (classes_: {np.asarray(classes).tolist()})")
-    return index
 
 
 def global_importance(est, X=None, y=None, method="scores", *, n_repeats=_Default(5), random_state=None, **kwargs):
