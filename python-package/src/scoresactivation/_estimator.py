@@ -58,10 +58,10 @@ def _incremental(est):
 def _refuse_float16(X):
     """Training data in half precision is refused rather than widened: its
     11-bit values are rarely what the user meant to train on."""
-    dtypes = getattr(X, "dtypes", None)
-    half = (any(getattr(d, "kind", "") == "f" and getattr(d, "itemsize", 8) == 2 for d in dtypes)
-            if dtypes is not None and not isinstance(dtypes, np.dtype) else getattr(X, "dtype", None) == np.float16)
-    if half:
+    dtypes = getattr(X, "dtypes", None)  # a DataFrame's, one per column
+    if dtypes is None or isinstance(dtypes, np.dtype):
+        dtypes = [getattr(X, "dtype", None)]
+    if any(d == np.float16 for d in dtypes):
         raise ValueError("X is float16: train on float32 or float64 data (half precision keeps 3 significant digits)")
 
 
@@ -156,8 +156,7 @@ class _ScoresBase(BaseEstimator):
         # As MLPClassifier: the least training loss, None when early stopping judged by the validation loss.
         judged_by_validation = self.early_stopping and len(self.validation_loss_curve_) > 0  # (not partial_fit)
         self.best_loss_ = None if judged_by_validation else float(np.min(self.loss_curve_))
-        self.best_validation_loss_ = (float(np.min(self.validation_loss_curve_))
-                                      if self.early_stopping and len(self.validation_loss_curve_) else None)
+        self.best_validation_loss_ = float(np.min(self.validation_loss_curve_)) if judged_by_validation else None
         # As MLPClassifier: accuracy (R^2 for regression) on the validation rows per epoch; None without them.
         curve = np.asarray(core.validation_score_curve)
         self.validation_scores_ = curve if len(curve) else None
